@@ -1,0 +1,14 @@
+# Every third-party library comes from a Debian -dev package (scripts/bootstrap installs them).
+# Each is wrapped in a dep_* target so the folder libraries name what they use.
+find_package(Threads REQUIRED)
+find_package(PostgreSQL REQUIRED)        # libpq: the wire protocol to hyperd
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+
+add_library(dep_libpq INTERFACE)
+target_link_libraries(dep_libpq INTERFACE PostgreSQL::PostgreSQL)
+
+find_package(simdjson REQUIRED)          # UTF-8 validation (and JSON sources)
+add_library(dep_simdjson INTERFACE)
+target_link_libraries(dep_simdjson INTERFACE simdjson::simdjson)

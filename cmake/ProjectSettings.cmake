@@ -1,0 +1,21 @@
+# Compiler settings shared by every hyperpipe target, as INTERFACE targets so each
+# library opts in explicitly instead of inheriting global flags.
+add_library(hp_settings INTERFACE)
+target_compile_features(hp_settings INTERFACE cxx_std_20)
+target_compile_definitions(hp_settings INTERFACE
+  HYPERPIPE_VERSION="${PROJECT_VERSION}"
+  HYPERPIPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+add_library(hp_warnings INTERFACE)
+target_compile_options(hp_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wconversion -Wsign-conversion
+  -Wimplicit-fallthrough)
+if(HYPERPIPE_WERROR)
+  target_compile_options(hp_warnings INTERFACE -Werror)
+endif()
+
+if(HYPERPIPE_SANITIZE)
+  target_compile_options(hp_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(hp_settings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,103 @@
+#pragma once
+/// \file
+/// Writing .hyper extracts, single- or multi-table, atomically.
+///
+/// An ExtractWriter builds the extract in a hidden temporary file beside the target and renames
+/// it over the target only in commit(). Until then the previous file is untouched; if the writer
+/// is destroyed without commit (an error, an exception, a crash), the temporary file is removed
+/// and the target is as it was.
+///
+///     auto engine = HyperEngine::start().value();
+///     auto writer = ExtractWriter::open(engine, "sales.hyper").value();
+///     TableDefinition table{{"Extract", "Extract"}};
+///     table.add("id", SqlType::big_int(), Nullability::not_null).add("name", SqlType::text());
+///     writer.add_table(table).value();
+///     auto rows = writer.write_to(table.name).value();
+///     ColumnBatch batch(table);
+///     batch.append_row({std::int64_t{1}, std::string("one")}).value();
+///     rows.write(batch).value();
+///     rows.finish().value();
+///     writer.commit().value();
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "hyperpipe/column_batch.hpp"
+#include "hyperpipe/engine.hpp"
+#include "hyperpipe/table.hpp"
+
+namespace hyperpipe {
+
+enum class CreateMode {
+  create,            ///< the target must not exist
+  replace,           ///< start from an empty extract, replacing the target on commit
+  create_if_missing, ///< start from the existing target if there is one, else empty
+  open_existing,     ///< the target must exist; start from it (append)
+};
+
+struct ExtractOptions {
+  CreateMode mode = CreateMode::replace;
+  /// File format version of a new extract; unset: the engine's default (2 unless changed).
+  std::optional<int> file_version;
+};
+
+class TableWriter;
+
+class ExtractWriter {
+public:
+  static Result<ExtractWriter> open(HyperEngine& engine, const std::filesystem::path& target,
+                                    ExtractOptions options = {});
+
+  ExtractWriter(ExtractWriter&&) noexcept;
+  ExtractWriter& operator=(ExtractWriter&&) noexcept;
+  ~ExtractWriter(); ///< without commit(): removes the temporary file, leaves the target as it was
+
+  /// Creates a table (and its schema). An error if it exists, or if a column type needs a newer
+  /// file version than this extract's.
+  Status add_table(const TableDefinition& table);
+  /// Creates the table if missing; otherwise checks the existing one has the same columns (names,
+  /// types, nullability, in order) and says which differ.
+  Status ensure_table(const TableDefinition& table);
+  /// A streaming writer for rows of a table created or checked above. One at a time per extract.
+  Result<TableWriter> write_to(const TableName& table);
+  /// Runs one SQL statement inside the extract (its tables are "schema"."table").
+  Result<std::uint64_t> execute(std::string_view sql);
+
+  /// Finishes the file and atomically replaces the target with it.
+  Status commit();
+
+  const std::filesystem::path& target() const;
+  int file_version() const;
+
+  struct State;
+
+private:
+  explicit ExtractWriter(std::shared_ptr<State> state);
+  std::shared_ptr<State> m_state;
+};
+
+/// Streams rows into one table. HyperBinary encoding on the caller's thread overlaps with hyperd
+/// consuming the previous buffer; memory stays bounded by a few buffers.
+class TableWriter {
+public:
+  TableWriter(TableWriter&&) noexcept;
+  TableWriter& operator=(TableWriter&&) noexcept;
+  ~TableWriter(); ///< without finish(): discards every row written through it
+
+  /// Appends the batch's rows (the batch's columns must match the table's, in order).
+  Status write(const ColumnBatch& batch);
+  /// Commits the rows to the table and returns how many were written.
+  Result<std::uint64_t> finish();
+  std::uint64_t rows_written() const;
+
+  struct State;
+
+private:
+  friend class ExtractWriter;
+  explicit TableWriter(std::unique_ptr<State> state);
+  std::unique_ptr<State> m_state;
+};
+
+} // namespace hyperpipe

@@ -1,0 +1,27 @@
+#include "cli/engine_flags.hpp"
+
+namespace hyperpipe::cli {
+
+EngineOptions EngineFlags::options() const {
+  EngineOptions options;
+  if (!hyperd.empty()) {
+    options.hyperd = hyperd;
+  }
+  if (!log_dir.empty()) {
+    options.log_dir = log_dir;
+  }
+  return options;
+}
+
+std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& command) {
+  auto flags = std::make_shared<EngineFlags>();
+  command.add_option("--hyperd", flags->hyperd,
+                     "hyperd binary or its folder (default: $HYPERPIPE_HYPERD, the project's .venv, "
+                     "then python3's tableauhyperapi)");
+  command.add_option("--log-dir", flags->log_dir, "write hyperd.log into this folder (default: no log file)");
+  return flags;
+}
+
+Result<HyperEngine> start_engine(const EngineFlags& flags) { return HyperEngine::start(flags.options()); }
+
+} // namespace hyperpipe::cli

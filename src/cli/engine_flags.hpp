@@ -1,0 +1,25 @@
+#pragma once
+// The flags every command that starts hyperd shares.
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "hyperpipe/engine.hpp"
+
+namespace hyperpipe::cli {
+
+struct EngineFlags {
+  std::string hyperd;
+  std::string log_dir;
+  EngineOptions options() const;
+};
+
+/// Adds --hyperd and --log-dir to `command`; the flags are filled in when it is parsed.
+std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& command);
+
+/// Starts hyperd per the flags, or reports why it could not (returns the exit code then).
+Result<HyperEngine> start_engine(const EngineFlags& flags);
+
+} // namespace hyperpipe::cli

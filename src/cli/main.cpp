@@ -1,0 +1,33 @@
+// hyperpipe: data from many sources into Tableau Hyper extracts. This file only wires the
+// subcommands together; each lives in its own cmd_*.cpp.
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+
+int main(int argc, char** argv) {
+  using namespace hyperpipe::cli;
+  CLI::App app{"hyperpipe: load data into Tableau Hyper extracts (.hyper) by driving hyperd directly", "hyperpipe"};
+  app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 input file, 4 hyperd, 5 SQL, 6 data/schema.\n"
+             "Run 'hyperpipe COMMAND --help' for a command's options.");
+  const Runner inspect = add_inspect_command(app);
+  const Runner query = add_query_command(app);
+  const Runner example = add_example_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+  if (app.got_subcommand("inspect")) {
+    return inspect();
+  }
+  if (app.got_subcommand("query")) {
+    return query();
+  }
+  return example();
+}

@@ -1,0 +1,63 @@
+#include "extract/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "base/unique_fd.hpp"
+
+namespace hyperpipe::extract {
+namespace fs = std::filesystem;
+namespace {
+
+Status sync_path(const fs::path& path, int flags) {
+  base::UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot flush {} to disk: {}", path.string(), std::strerror(errno)));
+  }
+  return {};
+}
+
+} // namespace
+
+fs::path temporary_path_for(const fs::path& target) {
+  static std::atomic<unsigned> counter{0};
+  return target.parent_path() / fmt::format(".{}.{}-{}.tmp", target.filename().string(), ::getpid(), counter++);
+}
+
+Status publish(const fs::path& temporary, const fs::path& target, bool replace) {
+  HP_TRY(sync_path(temporary, O_RDONLY));
+  const unsigned flags = replace ? 0U : RENAME_NOREPLACE;
+  if (::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, target.c_str(), flags) != 0) {
+    const int error = errno;
+    if (error == EEXIST) {
+      return make_error(ErrorKind::already_exists, fmt::format("{} already exists", target.string()),
+                        "choose another name or replace it (mode replace)");
+    }
+    return make_error(ErrorKind::io, fmt::format("cannot move the finished extract to {}: {}", target.string(),
+                                                 std::strerror(error)));
+  }
+  return sync_path(target.parent_path().empty() ? fs::path(".") : target.parent_path(), O_RDONLY | O_DIRECTORY);
+}
+
+Status copy_for_update(const fs::path& source, const fs::path& temporary) {
+  std::error_code ec;
+  fs::copy_file(source, temporary, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    return make_error(ErrorKind::io, fmt::format("cannot copy {} to update it: {}", source.string(), ec.message()));
+  }
+  return {};
+}
+
+void remove_quietly(const fs::path& path) noexcept {
+  std::error_code ec;
+  fs::remove(path, ec);
+}
+
+} // namespace hyperpipe::extract

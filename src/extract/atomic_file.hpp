@@ -1,0 +1,24 @@
+#pragma once
+// The filesystem side of atomic extract writes: a hidden temporary name beside the target (same
+// directory, so the final rename is atomic), durable publication, and cleanup.
+
+#include <filesystem>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::extract {
+
+/// ".<target name>.<pid>-<n>.tmp" in the target's directory.
+std::filesystem::path temporary_path_for(const std::filesystem::path& target);
+
+/// Flushes `temporary` to disk and renames it to `target`. With `replace` false the rename fails
+/// if the target appeared meanwhile (RENAME_NOREPLACE). Then syncs the directory entry.
+Status publish(const std::filesystem::path& temporary, const std::filesystem::path& target, bool replace);
+
+/// Copies an existing extract to the temporary file, preferring a reflink/copy_file_range copy.
+Status copy_for_update(const std::filesystem::path& source, const std::filesystem::path& temporary);
+
+/// Removes the file if present; errors are ignored (used on rollback paths).
+void remove_quietly(const std::filesystem::path& path) noexcept;
+
+} // namespace hyperpipe::extract

@@ -1,0 +1,196 @@
+#include <fmt/format.h>
+
+#include <map>
+#include <system_error>
+
+#include "base/quoting.hpp"
+#include "extract/atomic_file.hpp"
+#include "extract/extract_state.hpp"
+#include "extract/schema_diff.hpp"
+#include "hyper/catalog/catalog_reader.hpp"
+#include "hyper/sql/ddl.hpp"
+#include "hyperpipe/extract.hpp"
+
+namespace hyperpipe {
+namespace fs = std::filesystem;
+namespace {
+
+const char* version_opens_in(int version) {
+  switch (version) {
+  case 3: return "Tableau Desktop 2022.4.1+, Server 2023.1+";
+  case 4: return "Tableau 2024.3+";
+  default: return "every supported Tableau";
+  }
+}
+
+Status check_file_version(const TableDefinition& table, int file_version) {
+  for (const auto& column : table.columns) {
+    const int needed = column.type.minimum_file_version();
+    if (needed > file_version) {
+      return make_error(ErrorKind::unsupported,
+                        fmt::format("table {}, column \"{}\": {} needs file version {}, but this extract is version {}",
+                                    table.name.quoted(), column.name, column.type.sql(), needed, file_version),
+                        fmt::format("use file version {} (opens in {}), or a type that version {} supports{}", needed,
+                                    version_opens_in(needed), file_version,
+                                    column.type.kind() == TypeKind::real ? " such as DOUBLE PRECISION"
+                                                                         : " such as NUMERIC(18,s) or DOUBLE PRECISION"));
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+ExtractWriter::State::~State() { abandon(); }
+
+void ExtractWriter::State::abandon() noexcept {
+  if (finished) {
+    return;
+  }
+  finished = true;
+  if (connection) {
+    auto ignored = connection->execute(sql::detach_database(alias));
+    (void)ignored;
+    connection.reset();
+  }
+  extract::remove_quietly(temporary);
+}
+
+Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& target_path, ExtractOptions options) {
+  auto& engine_state = engine.state();
+  const int version = options.file_version.value_or(engine_state.default_file_version);
+  if (version < 0 || version > 4) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("file version {} does not exist", version),
+                      "use 0, 1, 2, 3 or 4 (2 opens in every Tableau since 2020.4/2022.1)");
+  }
+  std::error_code ec;
+  const fs::path target = fs::absolute(target_path, ec);
+  if (!fs::is_directory(target.parent_path(), ec)) {
+    return make_error(ErrorKind::not_found, fmt::format("{}: directory {} does not exist", target_path.string(),
+                                                        target.parent_path().string()));
+  }
+  const bool exists = fs::exists(target, ec);
+  if (exists && options.mode == CreateMode::create) {
+    return make_error(ErrorKind::already_exists, fmt::format("{} already exists", target_path.string()),
+                      "choose another name, or replace it");
+  }
+  if (!exists && options.mode == CreateMode::open_existing) {
+    return make_error(ErrorKind::not_found, fmt::format("{}: no such extract to append to", target_path.string()));
+  }
+  const bool start_from_existing =
+      exists && (options.mode == CreateMode::open_existing || options.mode == CreateMode::create_if_missing);
+
+  auto state = std::make_shared<State>();
+  state->engine = &engine_state;
+  state->target = target;
+  state->temporary = extract::temporary_path_for(target);
+  state->replace_target = options.mode != CreateMode::create;
+  state->alias = base::quote_identifier(fmt::format("hp_extract_{}", engine_state.next_alias++));
+  HP_ASSIGN_OR_RETURN(auto connection, engine_state.connect());
+  state->connection = std::move(connection);
+  if (start_from_existing) {
+    HP_TRY(extract::copy_for_update(target, state->temporary));
+  } else {
+    HP_TRY(state->connection->execute(sql::create_database(state->temporary.string(), version)));
+  }
+  auto attached = state->connection->execute(sql::attach_database(state->temporary.string(), state->alias));
+  if (!attached) {
+    Error error = std::move(attached).error();
+    if (start_from_existing) {
+      error.message = fmt::format("{}: cannot open as a Hyper database: {}", target_path.string(), error.message);
+      error.hint = "is it a .hyper file?";
+    }
+    return error;
+  }
+  state->file_version = version;
+  if (start_from_existing) {
+    HP_ASSIGN_OR_RETURN(auto info, hyper::read_catalog(*state->connection, state->alias));
+    state->file_version = info.file_version;
+    for (auto& table : info.tables) {
+      state->tables.emplace(table.definition.name.quoted(), table.definition);
+    }
+  }
+  return ExtractWriter(std::move(state));
+}
+
+ExtractWriter::ExtractWriter(std::shared_ptr<State> state) : m_state(std::move(state)) {}
+ExtractWriter::ExtractWriter(ExtractWriter&&) noexcept = default;
+ExtractWriter& ExtractWriter::operator=(ExtractWriter&&) noexcept = default;
+ExtractWriter::~ExtractWriter() = default;
+
+const fs::path& ExtractWriter::target() const { return m_state->target; }
+int ExtractWriter::file_version() const { return m_state->file_version; }
+
+Status ExtractWriter::State::check_usable() const {
+  if (finished) {
+    return make_error(ErrorKind::invalid_argument, "this extract was already committed or abandoned");
+  }
+  if (table_writer_active) {
+    return make_error(ErrorKind::invalid_argument, "finish the current TableWriter first");
+  }
+  return {};
+}
+
+Status ExtractWriter::add_table(const TableDefinition& table) {
+  HP_TRY(m_state->check_usable());
+  HP_TRY(table.validate());
+  HP_TRY(check_file_version(table, m_state->file_version));
+  if (m_state->tables.contains(table.name.quoted())) {
+    return make_error(ErrorKind::already_exists, fmt::format("table {} already exists in {}", table.name.quoted(),
+                                                             m_state->target.string()));
+  }
+  for (const auto& key : table.foreign_keys) {
+    if (!m_state->tables.contains(key.target.quoted())) {
+      return make_error(ErrorKind::invalid_argument,
+                        fmt::format("table {}: foreign key refers to {}, which is not in the extract",
+                                    table.name.quoted(), key.target.quoted()),
+                        "add the referenced table first");
+    }
+  }
+  HP_TRY(m_state->connection->execute(sql::create_schema(m_state->alias, table.name.schema)));
+  HP_TRY(m_state->connection->execute(sql::create_table(m_state->alias, table)));
+  m_state->tables.emplace(table.name.quoted(), table);
+  return {};
+}
+
+Status ExtractWriter::ensure_table(const TableDefinition& table) {
+  HP_TRY(m_state->check_usable());
+  const auto existing = m_state->tables.find(table.name.quoted());
+  if (existing == m_state->tables.end()) {
+    return add_table(table);
+  }
+  const auto differences = extract::schema_differences(existing->second, table);
+  if (differences.empty()) {
+    return {};
+  }
+  return make_error(ErrorKind::schema_mismatch,
+                    fmt::format("cannot append to {} in {}: {}", table.name.quoted(), m_state->target.string(),
+                                fmt::join(differences, "; ")),
+                    "make the new data's columns match, or replace the extract instead of appending");
+}
+
+Result<std::uint64_t> ExtractWriter::execute(std::string_view sql) {
+  HP_TRY(m_state->check_usable());
+  return m_state->connection->execute(sql);
+}
+
+Status ExtractWriter::commit() {
+  HP_TRY(m_state->check_usable());
+  State& state = *m_state;
+  // DETACH returns once hyperd has written every change to the file.
+  auto detached = state.connection->execute(sql::detach_database(state.alias));
+  state.connection.reset();
+  if (!detached) {
+    state.abandon();
+    return std::move(detached).error();
+  }
+  auto published = extract::publish(state.temporary, state.target, state.replace_target);
+  state.finished = true;
+  if (!published) {
+    extract::remove_quietly(state.temporary);
+    return published;
+  }
+  return {};
+}
+
+} // namespace hyperpipe

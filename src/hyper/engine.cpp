@@ -1,0 +1,89 @@
+#include "hyperpipe/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <system_error>
+
+#include "hyper/catalog/catalog_reader.hpp"
+#include "hyper/engine_state.hpp"
+#include "hyper/process/hyperd_locator.hpp"
+
+namespace hyperpipe {
+namespace fs = std::filesystem;
+namespace {
+
+// hyperd reports a missing or foreign file with a generic message; say which file and why.
+Status check_readable_extract(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    return make_error(ErrorKind::not_found, fmt::format("{}: no such file", file.string()));
+  }
+  if (!fs::is_regular_file(file, ec)) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("{}: not a regular file", file.string()));
+  }
+  return {};
+}
+
+Error explain_open_failure(const fs::path& file, Error error) {
+  if (error.kind == ErrorKind::connection || error.kind == ErrorKind::sql) {
+    error.kind = ErrorKind::invalid_argument;
+    error.message = fmt::format("{}: cannot open as a Hyper database: {}", file.string(), error.message);
+    error.hint = "is it a .hyper file, and not open in another Hyper process (e.g. Tableau)?";
+  }
+  return error;
+}
+
+} // namespace
+
+Result<HyperEngine> HyperEngine::start(const EngineOptions& options) {
+  HP_ASSIGN_OR_RETURN(auto located, hyper::locate_hyperd(options.hyperd));
+  hyper::HyperdOptions process_options;
+  process_options.binary = located.path;
+  process_options.default_file_version = options.default_file_version;
+  process_options.log_dir = options.log_dir;
+  process_options.start_timeout = options.start_timeout;
+  process_options.shutdown_timeout = options.shutdown_timeout;
+  if (options.log_dir) {
+    std::error_code ec;
+    fs::create_directories(*options.log_dir, ec);
+    if (ec) {
+      return make_error(ErrorKind::io, fmt::format("cannot create log directory {}: {}", options.log_dir->string(),
+                                                   ec.message()));
+    }
+  }
+  HP_ASSIGN_OR_RETURN(auto process, hyper::HyperdProcess::start(process_options));
+  auto state = std::make_unique<internal::EngineState>(located.path, options.default_file_version, std::move(process));
+  return HyperEngine(std::move(state));
+}
+
+HyperEngine::HyperEngine(std::unique_ptr<internal::EngineState> state) : m_state(std::move(state)) {}
+HyperEngine::HyperEngine(HyperEngine&&) noexcept = default;
+HyperEngine& HyperEngine::operator=(HyperEngine&&) noexcept = default;
+HyperEngine::~HyperEngine() = default;
+
+Status HyperEngine::shutdown() { return m_state->process.shutdown(); }
+const fs::path& HyperEngine::hyperd_path() const { return m_state->hyperd_path; }
+int HyperEngine::default_file_version() const { return m_state->default_file_version; }
+std::chrono::microseconds HyperEngine::startup_time() const { return m_state->process.startup_time(); }
+
+Result<QueryResult> HyperEngine::query(const fs::path& file, std::string_view sql) {
+  HP_TRY(check_readable_extract(file));
+  auto connection = m_state->connect(fs::absolute(file).string());
+  if (!connection) {
+    return explain_open_failure(file, std::move(connection).error());
+  }
+  return connection->query(sql);
+}
+
+Result<ExtractInfo> HyperEngine::inspect(const fs::path& file) {
+  HP_TRY(check_readable_extract(file));
+  auto connection = m_state->connect(fs::absolute(file).string());
+  if (!connection) {
+    return explain_open_failure(file, std::move(connection).error());
+  }
+  HP_ASSIGN_OR_RETURN(auto info, hyper::read_catalog(*connection, ""));
+  info.path = file;
+  return info;
+}
+
+} // namespace hyperpipe

@@ -1,0 +1,71 @@
+#pragma once
+// The hyperd child process: spawned with a callback connection, supervised, shut down.
+//
+// The callback socket is the dead-man's switch: hyperd connects back to us, reports where it
+// listens, and keeps that socket open. When it closes (we shut down, crash, or are SIGKILLed and
+// the kernel closes our descriptors) hyperd exits by itself, so no orphan is ever left behind.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::hyper {
+
+struct HyperdOptions {
+  std::filesystem::path binary;
+  /// File format version for new databases (0-4); 2 opens in every Tableau since 2020.4/2022.1.
+  int default_file_version = 2;
+  /// Where hyperd writes hyperd.log; without it hyperd writes no log file at all.
+  std::optional<std::filesystem::path> log_dir;
+  /// Extra hyperd settings, passed as --name=value (underscores become dashes).
+  std::vector<std::pair<std::string, std::string>> settings;
+  std::chrono::milliseconds start_timeout{30'000};
+  std::chrono::milliseconds shutdown_timeout{5'000};
+};
+
+/// The role hyperd is started with; connections must log in as it.
+inline constexpr const char* k_hyperd_user = "tableau_internal_user";
+
+/// The command line hyperd is started with (pure; exposed for tests).
+std::vector<std::string> hyperd_arguments(const HyperdOptions& options, int callback_port);
+
+/// Parses what hyperd sends on the callback connection: one length byte, then a descriptor such
+/// as "tab.tcp://127.0.0.1:38479" and a NUL. Returns host and port.
+Result<std::pair<std::string, int>> parse_callback_descriptor(std::string_view message);
+
+class HyperdProcess {
+public:
+  /// Spawns hyperd and waits until it reports its endpoint. If hyperd exits first, the error
+  /// carries its exit status and what it printed.
+  static Result<HyperdProcess> start(const HyperdOptions& options);
+
+  HyperdProcess(HyperdProcess&&) noexcept;
+  HyperdProcess& operator=(HyperdProcess&&) noexcept;
+  ~HyperdProcess(); ///< shuts down if still running; never throws
+
+  const std::string& host() const;
+  int port() const;
+  int pid() const;
+  /// From spawn to the callback connection reporting the endpoint.
+  std::chrono::microseconds startup_time() const;
+  /// The last few kilobytes hyperd wrote to stdout/stderr.
+  std::string output_tail() const;
+
+  /// Closes the callback connection and waits for hyperd to exit; after `timeout` sends SIGTERM,
+  /// then SIGKILL. An error if hyperd exited with a failure status or had to be killed.
+  Status shutdown(std::chrono::milliseconds timeout);
+  Status shutdown();
+
+private:
+  struct State;
+  explicit HyperdProcess(std::unique_ptr<State> state);
+  std::unique_ptr<State> m_state;
+};
+
+} // namespace hyperpipe::hyper

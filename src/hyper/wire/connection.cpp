@@ -1,0 +1,174 @@
+#include "hyper/wire/connection.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <charconv>
+
+namespace hyperpipe::hyper {
+namespace {
+
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string trimmed(const char* text) {
+  std::string out = text == nullptr ? "" : text;
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
+    out.pop_back();
+  }
+  return out;
+}
+
+Error connection_error(PGconn* conn, std::string_view what) {
+  return make_error(ErrorKind::connection, fmt::format("{}: {}", what, trimmed(PQerrorMessage(conn))),
+                    "hyperd may have exited; see its output above or rerun with --log-dir");
+}
+
+// Turns a failed PGresult into an Error with the server's SQLSTATE, message, detail and hint.
+Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement) {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  if (state == nullptr) {
+    return connection_error(conn, "lost the connection to hyperd");
+  }
+  Error error;
+  error.kind = ErrorKind::sql;
+  error.sqlstate = state;
+  error.message = trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY));
+  if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
+    error.message += fmt::format(" ({})", trimmed(detail));
+  }
+  if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT)) {
+    error.hint = trimmed(hint);
+  }
+  error.statement = std::string(statement);
+  return error;
+}
+
+std::uint64_t affected_rows(const PGresult* result) {
+  const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
+  std::uint64_t count = 0;
+  if (tuples != nullptr) {
+    std::from_chars(tuples, tuples + std::char_traits<char>::length(tuples), count);
+  }
+  return count;
+}
+
+} // namespace
+
+struct Connection::State {
+  PGconn* conn = nullptr;
+  ~State() {
+    if (conn != nullptr) {
+      PQfinish(conn);
+    }
+  }
+};
+
+Result<Connection> Connection::open(const std::string& host, int port, const std::string& user,
+                                    const std::string& database) {
+  const std::string port_text = std::to_string(port);
+  // hyperd speaks no TLS; it only ever listens on loopback for us.
+  const char* keys[] = {"host", "port", "user", "sslmode", "connect_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {host.c_str(), port_text.c_str(), user.c_str(), "disable", "30", "hyperpipe",
+                          database.empty() ? nullptr : database.c_str(), nullptr};
+  auto state = std::make_unique<State>();
+  state->conn = PQconnectdbParams(keys, values, 0);
+  if (state->conn == nullptr || PQstatus(state->conn) != CONNECTION_OK) {
+    return connection_error(state->conn, fmt::format("cannot connect to hyperd at {}:{}", host, port));
+  }
+  // libpq prints server notices to stderr by default; hyperd's are not for end users.
+  PQsetNoticeProcessor(state->conn, [](void*, const char*) {}, nullptr);
+  return Connection(std::move(state));
+}
+
+Connection::Connection(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Result<std::uint64_t> Connection::execute(std::string_view sql) {
+  const std::string statement(sql);
+  ResultPtr result(PQexec(m_state->conn, statement.c_str()));
+  const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return sql_error(m_state->conn, result.get(), sql);
+  }
+  return affected_rows(result.get());
+}
+
+Result<QueryResult> Connection::query(std::string_view sql) {
+  const std::string statement(sql);
+  ResultPtr result(PQexec(m_state->conn, statement.c_str()));
+  const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    return sql_error(m_state->conn, result.get(), sql);
+  }
+  QueryResult out;
+  const int columns = PQnfields(result.get());
+  const int rows = PQntuples(result.get());
+  for (int c = 0; c < columns; ++c) {
+    auto type = SqlType::from_oid(PQftype(result.get(), c), PQfmod(result.get(), c));
+    out.columns.push_back({PQfname(result.get(), c), type ? std::optional(*type) : std::nullopt});
+  }
+  out.rows.reserve(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    auto& row = out.rows.emplace_back();
+    row.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(result.get(), r, c)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(PQgetvalue(result.get(), r, c), static_cast<std::size_t>(PQgetlength(result.get(), r, c))));
+      }
+    }
+  }
+  return out;
+}
+
+Status Connection::copy_begin(std::string_view sql) {
+  const std::string statement(sql);
+  ResultPtr result(PQexec(m_state->conn, statement.c_str()));
+  if (!result || PQresultStatus(result.get()) != PGRES_COPY_IN) {
+    return sql_error(m_state->conn, result.get(), sql);
+  }
+  return {};
+}
+
+Status Connection::copy_send(std::string_view bytes) {
+  // libpq takes an int length; send large buffers in pieces.
+  constexpr std::size_t k_max_piece = 1U << 30U;
+  while (!bytes.empty()) {
+    const std::size_t piece = std::min(bytes.size(), k_max_piece);
+    if (PQputCopyData(m_state->conn, bytes.data(), static_cast<int>(piece)) != 1) {
+      return connection_error(m_state->conn, "sending COPY data to hyperd failed");
+    }
+    bytes.remove_prefix(piece);
+  }
+  return {};
+}
+
+Result<std::uint64_t> Connection::copy_end() {
+  if (PQputCopyEnd(m_state->conn, nullptr) != 1) {
+    return connection_error(m_state->conn, "finishing COPY failed");
+  }
+  ResultPtr result(PQgetResult(m_state->conn));
+  const bool ok = result && PQresultStatus(result.get()) == PGRES_COMMAND_OK;
+  Result<std::uint64_t> outcome = ok ? Result<std::uint64_t>(affected_rows(result.get()))
+                                     : Result<std::uint64_t>(sql_error(m_state->conn, result.get(), "COPY"));
+  // Drain to the end of the command so the connection is ready for the next statement.
+  while (ResultPtr extra{PQgetResult(m_state->conn)}) {
+  }
+  return outcome;
+}
+
+void Connection::copy_abort(std::string_view reason) {
+  const std::string text(reason);
+  if (PQputCopyEnd(m_state->conn, text.c_str()) == 1) {
+    while (ResultPtr extra{PQgetResult(m_state->conn)}) {
+    }
+  }
+}
+
+} // namespace hyperpipe::hyper
