@@ -248,8 +248,9 @@ Status Column::append_date(Date value) {
     return type_error("cannot store date with day number", std::to_string(value.days_since_epoch));
   }
   const std::int64_t julian = value.days_since_epoch + batch::k_unix_epoch_julian_day;
-  if (julian < 0 || julian > std::numeric_limits<std::int32_t>::max()) {
-    return type_error("date out of range (4713 BC onwards), day number", std::to_string(value.days_since_epoch));
+  if (julian < batch::k_min_julian_day || julian > batch::k_max_julian_day) {
+    return type_error("date out of range (4713-01-01 BC to 294276-12-31), days since 1970:",
+                      std::to_string(value.days_since_epoch));
   }
   const auto narrow = static_cast<std::int32_t>(julian);
   push_fixed(&narrow);
@@ -275,7 +276,8 @@ Status Column::append_timestamp(Timestamp value) {
   }
   std::int64_t julian_micros = 0;
   if (__builtin_add_overflow(value.micros_since_epoch, batch::k_unix_epoch_julian_micros, &julian_micros) ||
-      julian_micros < 0) {
+      julian_micros < batch::k_min_julian_day * batch::k_micros_per_day ||
+      julian_micros / batch::k_micros_per_day > batch::k_max_julian_day) {
     return type_error("timestamp out of range:", std::to_string(value.micros_since_epoch) + " µs since 1970");
   }
   push_fixed(&julian_micros);

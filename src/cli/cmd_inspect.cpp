@@ -43,16 +43,16 @@ std::string inspect_text(const ExtractInfo& info) {
 }
 
 std::string inspect_json(const ExtractInfo& info) {
-  nlohmann::json tables = nlohmann::json::array();
+  nlohmann::ordered_json tables = nlohmann::ordered_json::array();
   for (const auto& table : info.tables) {
     const auto& def = table.definition;
-    nlohmann::json columns = nlohmann::json::array();
+    nlohmann::ordered_json columns = nlohmann::ordered_json::array();
     for (const auto& column : def.columns) {
-      nlohmann::json entry = {{"name", column.name}, {"type", column.type.sql()}, {"nullable", column.nullable()}};
-      entry["collation"] = column.collation.empty() ? nlohmann::json(nullptr) : nlohmann::json(column.collation);
+      nlohmann::ordered_json entry = {{"name", column.name}, {"type", column.type.sql()}, {"nullable", column.nullable()}};
+      entry["collation"] = column.collation.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(column.collation);
       columns.push_back(std::move(entry));
     }
-    nlohmann::json foreign_keys = nlohmann::json::array();
+    nlohmann::ordered_json foreign_keys = nlohmann::ordered_json::array();
     for (const auto& key : def.foreign_keys) {
       foreign_keys.push_back({{"columns", key.columns},
                               {"references",
@@ -65,7 +65,7 @@ std::string inspect_json(const ExtractInfo& info) {
                       {"primary_key", def.primary_key},
                       {"foreign_keys", std::move(foreign_keys)}});
   }
-  nlohmann::json document = {{"path", info.path.string()},
+  nlohmann::ordered_json document = {{"path", info.path.string()},
                              {"file_version", info.file_version},
                              {"created_by_hyper_version", info.created_by_hyper_version},
                              {"schemas", info.schemas},

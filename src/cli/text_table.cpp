@@ -26,7 +26,7 @@ bool needs_csv_quotes(std::string_view value) {
          value.back() == ' ';
 }
 
-nlohmann::json json_value(const std::optional<std::string>& text, const std::optional<SqlType>& type) {
+nlohmann::ordered_json json_value(const std::optional<std::string>& text, const std::optional<SqlType>& type) {
   if (!text) {
     return nullptr;
   }
@@ -132,9 +132,9 @@ std::string render_csv(const QueryResult& result) {
 }
 
 std::string render_json(const QueryResult& result) {
-  nlohmann::json rows = nlohmann::json::array();
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& row : result.rows) {
-    nlohmann::json object = nlohmann::json::object();
+    nlohmann::ordered_json object = nlohmann::ordered_json::object();
     for (std::size_t c = 0; c < row.size(); ++c) {
       object[result.columns[c].name] = json_value(row[c], result.columns[c].type);
     }

@@ -24,10 +24,22 @@ Status check_readable_extract(const fs::path& file) {
   return {};
 }
 
+// libpq wraps the server's refusal as "connection to server at ... failed: ERROR:  <reason>
+// DETAIL: ..."; the reason alone is what the user needs.
+std::string server_reason(const std::string& message) {
+  const auto start = message.find("ERROR:");
+  if (start == std::string::npos) {
+    return message;
+  }
+  std::string reason = message.substr(start + 6);
+  reason.erase(0, reason.find_first_not_of(' '));
+  return reason.substr(0, reason.find('\n'));
+}
+
 Error explain_open_failure(const fs::path& file, Error error) {
   if (error.kind == ErrorKind::connection || error.kind == ErrorKind::sql) {
-    error.kind = ErrorKind::invalid_argument;
-    error.message = fmt::format("{}: cannot open as a Hyper database: {}", file.string(), error.message);
+    error.kind = ErrorKind::io;
+    error.message = fmt::format("{}: cannot open as a Hyper database: {}", file.string(), server_reason(error.message));
     error.hint = "is it a .hyper file, and not open in another Hyper process (e.g. Tableau)?";
   }
   return error;

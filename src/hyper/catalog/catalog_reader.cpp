@@ -78,7 +78,10 @@ Result<ExtractInfo> read_catalog(Connection& connection, const std::string& data
                                                    "AND nspname <> 'information_schema' ORDER BY nspname",
                                                    catalog(database, "pg_namespace"))));
   for (const auto& row : schemas.rows) {
-    info.schemas.push_back(row[0].value_or(""));
+    // Hyper keeps its own types (tabgeography) in schema "tableau"; it is not user data.
+    if (row[0] != "tableau") {
+      info.schemas.push_back(row[0].value_or(""));
+    }
   }
 
   HP_ASSIGN_OR_RETURN(

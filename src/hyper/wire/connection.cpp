@@ -127,6 +127,30 @@ Result<QueryResult> Connection::query(std::string_view sql) {
   return out;
 }
 
+Result<std::string> Connection::copy_out(std::string_view sql) {
+  const std::string statement(sql);
+  ResultPtr result(PQexec(m_state->conn, statement.c_str()));
+  if (!result || PQresultStatus(result.get()) != PGRES_COPY_OUT) {
+    return sql_error(m_state->conn, result.get(), sql);
+  }
+  std::string bytes;
+  for (;;) {
+    char* chunk = nullptr;
+    const int size = PQgetCopyData(m_state->conn, &chunk, 0);
+    if (size < 0) {
+      break;
+    }
+    bytes.append(chunk, static_cast<std::size_t>(size));
+    PQfreemem(chunk);
+  }
+  ResultPtr end(PQgetResult(m_state->conn));
+  const bool ok = end && PQresultStatus(end.get()) == PGRES_COMMAND_OK;
+  Result<std::string> outcome = ok ? Result<std::string>(std::move(bytes)) : Result<std::string>(sql_error(m_state->conn, end.get(), sql));
+  while (ResultPtr extra{PQgetResult(m_state->conn)}) {
+  }
+  return outcome;
+}
+
 Status Connection::copy_begin(std::string_view sql) {
   const std::string statement(sql);
   ResultPtr result(PQexec(m_state->conn, statement.c_str()));

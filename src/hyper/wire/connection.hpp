@@ -31,6 +31,9 @@ public:
   /// Runs a query and returns all rows in text form.
   Result<QueryResult> query(std::string_view sql);
 
+  /// Runs COPY ... TO STDOUT and returns every byte hyperd sends.
+  Result<std::string> copy_out(std::string_view sql);
+
   // COPY ... FROM STDIN. Between copy_begin and copy_end/copy_abort no other call may be made.
   Status copy_begin(std::string_view sql);
   Status copy_send(std::string_view bytes);
