@@ -93,7 +93,7 @@ Result<LocatedHyperd> locate_hyperd(const std::optional<fs::path>& explicit_path
     if (auto found = as_binary(*explicit_path, system)) {
       return LocatedHyperd{*found, "--hyperd"};
     }
-    return make_error(ErrorKind::not_found,
+    return make_error(ErrorKind::process,
                       fmt::format("--hyperd {}: no executable hyperd there", explicit_path->string()),
                       "pass the hyperd binary or the folder that contains it");
   }
@@ -101,7 +101,7 @@ Result<LocatedHyperd> locate_hyperd(const std::optional<fs::path>& explicit_path
     if (auto found = as_binary(*from_env, system)) {
       return LocatedHyperd{*found, k_env_var};
     }
-    return make_error(ErrorKind::not_found,
+    return make_error(ErrorKind::process,
                       fmt::format("{}={}: no executable hyperd there", k_env_var, *from_env),
                       fmt::format("point {} at the hyperd binary or its folder, or unset it", k_env_var));
   }
@@ -123,7 +123,7 @@ Result<LocatedHyperd> locate_hyperd(const std::optional<fs::path>& explicit_path
     }
   }
   tried.emplace_back("python3's tableauhyperapi");
-  return make_error(ErrorKind::not_found,
+  return make_error(ErrorKind::process,
                     fmt::format("hyperd not found (tried: {})", fmt::join(tried, ", ")),
                     "run scripts/bootstrap (it installs the pinned tableauhyperapi into .venv), or "
                     "`pip install tableauhyperapi`, or pass --hyperd PATH / set HYPERPIPE_HYPERD");

@@ -82,7 +82,7 @@ TEST(HyperdLocator, NotFoundSaysHowToInstall) {
   FakeSystem system;
   const auto found = locate_hyperd(std::nullopt, system);
   ASSERT_FALSE(found.ok());
-  EXPECT_EQ(found.error().kind, ErrorKind::not_found);
+  EXPECT_EQ(found.error().kind, ErrorKind::process);
   EXPECT_EQ(found.error().message,
             "hyperd not found (tried: HYPERPIPE_HYPERD (not set), the project's .venv, python3's tableauhyperapi)");
   EXPECT_NE(found.error().hint.find("pip install tableauhyperapi"), std::string::npos);

@@ -1,0 +1,45 @@
+"""Shared fixtures: the built hyperpipe binaries and a Hyper process from the official API.
+
+These tests compare hyperpipe with the reference tools (tableauhyperapi, pantab). They never
+skip: a missing binary or missing hyperd is a failure."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+from tableauhyperapi import HyperProcess, Telemetry
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD = pathlib.Path(os.environ.get("HYPERPIPE_BUILD_DIR", ROOT / "build" / "ci"))
+
+
+def _binary(relative):
+    path = BUILD / relative
+    assert path.exists(), f"{path} is missing: build first (scripts/test does)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def hyperpipe():
+    """Runs the hyperpipe CLI; returns the CompletedProcess (text mode)."""
+    binary = _binary("src/hyperpipe")
+
+    def run(*args, check=True, raw=False):
+        # raw=True keeps stdout as bytes (no newline translation), e.g. to check CSV's CRLF.
+        result = subprocess.run([str(binary), *map(str, args)], capture_output=True, text=not raw, timeout=300)
+        if check:
+            assert result.returncode == 0, f"hyperpipe {args} failed ({result.returncode}):\n{result.stderr}"
+        return result
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def write_every_type():
+    return _binary("tests/write_every_type")
+
+
+@pytest.fixture(scope="session")
+def hyper_process():
+    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_config": ""}) as process:
+        yield process
