@@ -30,11 +30,13 @@ namespace {
 constexpr std::int64_t k_batch_rows = 65'536;
 constexpr std::size_t k_chunk_bytes = 16U << 20U;
 
-long peak_rss_kib() {
+rusage self_usage() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+  return usage;
 }
+
+double cpu_seconds(const timeval& time) { return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6; }
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -108,11 +110,13 @@ int main(int argc, char** argv) {
     const double engine_start = seconds_since(spawn);
     const double load = mode == "engine-limit" ? run_engine_limit(engine, out, rows) : run_inserter(engine, out, rows);
     engine.shutdown().value();
+    const rusage usage = self_usage();
     fmt::print("{{\"mode\": \"{}\", \"rows\": {}, \"load_seconds\": {:.4f}, \"rows_per_second\": {:.0f}, "
-               "\"hyperd_ready_ms\": {:.2f}, \"engine_start_ms\": {:.2f}, \"peak_rss_mib\": {:.1f}}}\n",
+               "\"hyperd_ready_ms\": {:.2f}, \"engine_start_ms\": {:.2f}, \"peak_rss_mib\": {:.1f}, "
+               "\"client_cpu_seconds\": {:.3f}}}\n",
                mode, rows, load, static_cast<double>(rows) / load,
                static_cast<double>(engine.startup_time().count()) / 1000.0, engine_start * 1000.0,
-               static_cast<double>(peak_rss_kib()) / 1024.0);
+               static_cast<double>(usage.ru_maxrss) / 1024.0, cpu_seconds(usage.ru_utime) + cpu_seconds(usage.ru_stime));
   } catch (const std::exception& error) {
     std::fprintf(stderr, "insert_bench: %s\n", error.what());
     return 1;

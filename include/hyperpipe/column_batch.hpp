@@ -66,7 +66,8 @@ public:
 
 private:
   Status type_error(std::string_view what, std::string_view value_text) const;
-  void push_fixed(const void* bytes);
+  std::byte* fixed_slot();
+  template <typename T> void push_fixed(const T& value);
   void push_var(std::string_view bytes);
   void mark_present();
 

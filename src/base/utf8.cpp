@@ -7,7 +7,7 @@
 
 namespace hyperpipe::base {
 
-bool is_valid_utf8(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
+bool is_valid_utf8_slow(std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); }
 
 std::size_t count_code_points(std::string_view text) {
   std::size_t count = 0;

@@ -8,7 +8,22 @@
 
 namespace hyperpipe::base {
 
-bool is_valid_utf8(std::string_view text);
+bool is_valid_utf8_slow(std::string_view text);
+
+/// Short ASCII strings (most values) are checked inline; the rest goes to simdjson's validator.
+inline bool is_valid_utf8(std::string_view text) {
+  constexpr std::size_t k_inline_limit = 64;
+  if (text.size() <= k_inline_limit) {
+    unsigned char any_high = 0;
+    for (char c : text) {
+      any_high |= static_cast<unsigned char>(c);
+    }
+    if (any_high < 0x80U) {
+      return true;
+    }
+  }
+  return is_valid_utf8_slow(text);
+}
 
 /// Number of code points in valid UTF-8 text (bytes that are not continuation bytes).
 std::size_t count_code_points(std::string_view text);

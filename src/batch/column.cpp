@@ -1,7 +1,9 @@
 #include <fmt/format.h>
 
 #include <bit>
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <cstring>
 #include <limits>
 
@@ -48,6 +50,9 @@ bool is_textual(TypeKind kind) {
          kind == TypeKind::json || kind == TypeKind::geography;
 }
 
+// A value as shown in error messages: in double quotes, shortened, control bytes escaped.
+std::string quoted(std::string_view value) { return fmt::format("\"{}\"", base::printable_excerpt(value)); }
+
 Int128 power_of_ten(int exponent) {
   Int128 value = 1;
   for (int i = 0; i < exponent; ++i) {
@@ -75,10 +80,20 @@ void Column::mark_present() {
   ++m_rows;
 }
 
-void Column::push_fixed(const void* bytes) {
-  const auto* begin = static_cast<const std::byte*>(bytes);
-  m_fixed.insert(m_fixed.end(), begin, begin + m_width);
-  m_encoded_size += m_width;
+std::byte* Column::fixed_slot() {
+  // m_fixed's size is its capacity; the bytes in use are m_rows * m_width. Growing it
+  // geometrically here keeps vector::resize (and its zero fill) off the per-value path.
+  const std::size_t offset = m_rows * m_width;
+  if (offset + m_width > m_fixed.size()) {
+    m_fixed.resize(std::max<std::size_t>({offset + m_width, 2 * m_fixed.size(), 256}));
+  }
+  return m_fixed.data() + offset;
+}
+
+template <typename T> void Column::push_fixed(const T& value) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  std::memcpy(fixed_slot(), &value, sizeof(T));
+  m_encoded_size += sizeof(T);
   mark_present();
 }
 
@@ -99,7 +114,7 @@ Status Column::append_null() {
     return type_error("NULL in a NOT NULL column:", "set the column nullable or supply a value");
   }
   if (m_width > 0) {
-    m_fixed.resize(m_fixed.size() + m_width);
+    std::memset(fixed_slot(), 0, m_width);
   } else {
     m_ends.push_back(m_chars.size());
   }
@@ -114,7 +129,7 @@ Status Column::append_bool(bool value) {
     return type_error("cannot store boolean", value ? "true" : "false");
   }
   const std::uint8_t byte = value ? 1 : 0;
-  push_fixed(&byte);
+  push_fixed(byte);
   return {};
 }
 
@@ -128,7 +143,7 @@ Status Column::append_int(std::int64_t value) {
       return out_of_range("(-32768..32767)");
     }
     const auto narrow = static_cast<std::int16_t>(value);
-    push_fixed(&narrow);
+    push_fixed(narrow);
     return {};
   }
   case TypeKind::integer: {
@@ -136,16 +151,16 @@ Status Column::append_int(std::int64_t value) {
       return out_of_range("(-2147483648..2147483647)");
     }
     const auto narrow = static_cast<std::int32_t>(value);
-    push_fixed(&narrow);
+    push_fixed(narrow);
     return {};
   }
-  case TypeKind::big_int: push_fixed(&value); return {};
+  case TypeKind::big_int: push_fixed(value); return {};
   case TypeKind::oid: {
     if (value < 0 || value > std::numeric_limits<std::uint32_t>::max()) {
       return out_of_range("(0..4294967295)");
     }
     const auto narrow = static_cast<std::uint32_t>(value);
-    push_fixed(&narrow);
+    push_fixed(narrow);
     return {};
   }
   case TypeKind::numeric: return append_decimal(Decimal{value, 0});
@@ -164,7 +179,7 @@ Status Column::append_int(std::int64_t value) {
 
 Status Column::append_double(double value) {
   if (m_definition.type.kind() == TypeKind::double_precision) {
-    push_fixed(&value);
+    push_fixed(value);
     return {};
   }
   if (m_definition.type.kind() == TypeKind::real) {
@@ -172,7 +187,7 @@ Status Column::append_double(double value) {
       return type_error("out of range for REAL:", fmt::format("{}", value));
     }
     const auto narrow = static_cast<float>(value);
-    push_fixed(&narrow);
+    push_fixed(narrow);
     return {};
   }
   return type_error("cannot store floating point", fmt::format("{}", value));
@@ -203,10 +218,10 @@ Status Column::append_decimal(Decimal value) {
     return type_error(fmt::format("has more than {} digits:", type.precision()), decimal_to_text(value));
   }
   if (type.is_wide_numeric()) {
-    push_fixed(&unscaled);
+    push_fixed(unscaled);
   } else {
     const auto narrow = static_cast<std::int64_t>(unscaled);
-    push_fixed(&narrow);
+    push_fixed(narrow);
   }
   return {};
 }
@@ -214,7 +229,7 @@ Status Column::append_decimal(Decimal value) {
 Status Column::append_decimal_text(std::string_view text) {
   const auto parsed = parse_decimal_text(text);
   if (!parsed) {
-    return type_error("not a decimal number:", "\"" + base::printable_excerpt(text) + "\"");
+    return type_error("not a decimal number:", quoted(text));
   }
   return append_decimal(*parsed);
 }
@@ -226,18 +241,18 @@ Status Column::append_text(std::string_view value) {
     return {};
   }
   if (!is_textual(kind)) {
-    return type_error("cannot store text", "\"" + base::printable_excerpt(value) + "\"");
+    return type_error("cannot store text", quoted(value));
   }
   if (value.size() > std::numeric_limits<std::uint32_t>::max()) {
     return type_error("text longer than 4 GB:", std::to_string(value.size()) + " bytes");
   }
   if (!base::is_valid_utf8(value)) {
-    return type_error("invalid UTF-8:", "\"" + base::printable_excerpt(value) + "\"");
+    return type_error("invalid UTF-8:", quoted(value));
   }
   if ((kind == TypeKind::varchar || kind == TypeKind::character) &&
       base::count_code_points(value) > static_cast<std::size_t>(m_definition.type.length())) {
     return type_error(fmt::format("longer than {} characters:", m_definition.type.length()),
-                      "\"" + base::printable_excerpt(value) + "\"");
+                      quoted(value));
   }
   push_var(value);
   return {};
@@ -253,7 +268,7 @@ Status Column::append_date(Date value) {
                       std::to_string(value.days_since_epoch));
   }
   const auto narrow = static_cast<std::int32_t>(julian);
-  push_fixed(&narrow);
+  push_fixed(narrow);
   return {};
 }
 
@@ -265,7 +280,7 @@ Status Column::append_time(TimeOfDay value) {
   if (value.micros < 0 || value.micros > k_max) {
     return type_error("time of day out of range:", std::to_string(value.micros) + " µs");
   }
-  push_fixed(&value.micros);
+  push_fixed(value.micros);
   return {};
 }
 
@@ -280,7 +295,7 @@ Status Column::append_timestamp(Timestamp value) {
       julian_micros / batch::k_micros_per_day > batch::k_max_julian_day) {
     return type_error("timestamp out of range:", std::to_string(value.micros_since_epoch) + " µs since 1970");
   }
-  push_fixed(&julian_micros);
+  push_fixed(julian_micros);
   return {};
 }
 
@@ -289,11 +304,13 @@ Status Column::append_interval(Interval value) {
     return type_error("cannot store interval", "");
   }
   // HyperBinary order: microseconds, days, months.
-  std::byte bytes[16];
-  std::memcpy(bytes, &value.micros, 8);
-  std::memcpy(bytes + 8, &value.days, 4);
-  std::memcpy(bytes + 12, &value.months, 4);
-  push_fixed(bytes);
+  struct Stored {
+    std::int64_t micros;
+    std::int32_t days;
+    std::int32_t months;
+  };
+  static_assert(sizeof(Stored) == 16);
+  push_fixed(Stored{value.micros, value.days, value.months});
   return {};
 }
 
@@ -320,9 +337,7 @@ void Column::truncate(std::size_t rows) {
   if (rows >= m_rows) {
     return;
   }
-  if (m_width > 0) {
-    m_fixed.resize(rows * m_width);
-  } else {
+  if (m_width == 0) {
     m_ends.resize(rows);
     m_chars.resize(rows == 0 ? 0 : m_ends.back());
   }
@@ -343,7 +358,7 @@ void Column::truncate(std::size_t rows) {
 
 void Column::reserve(std::size_t rows) {
   if (m_width > 0) {
-    m_fixed.reserve(rows * m_width);
+    m_fixed.resize(std::max(m_fixed.size(), rows * m_width));
   } else {
     m_ends.reserve(rows);
   }

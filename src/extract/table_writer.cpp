@@ -12,7 +12,7 @@ namespace {
 
 // Large enough that per-message overhead vanishes, small enough that k_max_in_flight buffers
 // plus the one being filled stay far below the memory budget.
-constexpr std::size_t k_flush_bytes = 4U << 20U;
+constexpr std::size_t k_flush_bytes = 8U << 20U;
 
 bool has_geography(const TableDefinition& table) {
   for (const auto& column : table.columns) {

@@ -18,7 +18,7 @@ namespace hyperpipe::hyper {
 
 class CopyStream {
 public:
-  static constexpr std::size_t k_max_in_flight = 2;
+  static constexpr std::size_t k_max_in_flight = 3;
 
   /// Issues the COPY statement; the connection belongs to the stream until finish/abort.
   static Result<std::unique_ptr<CopyStream>> begin(Connection& connection, const std::string& copy_sql);
