@@ -66,14 +66,15 @@ public:
 
 private:
   Status type_error(std::string_view what, std::string_view value_text) const;
-  std::byte* fixed_slot();
+  void grow(std::size_t rows);
+  void next_row(std::uint8_t is_null);
   template <typename T> void push_fixed(const T& value);
   void push_var(std::string_view bytes);
-  void mark_present();
 
   ColumnDefinition m_definition;
   std::size_t m_width = 0;
   std::size_t m_rows = 0;
+  std::size_t m_capacity = 0; ///< rows the vectors below have room for (their size, not just capacity)
   std::size_t m_encoded_size = 0;
   std::vector<std::uint8_t> m_nulls; ///< one flag per row, only for nullable columns
   std::vector<std::byte> m_fixed;    ///< m_width bytes per row (zeros for NULL)

@@ -72,36 +72,45 @@ Status Column::type_error(std::string_view what, std::string_view value_text) co
                                 m_definition.type.sql(), m_rows + 1, what, value_text));
 }
 
-void Column::mark_present() {
+// Storage vectors are sized to m_capacity rows and written by index: the per-value path is a
+// compare, a store and an increment; growing (rare) happens out of line here.
+void Column::grow(std::size_t rows) {
+  m_capacity = std::max<std::size_t>({rows, 2 * m_capacity, 64});
+  m_fixed.resize(m_capacity * m_width);
   if (m_definition.nullable()) {
-    m_nulls.push_back(0);
+    m_nulls.resize(m_capacity);
+  }
+  if (m_width == 0) {
+    m_ends.resize(m_capacity);
+  }
+}
+
+inline void Column::next_row(std::uint8_t is_null) {
+  if (m_definition.nullable()) {
+    m_nulls[m_rows] = is_null;
     ++m_encoded_size;
   }
   ++m_rows;
 }
 
-std::byte* Column::fixed_slot() {
-  // m_fixed's size is its capacity; the bytes in use are m_rows * m_width. Growing it
-  // geometrically here keeps vector::resize (and its zero fill) off the per-value path.
-  const std::size_t offset = m_rows * m_width;
-  if (offset + m_width > m_fixed.size()) {
-    m_fixed.resize(std::max<std::size_t>({offset + m_width, 2 * m_fixed.size(), 256}));
-  }
-  return m_fixed.data() + offset;
-}
-
 template <typename T> void Column::push_fixed(const T& value) {
   static_assert(std::is_trivially_copyable_v<T>);
-  std::memcpy(fixed_slot(), &value, sizeof(T));
+  if (m_rows == m_capacity) [[unlikely]] {
+    grow(m_rows + 1);
+  }
+  std::memcpy(m_fixed.data() + m_rows * sizeof(T), &value, sizeof(T));
   m_encoded_size += sizeof(T);
-  mark_present();
+  next_row(0);
 }
 
 void Column::push_var(std::string_view bytes) {
+  if (m_rows == m_capacity) [[unlikely]] {
+    grow(m_rows + 1);
+  }
   m_chars.append(bytes);
-  m_ends.push_back(m_chars.size());
+  m_ends[m_rows] = m_chars.size();
   m_encoded_size += k_length_prefix + bytes.size();
-  mark_present();
+  next_row(0);
 }
 
 std::string_view Column::var_value(std::size_t row) const {
@@ -113,14 +122,15 @@ Status Column::append_null() {
   if (!m_definition.nullable()) {
     return type_error("NULL in a NOT NULL column:", "set the column nullable or supply a value");
   }
-  if (m_width > 0) {
-    std::memset(fixed_slot(), 0, m_width);
-  } else {
-    m_ends.push_back(m_chars.size());
+  if (m_rows == m_capacity) [[unlikely]] {
+    grow(m_rows + 1);
   }
-  m_nulls.push_back(1);
-  ++m_encoded_size;
-  ++m_rows;
+  if (m_width > 0) {
+    std::memset(m_fixed.data() + m_rows * m_width, 0, m_width);
+  } else {
+    m_ends[m_rows] = m_chars.size();
+  }
+  next_row(1);
   return {};
 }
 
@@ -338,18 +348,14 @@ void Column::truncate(std::size_t rows) {
     return;
   }
   if (m_width == 0) {
-    m_ends.resize(rows);
-    m_chars.resize(rows == 0 ? 0 : m_ends.back());
-  }
-  if (m_definition.nullable()) {
-    m_nulls.resize(rows);
+    m_chars.resize(rows == 0 ? 0 : m_ends[rows - 1]);
   }
   m_rows = rows;
   // Recompute rather than track per-row sizes: truncation is rare (error rollback, clear).
   std::size_t present = rows;
   if (m_definition.nullable()) {
-    for (std::uint8_t is_null : m_nulls) {
-      present -= is_null;
+    for (std::size_t row = 0; row < rows; ++row) {
+      present -= m_nulls[row];
     }
   }
   m_encoded_size = (m_definition.nullable() ? rows : 0) + m_chars.size() +
@@ -357,13 +363,8 @@ void Column::truncate(std::size_t rows) {
 }
 
 void Column::reserve(std::size_t rows) {
-  if (m_width > 0) {
-    m_fixed.resize(std::max(m_fixed.size(), rows * m_width));
-  } else {
-    m_ends.reserve(rows);
-  }
-  if (m_definition.nullable()) {
-    m_nulls.reserve(rows);
+  if (rows > m_capacity) {
+    grow(rows);
   }
 }
 
