@@ -71,3 +71,20 @@ def test_query_formats(hyperpipe, tmp_path):
     table = hyperpipe("query", path, sql).stdout
     assert table.splitlines()[-1] == "(3 rows)"
     assert "NULL" in table
+
+
+def test_library_example_writes_related_tables(hyperpipe, tmp_path):
+    """examples/write_extract.cpp, the public-API example, builds and produces what it says."""
+    import subprocess
+    from conftest import BUILD
+    path = tmp_path / "shop.hyper"
+    result = subprocess.run([str(BUILD / "example_write_extract"), str(path)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "28 sales rows\n"
+    report = json.loads(hyperpipe("inspect", path, "--json").stdout)
+    tables = {t["table"]: t for t in report["tables"]}
+    assert tables["products"]["row_count"] == 2 and tables["sales"]["row_count"] == 28
+    assert tables["sales"]["foreign_keys"] == [
+        {"columns": ["sku"], "references": {"schema": "Extract", "table": "products", "columns": ["sku"]}}]
+    assert tables["products"]["primary_key"] == ["sku"]
