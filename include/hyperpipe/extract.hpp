@@ -100,4 +100,9 @@ private:
   std::unique_ptr<State> m_state;
 };
 
+/// Makes SIGINT, SIGTERM and SIGHUP remove the temporary files of unfinished extracts before
+/// the process ends (the targets are untouched either way). For programs, like the hyperpipe CLI,
+/// that do not handle these signals themselves.
+void install_interrupt_cleanup();
+
 } // namespace hyperpipe

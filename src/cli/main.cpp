@@ -6,9 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "hyperpipe/extract.hpp"
 
 int main(int argc, char** argv) {
   using namespace hyperpipe::cli;
+  hyperpipe::install_interrupt_cleanup();
   CLI::App app{"hyperpipe: load data into Tableau Hyper extracts (.hyper) by driving hyperd directly", "hyperpipe"};
   app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
   app.require_subcommand(1);

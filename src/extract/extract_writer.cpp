@@ -7,6 +7,7 @@
 #include "extract/atomic_file.hpp"
 #include "extract/extract_state.hpp"
 #include "extract/schema_diff.hpp"
+#include "extract/temporary_files.hpp"
 #include "hyper/catalog/catalog_reader.hpp"
 #include "hyper/sql/ddl.hpp"
 #include "hyperpipe/extract.hpp"
@@ -54,6 +55,7 @@ void ExtractWriter::State::abandon() noexcept {
     connection.reset();
   }
   extract::remove_quietly(temporary);
+  extract::untrack_temporary(temporary);
 }
 
 Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& target_path, ExtractOptions options) {
@@ -83,7 +85,9 @@ Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& t
   auto state = std::make_shared<State>();
   state->engine = &engine_state;
   state->target = target;
+  extract::remove_stale_temporaries(target);
   state->temporary = extract::temporary_path_for(target);
+  extract::track_temporary(state->temporary);
   state->replace_target = options.mode != CreateMode::create;
   state->alias = base::quote_identifier(fmt::format("hp_extract_{}", engine_state.next_alias++));
   HP_ASSIGN_OR_RETURN(auto connection, engine_state.connect());
@@ -186,6 +190,7 @@ Status ExtractWriter::commit() {
   }
   auto published = extract::publish(state.temporary, state.target, state.replace_target);
   state.finished = true;
+  extract::untrack_temporary(state.temporary);
   if (!published) {
     extract::remove_quietly(state.temporary);
     return published;

@@ -1,12 +1,16 @@
 // Atomic writes, create modes, appends with schema checks, file versions, multi-table keys.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "engine_fixture.hpp"
 #include "hyperpipe/extract.hpp"
 
 namespace hyperpipe::testing {
+namespace fs = std::filesystem;
 namespace {
 namespace fs = std::filesystem;
 
@@ -225,6 +229,32 @@ TEST_F(ExtractWriterTest, InspectAndQueryRefuseFilesThatAreNotHyper) {
   ASSERT_FALSE(appended.ok());
   EXPECT_NE(appended.error().message.find("cannot open as a Hyper database"), std::string::npos);
   EXPECT_EQ(directory_listing(), std::vector<std::string>{"notes.hyper"});
+}
+
+} // namespace
+} // namespace hyperpipe::testing
+
+namespace hyperpipe::testing {
+namespace {
+
+TEST_F(EngineTest, TemporariesOfDeadProcessesAreRemovedOnTheNextRun) {
+  const auto path = m_dir / "p.hyper";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::_exit(0);
+  }
+  ::waitpid(child, nullptr, 0); // its pid now names no process
+  const auto stale = m_dir / (".p.hyper." + std::to_string(child) + "-0.tmp");
+  const auto live = m_dir / (".p.hyper." + std::to_string(::getpid()) + "-999.tmp");
+  std::ofstream(stale) << "left by a killed run";
+  std::ofstream(live) << "belongs to a running process";
+  auto writer = ExtractWriter::open(engine(), path).value();
+  TableDefinition table;
+  table.add("x", SqlType::integer());
+  ASSERT_TRUE(writer.add_table(table).ok());
+  ASSERT_TRUE(writer.commit().ok());
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
 }
 
 } // namespace

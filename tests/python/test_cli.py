@@ -88,3 +88,29 @@ def test_library_example_writes_related_tables(hyperpipe, tmp_path):
     assert tables["sales"]["foreign_keys"] == [
         {"columns": ["sku"], "references": {"schema": "Extract", "table": "products", "columns": ["sku"]}}]
     assert tables["products"]["primary_key"] == ["sku"]
+
+
+def test_interrupted_run_leaves_previous_extract_and_no_litter(hyperpipe, tmp_path):
+    """Ctrl-C (SIGINT) in the middle of a large write: the previous extract is intact and the
+    temporary file is gone."""
+    import signal
+    import subprocess
+    import time
+    from conftest import BUILD
+    path = tmp_path / "big.hyper"
+    hyperpipe("example", "--out", path, "--customers", 5, "--orders", 7)
+    before = path.read_bytes()
+    process = subprocess.Popen([str(BUILD / "src" / "hyperpipe"), "example", "--out", str(path),
+                                "--orders", "40000000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no temporary file appeared"
+        time.sleep(0.02)
+    time.sleep(0.5)  # well into the load
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == -signal.SIGINT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.hyper"]
+    assert path.read_bytes() == before
+    report = json.loads(hyperpipe("inspect", path, "--json").stdout)
+    assert [t["row_count"] for t in report["tables"]] == [5, 7]
