@@ -12,3 +12,8 @@ target_link_libraries(dep_libpq INTERFACE PostgreSQL::PostgreSQL)
 find_package(simdjson REQUIRED)          # UTF-8 validation (and JSON sources)
 add_library(dep_simdjson INTERFACE)
 target_link_libraries(dep_simdjson INTERFACE simdjson::simdjson)
+
+find_package(ZLIB REQUIRED)              # gzip-compressed inputs
+# Howard Hinnant's date library (header-only, libhowardhinnant-date-dev): calendar parsing with
+# format strings, and later the IANA time zones that g++ 12's std::chrono lacks.
+find_path(HOWARD_DATE_INCLUDE date/date.h REQUIRED)

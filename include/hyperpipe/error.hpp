@@ -38,6 +38,9 @@ struct Error {
   std::string hint;
   std::string sqlstate;  ///< five characters for ErrorKind::sql, else empty
   std::string statement; ///< the statement hyperd rejected, for ErrorKind::sql
+  /// For ErrorKind::value: the reason alone, without the column/row context in `message`, so a
+  /// source can restate it with its own (file, line, field).
+  std::string detail;
 
   /// The message followed by the hint (if any): what the CLI prints.
   std::string describe() const;

@@ -67,9 +67,10 @@ Column::Column(ColumnDefinition definition)
     : m_definition(std::move(definition)), m_width(width_of(m_definition.type)) {}
 
 Status Column::type_error(std::string_view what, std::string_view value_text) const {
-  return make_error(ErrorKind::value,
-                    fmt::format("column \"{}\" ({}), row {}: {} {}", m_definition.name,
-                                m_definition.type.sql(), m_rows + 1, what, value_text));
+  Error error = make_error(ErrorKind::value, fmt::format("column \"{}\" ({}), row {}: {} {}", m_definition.name,
+                                                         m_definition.type.sql(), m_rows + 1, what, value_text));
+  error.detail = fmt::format("{} {}", what, value_text);
+  return error;
 }
 
 // Storage vectors are sized to m_capacity rows and written by index: the per-value path is a
@@ -177,8 +178,11 @@ Status Column::append_int(std::int64_t value) {
   case TypeKind::double_precision:
   case TypeKind::real: {
     const auto as_double = static_cast<double>(value);
-    // Refuse integers a double cannot hold exactly rather than storing a neighbour.
-    if (as_double >= 0x1p63 || static_cast<std::int64_t>(as_double) != value) {
+    const bool is_real = m_definition.type.kind() == TypeKind::real;
+    // Refuse integers the column's float width cannot hold exactly rather than storing a neighbour.
+    const bool exact = as_double < 0x1p63 && static_cast<std::int64_t>(as_double) == value &&
+                       (!is_real || static_cast<std::int64_t>(static_cast<float>(value)) == value);
+    if (!exact) {
       return type_error("integer not exactly representable as floating point:", std::to_string(value));
     }
     return append_double(as_double);
@@ -207,6 +211,10 @@ Status Column::append_decimal(Decimal value) {
   const SqlType& type = m_definition.type;
   if (type.kind() != TypeKind::numeric) {
     return type_error("cannot store decimal", decimal_to_text(value));
+  }
+  constexpr int k_max_scale = 38;
+  if (value.scale < 0 || value.scale > k_max_scale) {
+    return type_error("has a scale outside 0..38:", std::to_string(value.scale));
   }
   Int128 unscaled = value.unscaled;
   if (value.scale < type.scale()) {
@@ -246,15 +254,16 @@ Status Column::append_decimal_text(std::string_view text) {
 
 Status Column::append_text(std::string_view value) {
   const TypeKind kind = m_definition.type.kind();
-  if (kind == TypeKind::bytes) {
-    push_var(value);
-    return {};
-  }
-  if (!is_textual(kind)) {
+  if (kind != TypeKind::bytes && !is_textual(kind)) {
     return type_error("cannot store text", quoted(value));
   }
   if (value.size() > std::numeric_limits<std::uint32_t>::max()) {
-    return type_error("text longer than 4 GB:", std::to_string(value.size()) + " bytes");
+    // HyperBinary lengths are 32-bit: a longer value would corrupt the stream.
+    return type_error("value longer than 4 GB:", std::to_string(value.size()) + " bytes");
+  }
+  if (kind == TypeKind::bytes) {
+    push_var(value);
+    return {};
   }
   if (!base::is_valid_utf8(value)) {
     return type_error("invalid UTF-8:", quoted(value));

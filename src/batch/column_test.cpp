@@ -73,6 +73,19 @@ TEST(Column, DoublesRefuseIntegersTheyCannotHold) {
   EXPECT_FALSE(column.append_int(9'007'199'254'740'993).ok());
 }
 
+TEST(Column, DecimalsWithImpossibleScalesAreRefusedNotCrashed) {
+  Column column = make_column(SqlType::numeric(18, 2));
+  EXPECT_EQ(column.append_decimal(Decimal{1, 200}).error().detail, "has a scale outside 0..38: 200");
+  EXPECT_FALSE(column.append_decimal(Decimal{1, -200}).ok());
+  EXPECT_EQ(column.size(), 0U);
+}
+
+TEST(Column, RealRefusesIntegersAFloatCannotHold) {
+  Column column = make_column(SqlType::real());
+  EXPECT_TRUE(column.append_int(16'777'216).ok()); // 2^24
+  EXPECT_FALSE(column.append_int(16'777'217).ok());
+}
+
 TEST(Column, TypeMismatchIsAnError) {
   Column column = make_column(SqlType::date());
   const auto status = column.append_text("2024-01-01");

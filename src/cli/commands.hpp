@@ -13,5 +13,6 @@ using Runner = std::function<int()>;
 Runner add_inspect_command(CLI::App& app);
 Runner add_query_command(CLI::App& app);
 Runner add_example_command(CLI::App& app);
+Runner add_load_command(CLI::App& app);
 
 } // namespace hyperpipe::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   const Runner inspect = add_inspect_command(app);
   const Runner query = add_query_command(app);
   const Runner example = add_example_command(app);
+  const Runner load = add_load_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("query")) {
     return query();
+  }
+  if (app.got_subcommand("load")) {
+    return load();
   }
   return example();
 }

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cctype>
+#include <string>
 #include <cerrno>
 #include <cstring>
 
@@ -26,9 +28,22 @@ Status sync_path(const fs::path& path, int flags) {
 
 } // namespace
 
+std::string host_tag() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) {
+    return "host";
+  }
+  std::string tag;
+  for (const char* c = name; *c != '\0'; ++c) {
+    tag += (std::isalnum(static_cast<unsigned char>(*c)) || *c == '-') ? *c : '_';
+  }
+  return tag.empty() ? "host" : tag;
+}
+
 fs::path temporary_path_for(const fs::path& target) {
   static std::atomic<unsigned> counter{0};
-  return target.parent_path() / fmt::format(".{}.{}-{}.tmp", target.filename().string(), ::getpid(), counter++);
+  return target.parent_path() /
+         fmt::format(".{}.{}.{}-{}.tmp", target.filename().string(), host_tag(), ::getpid(), counter++);
 }
 
 Status publish(const fs::path& temporary, const fs::path& target, bool replace) {
@@ -43,7 +58,13 @@ Status publish(const fs::path& temporary, const fs::path& target, bool replace) 
     return make_error(ErrorKind::io, fmt::format("cannot move the finished extract to {}: {}", target.string(),
                                                  std::strerror(error)));
   }
-  return sync_path(target.parent_path().empty() ? fs::path(".") : target.parent_path(), O_RDONLY | O_DIRECTORY);
+  // The rename has happened: the new extract is in place whatever follows. Syncing the
+  // directory makes that survive a power cut; where the directory cannot be opened or synced
+  // (no read permission, some network filesystems) the extract is still published, so this is
+  // not reported as a failure that would make a caller think the old file is still there.
+  auto synced = sync_path(target.parent_path().empty() ? fs::path(".") : target.parent_path(), O_RDONLY | O_DIRECTORY);
+  (void)synced;
+  return {};
 }
 
 Status copy_for_update(const fs::path& source, const fs::path& temporary) {

@@ -3,13 +3,18 @@
 // directory, so the final rename is atomic), durable publication, and cleanup.
 
 #include <filesystem>
+#include <string>
 
 #include "hyperpipe/error.hpp"
 
 namespace hyperpipe::extract {
 
-/// ".<target name>.<pid>-<n>.tmp" in the target's directory.
+/// ".<target name>.<host>.<pid>-<n>.tmp" in the target's directory. The host and pid say whose
+/// it is, so a later run can tell a dead process's leftover from another live writer's file.
 std::filesystem::path temporary_path_for(const std::filesystem::path& target);
+
+/// This machine's name as used in temporary file names (letters, digits and '-' only).
+std::string host_tag();
 
 /// Flushes `temporary` to disk and renames it to `target`. With `replace` false the rename fails
 /// if the target appeared meanwhile (RENAME_NOREPLACE). Then syncs the directory entry.

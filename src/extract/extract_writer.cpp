@@ -72,6 +72,9 @@ Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& t
                                                         target.parent_path().string()));
   }
   const bool exists = fs::exists(target, ec);
+  if (ec) {
+    return make_error(ErrorKind::io, fmt::format("{}: {}", target_path.string(), ec.message()));
+  }
   if (exists && options.mode == CreateMode::create) {
     return make_error(ErrorKind::already_exists, fmt::format("{} already exists", target_path.string()),
                       "choose another name, or replace it");
@@ -88,7 +91,9 @@ Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& t
   extract::remove_stale_temporaries(target);
   state->temporary = extract::temporary_path_for(target);
   extract::track_temporary(state->temporary);
-  state->replace_target = options.mode != CreateMode::create;
+  // Replace only what was there when we started: if the target was absent, a file that appears
+  // meanwhile (another run) is not silently overwritten.
+  state->replace_target = exists && options.mode != CreateMode::create;
   state->alias = base::quote_identifier(fmt::format("hp_extract_{}", engine_state.next_alias++));
   HP_ASSIGN_OR_RETURN(auto connection, engine_state.connect());
   state->connection = std::move(connection);

@@ -141,8 +141,11 @@ Result<std::uint64_t> TableWriter::finish() {
     return fail(std::move(copied).error());
   }
   if (*copied != state.rows) {
-    return fail(make_error(ErrorKind::internal, fmt::format("hyperd stored {} rows of {} sent to {}", *copied,
-                                                            state.rows, state.table.name.quoted())));
+    // The rows are in the table already: make sure this extract can never be committed.
+    state.release();
+    state.extract->abandon();
+    return make_error(ErrorKind::internal, fmt::format("hyperd stored {} rows of {} sent to {}", *copied, state.rows,
+                                                       state.table.name.quoted()));
   }
   if (!state.staging.empty()) {
     auto inserted = state.extract->connection->execute(

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "extract/atomic_file.hpp"
 #include "hyperpipe/extract.hpp"
 
 namespace hyperpipe::extract {
@@ -67,7 +68,8 @@ void untrack_temporary(const fs::path& path) {
 }
 
 void remove_stale_temporaries(const fs::path& target) {
-  const std::string prefix = "." + target.filename().string() + ".";
+  // Only this host's files: a pid means nothing on another machine sharing the directory.
+  const std::string prefix = "." + target.filename().string() + "." + host_tag() + ".";
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(target.parent_path(), ec)) {
     const std::string name = entry.path().filename().string();

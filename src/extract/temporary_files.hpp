@@ -13,7 +13,8 @@ namespace hyperpipe::extract {
 void track_temporary(const std::filesystem::path& path);
 void untrack_temporary(const std::filesystem::path& path);
 
-/// Removes ".<target name>.<pid>-<n>.tmp" files beside `target` whose pid no longer exists.
+/// Removes ".<target name>.<this host>.<pid>-<n>.tmp" files beside `target` whose pid no longer
+/// exists on this host.
 void remove_stale_temporaries(const std::filesystem::path& target);
 
 } // namespace hyperpipe::extract

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "engine_fixture.hpp"
+#include "extract/atomic_file.hpp"
 #include "hyperpipe/extract.hpp"
 
 namespace hyperpipe::testing {
@@ -244,10 +245,14 @@ TEST_F(EngineTest, TemporariesOfDeadProcessesAreRemovedOnTheNextRun) {
     ::_exit(0);
   }
   ::waitpid(child, nullptr, 0); // its pid now names no process
-  const auto stale = m_dir / (".p.hyper." + std::to_string(child) + "-0.tmp");
-  const auto live = m_dir / (".p.hyper." + std::to_string(::getpid()) + "-999.tmp");
+  const std::string host = extract::host_tag();
+  const auto stale = m_dir / (".p.hyper." + host + "." + std::to_string(child) + "-0.tmp");
+  const auto live = m_dir / (".p.hyper." + host + "." + std::to_string(::getpid()) + "-999.tmp");
+  // Another machine's file in a shared directory: its pid means nothing here, so it stays.
+  const auto other_host = m_dir / (".p.hyper.some-other-host." + std::to_string(child) + "-0.tmp");
   std::ofstream(stale) << "left by a killed run";
   std::ofstream(live) << "belongs to a running process";
+  std::ofstream(other_host) << "belongs to another machine";
   auto writer = ExtractWriter::open(engine(), path).value();
   TableDefinition table;
   table.add("x", SqlType::integer());
@@ -255,6 +260,7 @@ TEST_F(EngineTest, TemporariesOfDeadProcessesAreRemovedOnTheNextRun) {
   ASSERT_TRUE(writer.commit().ok());
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::exists(live));
+  EXPECT_TRUE(fs::exists(other_host));
 }
 
 } // namespace

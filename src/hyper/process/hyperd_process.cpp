@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <limits>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -67,16 +68,28 @@ std::string describe_exit(int status) {
   return "stopped";
 }
 
+// Milliseconds until `deadline` as a poll() timeout: never negative, never past INT_MAX.
+int poll_timeout(Clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, std::numeric_limits<int>::max()));
+}
+
 // Reads exactly `size` bytes, waiting at most until `deadline`.
 Status read_exactly(int fd, char* out, std::size_t size, Clock::time_point deadline) {
   std::size_t done = 0;
   while (done < size) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     pollfd entry{fd, POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&entry, 1, static_cast<int>(left.count())) <= 0) {
+    const int ready = ::poll(&entry, 1, poll_timeout(deadline));
+    if (ready < 0 && errno == EINTR) {
+      continue;
+    }
+    if (ready <= 0) {
       return process_error("hyperd did not send its endpoint on the callback connection in time");
     }
     const ssize_t got = ::read(fd, out + done, size - done);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
     if (got <= 0) {
       return process_error("hyperd closed the callback connection before sending its endpoint");
     }
@@ -96,6 +109,7 @@ struct HyperdProcess::State {
   std::chrono::microseconds startup_time{0};
   std::chrono::milliseconds shutdown_timeout{5'000};
   bool reaped = false;
+  bool exit_unknown = false;
 
   // hyperd's stdout and stderr go to a pipe drained by this thread, so hyperd never blocks on a
   // full pipe and we keep the tail to show when something goes wrong.
@@ -130,22 +144,40 @@ struct HyperdProcess::State {
     return text;
   }
 
-  // Waits for the child to exit until `deadline`; true if it did (and is reaped).
+  // Waits for the child to exit until `deadline`; true if it did (and is reaped). Without a
+  // pidfd (old kernels, strict seccomp profiles) it polls waitpid instead.
   bool wait_for_exit(Clock::time_point deadline, int& status) {
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (!pidfd) {
+        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno == ECHILD)) {
+          reaped = true;
+          exit_unknown = done < 0;
+          return true;
+        }
+        if (Clock::now() >= deadline) {
+          return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
       pollfd entry{pidfd.get(), POLLIN, 0};
-      const int ready = ::poll(&entry, 1, static_cast<int>(std::max<long>(0, left.count())));
+      const int ready = ::poll(&entry, 1, poll_timeout(deadline));
       if (ready < 0 && errno == EINTR) {
         continue;
       }
       if (ready > 0) {
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        pid_t done = -1;
+        while ((done = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
         }
+        // ECHILD: someone else reaped it (SIGCHLD ignored by the embedding program).
+        exit_unknown = done < 0;
         reaped = true;
         return true;
       }
-      return false;
+      if (Clock::now() >= deadline) {
+        return false;
+      }
     }
   }
 
@@ -161,7 +193,8 @@ struct HyperdProcess::State {
       ::kill(pid, SIGTERM);
       if (!wait_for_exit(Clock::now() + k_term_grace, status)) {
         ::kill(pid, SIGKILL);
-        wait_for_exit(Clock::time_point::max() - std::chrono::hours(1), status);
+        // SIGKILL cannot be refused; the wait is bounded only so a kernel oddity cannot hang us.
+        wait_for_exit(Clock::now() + std::chrono::seconds(30), status);
       }
     }
     if (drainer.joinable()) {
@@ -170,6 +203,9 @@ struct HyperdProcess::State {
     if (forced) {
       return process_error(fmt::format("hyperd (pid {}) did not shut down within {} ms and was stopped", pid,
                                        timeout.count()));
+    }
+    if (exit_unknown) {
+      return {}; // reaped elsewhere: its exit status is not ours to know
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       return process_error(fmt::format("hyperd (pid {}) {} during shutdown: {}", pid, describe_exit(status), tail()));
@@ -263,7 +299,17 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   // Its own process group: a Ctrl-C at the terminal reaches us, and we shut hyperd down in order.
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  // A clean signal state too: an embedding program's blocked or ignored signals (SIGTERM in
+  // particular) must not make hyperd deaf to our shutdown.
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  sigset_t default_signals;
+  sigfillset(&default_signals);
+  sigdelset(&default_signals, SIGKILL);
+  sigdelset(&default_signals, SIGSTOP);
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  posix_spawnattr_setsigdefault(&attributes, &default_signals);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attributes, 0);
 
   const auto spawned_at = Clock::now();
@@ -284,32 +330,33 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
   state->drainer = std::thread([raw = state.get(), pipe = std::move(read_end)]() mutable { raw->drain(std::move(pipe)); });
   HyperdProcess process(std::move(state));
   State& s = *process.m_state;
-  if (!s.pidfd) {
-    ::kill(pid, SIGKILL);
-    return process_error("cannot watch the hyperd process (pidfd_open): " + errno_text());
-  }
 
   // Wait for either the callback connection or hyperd's exit (e.g. it rejected a flag).
   const auto deadline = spawned_at + options.start_timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
+    if (Clock::now() >= deadline) {
       auto stopped = s.stop(std::chrono::milliseconds(0));
       (void)stopped;
       return process_error(fmt::format("hyperd did not become ready within {} ms: {}",
                                        options.start_timeout.count(), s.tail()));
     }
+    // Without a pidfd, wake up every 20 ms to check on the child with waitpid.
     pollfd entries[2] = {{listen_fd.get(), POLLIN, 0}, {s.pidfd.get(), POLLIN, 0}};
-    const int ready = ::poll(entries, 2, static_cast<int>(left.count()));
+    const int ready = ::poll(entries, s.pidfd ? 2 : 1, s.pidfd ? poll_timeout(deadline) : std::min(20, poll_timeout(deadline)));
     if (ready < 0 && errno == EINTR) {
       continue;
     }
     if (entries[0].revents & POLLIN) {
       break;
     }
-    if (entries[1].revents & POLLIN) {
-      int status = 0;
-      s.wait_for_exit(Clock::now(), status);
+    int early_status = 0;
+    const bool exited = s.pidfd ? (entries[1].revents & POLLIN) != 0
+                                : s.wait_for_exit(Clock::now(), early_status);
+    if (exited) {
+      int status = early_status;
+      if (s.pidfd) {
+        s.wait_for_exit(Clock::now(), status);
+      }
       if (s.drainer.joinable()) {
         s.drainer.join();
       }

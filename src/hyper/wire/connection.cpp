@@ -29,6 +29,16 @@ Error connection_error(PGconn* conn, std::string_view what) {
 // Turns a failed PGresult into an Error with the server's SQLSTATE, message, detail and hint.
 Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  if (state == nullptr && result != nullptr && PQresultStatus(result) != PGRES_FATAL_ERROR &&
+      PQresultStatus(result) != PGRES_BAD_RESPONSE) {
+    // hyperd answered, just not the way this call expects (a COPY through execute(), a query
+    // through copy_begin()): a usage error, not a broken connection.
+    Error error = make_error(ErrorKind::invalid_argument,
+                             fmt::format("unexpected result ({}) for this kind of call",
+                                         PQresStatus(PQresultStatus(result))));
+    error.statement = std::string(statement);
+    return error;
+  }
   if (state == nullptr) {
     return connection_error(conn, "lost the connection to hyperd");
   }

@@ -1,0 +1,215 @@
+#include <glob.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/engine_flags.hpp"
+#include "cli/exit_codes.hpp"
+#include "pipeline/load_files.hpp"
+
+namespace hyperpipe::cli {
+namespace {
+
+// "a=int,b=numeric(10,2)": commas inside parentheses belong to the type.
+Result<std::map<std::string, SqlType>> parse_schema_option(std::string_view text) {
+  std::map<std::string, SqlType> types;
+  int depth = 0;
+  std::string item;
+  const auto flush = [&]() -> Status {
+    if (item.find_first_not_of(' ') == std::string::npos) {
+      item.clear();
+      return {};
+    }
+    const auto equals = item.find('=');
+    if (equals == std::string::npos) {
+      return make_error(ErrorKind::invalid_argument, fmt::format("--schema: \"{}\" is not COLUMN=TYPE", item));
+    }
+    std::string name = item.substr(0, equals);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    HP_ASSIGN_OR_RETURN(SqlType type, SqlType::parse(item.substr(equals + 1)));
+    types.insert_or_assign(name, type);
+    item.clear();
+    return {};
+  };
+  for (char c : text) {
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    if (c == ',' && depth == 0) {
+      HP_TRY(flush());
+    } else {
+      item += c;
+    }
+  }
+  HP_TRY(flush());
+  return types;
+}
+
+Result<char> single_character(const std::string& flag, const std::string& value) {
+  if (value == "\\t" || value == "tab") {
+    return '\t';
+  }
+  if (value.size() != 1) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("{} takes one character, not \"{}\"", flag, value));
+  }
+  return value[0];
+}
+
+// Expands arguments with glob characters that the shell left alone (quoted, or on Windows-style
+// invocations); a pattern matching nothing is an error, a plain path is kept for the loader.
+Result<std::vector<std::filesystem::path>> expand_inputs(const std::vector<std::string>& args) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& arg : args) {
+    if (arg.find_first_of("*?[") == std::string::npos) {
+      paths.emplace_back(arg);
+      continue;
+    }
+    glob_t matches{};
+    const int status = ::glob(arg.c_str(), 0, nullptr, &matches);
+    if (status == GLOB_NOMATCH) {
+      globfree(&matches);
+      return make_error(ErrorKind::not_found, fmt::format("{}: no file matches", arg));
+    }
+    for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+      paths.emplace_back(matches.gl_pathv[i]);
+    }
+    globfree(&matches);
+  }
+  return paths;
+}
+
+} // namespace
+
+Runner add_load_command(CLI::App& app) {
+  struct Args {
+    std::vector<std::string> inputs;
+    std::string out;
+    std::string table = "Extract.Extract";
+    std::string mode = "replace";
+    std::string schema;
+    bool table_per_file = false;
+    std::string delimiter, quote, escape, encoding = "auto", on_error = "fail";
+    bool header = false, no_header = false;
+    std::vector<std::string> nulls, date_formats, timestamp_formats;
+    std::size_t sample_rows = 10'000;
+    int file_version = 2;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* command = app.add_subcommand("load", "Load CSV/TXT files (plain or gzip) into a .hyper extract");
+  command->add_option("files", args->inputs, "input files or glob patterns")->required();
+  command->add_option("--out", args->out, "the .hyper file to write")->required();
+  command->add_option("--table", args->table, "SCHEMA.TABLE for the union of the files (default: Extract.Extract)");
+  command->add_option("--mode", args->mode, "replace (default) or append")->check(CLI::IsMember({"replace", "append"}));
+  command->add_option("--schema", args->schema, "column types that override inference: \"col=TYPE,col2=numeric(10,2)\"");
+  command->add_flag("--table-per-file", args->table_per_file, "one table per file, named after the file");
+  command->add_option("--delimiter", args->delimiter, "field delimiter (default: sniffed among , ; tab |)");
+  command->add_option("--quote", args->quote, "quote character (default: \")");
+  command->add_option("--escape", args->escape, "escape character inside quotes (default: doubled quote)");
+  command->add_flag("--header", args->header, "the first row is a header (default: detected)");
+  command->add_flag("--no-header", args->no_header, "the first row is data");
+  command->add_option("--encoding", args->encoding, "auto (UTF-8, or UTF-16 by BOM), utf-8, utf-16le, utf-16be, latin1");
+  command->add_option("--null", args->nulls, "a field value meaning NULL (repeatable; an empty field always is)");
+  command->add_option("--date-format", args->date_formats, "an extra date layout such as %d/%m/%Y (repeatable)");
+  command->add_option("--timestamp-format", args->timestamp_formats, "an extra timestamp layout (repeatable)");
+  command->add_option("--sample-rows", args->sample_rows, "rows read to infer types; 0 = all (default: 10000)");
+  command->add_option("--on-error", args->on_error, "fail (default) or reject=FILE to set bad rows aside");
+  command->add_option("--file-version", args->file_version, "file format version 0-4 (default: 2)")->check(CLI::Range(0, 4));
+  auto engine_flags = add_engine_flags(*command);
+  command->footer("Example:\n  hyperpipe load 'exports/*.csv' --out sales.hyper --schema \"zip=text\" --on-error reject=bad_rows.csv");
+
+  return [args, engine_flags] {
+    const auto started = std::chrono::steady_clock::now();
+    pipeline::LoadFilesOptions options;
+    auto inputs = expand_inputs(args->inputs);
+    if (!inputs) {
+      return report(inputs.error());
+    }
+    options.inputs = std::move(*inputs);
+    options.output = args->out;
+    auto table = TableName::parse(args->table);
+    if (!table) {
+      return report(table.error());
+    }
+    options.table = *table;
+    options.table_per_file = args->table_per_file;
+    options.append = args->mode == "append";
+    options.file_version = args->file_version;
+    auto types = parse_schema_option(args->schema);
+    if (!types) {
+      return report(types.error());
+    }
+    options.column_types = std::move(*types);
+    for (auto [flag, value, target] : {std::tuple{"--delimiter", &args->delimiter, &options.csv.delimiter},
+                                       std::tuple{"--quote", &args->quote, &options.csv.quote},
+                                       std::tuple{"--escape", &args->escape, &options.csv.escape}}) {
+      if (!value->empty()) {
+        auto c = single_character(flag, *value);
+        if (!c) {
+          return report(c.error());
+        }
+        *target = *c;
+      }
+    }
+    if (args->header && args->no_header) {
+      return report(make_error(ErrorKind::invalid_argument, "--header and --no-header contradict each other"));
+    }
+    if (args->header || args->no_header) {
+      options.csv.header = args->header;
+    }
+    auto encoding = io::parse_text_encoding(args->encoding);
+    if (!encoding) {
+      return report(encoding.error());
+    }
+    options.csv.encoding = *encoding;
+    options.csv.null_tokens = args->nulls;
+    options.csv.values.date_formats = args->date_formats;
+    options.csv.values.timestamp_formats = args->timestamp_formats;
+    options.csv.sample_rows = args->sample_rows;
+    if (args->on_error.starts_with("reject=") && args->on_error.size() > 7) {
+      options.reject_file = args->on_error.substr(7);
+    } else if (args->on_error != "fail") {
+      return report(make_error(ErrorKind::invalid_argument, fmt::format("--on-error {}: use fail or reject=FILE", args->on_error)));
+    }
+
+    auto engine = start_engine(*engine_flags);
+    if (!engine) {
+      return report(engine.error());
+    }
+    auto summary = pipeline::load_files(*engine, options);
+    if (!summary) {
+      return report(summary.error());
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::uint64_t read = 0, loaded = 0, rejected = 0;
+    for (const auto& file : summary->files) {
+      fmt::print("{} -> {}: {} read, {} loaded, {} rejected ({})\n", file.file.string(), file.table.quoted(),
+                 file.rows_read, file.rows_loaded, file.rows_rejected, fmt::join(file.notes, "; "));
+      read += file.rows_read;
+      loaded += file.rows_loaded;
+      rejected += file.rows_rejected;
+    }
+    for (const auto& loaded_table : summary->tables) {
+      std::vector<std::string> columns;
+      for (const auto& column : loaded_table.columns) {
+        columns.push_back(fmt::format("{} {}", column.name, column.type.sql()));
+      }
+      fmt::print("table {}: {}\n", loaded_table.name.quoted(), fmt::join(columns, ", "));
+    }
+    if (summary->widened_after_sample) {
+      fmt::print("note: values beyond the first {} rows needed wider types; types were inferred from every row\n",
+                 options.csv.sample_rows);
+    }
+    fmt::print("total: {} file{}, {} read, {} loaded, {} rejected in {:.2f} s ({:.0f} rows/s) -> {}\n",
+               summary->files.size(), summary->files.size() == 1 ? "" : "s", read, loaded, rejected, seconds,
+               static_cast<double>(read) / std::max(seconds, 1e-9), options.output.string());
+    if (rejected > 0 && options.reject_file) {
+      fmt::print("rejected rows and their reasons: {}\n", options.reject_file->string());
+    }
+    auto stopped = engine->shutdown();
+    return stopped ? k_exit_ok : report(stopped.error());
+  };
+}
+
+} // namespace hyperpipe::cli

@@ -1,0 +1,43 @@
+#pragma once
+// Byte streams that sources read from. Sources never open files themselves: they take an
+// InputStream, so tests and fuzzers feed them bytes from memory.
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::io {
+
+class InputStream {
+public:
+  virtual ~InputStream() = default;
+  /// Reads up to `size` bytes into `buffer`; 0 means the end of the stream.
+  virtual Result<std::size_t> read(char* buffer, std::size_t size) = 0;
+};
+
+/// A stream over bytes in memory (the bytes are copied).
+std::unique_ptr<InputStream> memory_input(std::string bytes);
+
+/// A file, opened for reading. The error names the path.
+Result<std::unique_ptr<InputStream>> open_file(const std::filesystem::path& path);
+
+/// Text encodings a text source may be in. Detection (BOM, gzip magic) happens in
+/// open_text_input; `latin1` is never detected, only requested.
+enum class TextEncoding { automatic, utf8, utf16le, utf16be, latin1 };
+
+Result<TextEncoding> parse_text_encoding(std::string_view name);
+
+/// Opens a text file as a UTF-8 stream: gunzips it if it starts with the gzip magic bytes,
+/// drops a UTF-8 byte-order mark, and transcodes UTF-16 (by BOM, or as requested) and Latin-1
+/// (as requested) to UTF-8.
+Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path& path, TextEncoding encoding);
+
+/// The same, over any stream (for tests and fuzzers); `name` is used in error messages.
+Result<std::unique_ptr<InputStream>> decode_text_input(std::unique_ptr<InputStream> raw, const std::string& name,
+                                                       TextEncoding encoding);
+
+} // namespace hyperpipe::io

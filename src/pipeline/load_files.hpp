@@ -1,0 +1,48 @@
+#pragma once
+// `hyperpipe load`: files → one table (their union) or one table per file → a .hyper extract.
+// The one place that ties sources, the extract writer and reject handling together for a
+// one-off load.
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hyperpipe/engine.hpp"
+#include "hyperpipe/extract.hpp"
+#include "sources/csv/csv_source.hpp"
+
+namespace hyperpipe::pipeline {
+
+struct LoadFilesOptions {
+  std::vector<std::filesystem::path> inputs;
+  std::filesystem::path output;
+  TableName table;              ///< the union's table (default "Extract"."Extract")
+  bool table_per_file = false;  ///< else every file goes into `table`
+  bool append = false;          ///< append to the output's existing tables instead of replacing the file
+  std::optional<int> file_version;
+  std::map<std::string, SqlType> column_types; ///< --schema overrides, by column name
+  sources::CsvOptions csv;
+  std::optional<std::filesystem::path> reject_file; ///< unset: the first bad row stops the load
+};
+
+struct FileLoadSummary {
+  std::filesystem::path file;
+  TableName table;
+  std::uint64_t rows_read = 0;
+  std::uint64_t rows_loaded = 0;
+  std::uint64_t rows_rejected = 0;
+  std::vector<std::string> notes;
+};
+
+struct LoadSummary {
+  std::vector<FileLoadSummary> files;
+  std::vector<TableDefinition> tables;
+  bool widened_after_sample = false; ///< the sample's types were too narrow; the whole file was scanned
+};
+
+Result<LoadSummary> load_files(HyperEngine& engine, const LoadFilesOptions& options);
+
+} // namespace hyperpipe::pipeline

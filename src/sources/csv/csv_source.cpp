@@ -1,0 +1,241 @@
+#include "sources/csv/csv_source.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "base/utf8.hpp"
+#include "sources/csv/csv_sniffer.hpp"
+
+namespace hyperpipe::sources {
+namespace {
+
+constexpr std::size_t k_sniff_bytes = 64 * 1024;
+
+// Blank names become column_N and repeats get a suffix, so every column can be addressed.
+std::vector<std::string> clean_names(const std::vector<std::string>& raw, std::vector<std::string>& notes) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    std::string name = raw[i];
+    if (name.find_first_not_of(" \t") == std::string::npos) {
+      name = fmt::format("column_{}", i + 1);
+      notes.push_back(fmt::format("column {} has no name; named it \"{}\"", i + 1, name));
+    }
+    if (used.contains(name)) {
+      std::string unique;
+      for (int n = 2;; ++n) {
+        unique = fmt::format("{}_{}", name, n);
+        if (!used.contains(unique)) {
+          break;
+        }
+      }
+      notes.push_back(fmt::format("column {} repeats the name \"{}\"; named it \"{}\"", i + 1, name, unique));
+      name = unique;
+    }
+    used.insert(name);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+std::string describe_delimiter(char c) {
+  return c == '\t' ? "tab" : fmt::format("'{}'", c);
+}
+
+std::vector<std::string> record_fields(const CsvRecord& record) {
+  return {record.fields.begin(), record.fields.end()};
+}
+
+bool is_blank_record(const CsvRecord& record) {
+  return record.fields.size() == 1 && record.fields[0].empty() && !record.quoted[0];
+}
+
+} // namespace
+
+bool CsvSource::is_null(std::string_view field, bool quoted) const {
+  if (quoted) {
+    return false;
+  }
+  if (field.empty()) {
+    return true;
+  }
+  for (const auto& token : m_options.null_tokens) {
+    if (field == token) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& path, const CsvOptions& options) {
+  std::unique_ptr<CsvSource> source(new CsvSource());
+  source->m_name = path.string();
+  source->m_options = options;
+
+  // Sniff from the first decoded bytes, then read again from the start.
+  HP_ASSIGN_OR_RETURN(auto sniff_input, io::open_text_input(path, options.encoding));
+  std::string sample(k_sniff_bytes, '\0');
+  std::size_t have = 0;
+  while (have < sample.size()) {
+    HP_ASSIGN_OR_RETURN(std::size_t got, sniff_input->read(sample.data() + have, sample.size() - have));
+    if (got == 0) {
+      break;
+    }
+    have += got;
+  }
+  sample.resize(have);
+  if (sample.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return make_error(ErrorKind::value, fmt::format("{}: the file is empty", source->m_name),
+                      "check the export that produced it");
+  }
+  CsvDialect dialect = sniff_dialect(sample);
+  if (options.delimiter) dialect.delimiter = *options.delimiter;
+  if (options.quote) dialect.quote = *options.quote;
+  if (options.escape) dialect.escape = *options.escape;
+  source->m_dialect = dialect;
+
+  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
+  source->m_reader = std::make_unique<CsvReader>(std::move(input), dialect, source->m_name);
+  CsvReader& reader = *source->m_reader;
+
+  // The first record, then a sample of data rows, kept for inference.
+  CsvRecord first;
+  do {
+    HP_ASSIGN_OR_RETURN(bool more, reader.next(first));
+    if (!more) {
+      return make_error(ErrorKind::value, fmt::format("{}: the file is empty", source->m_name));
+    }
+  } while (is_blank_record(first));
+  const std::vector<std::string> first_fields = record_fields(first);
+  const std::size_t width = first_fields.size();
+  std::vector<TypeInference> inferences(width);
+  std::size_t sampled = 0;
+  CsvRecord record;
+  while (options.sample_rows == 0 || sampled < options.sample_rows) {
+    HP_ASSIGN_OR_RETURN(bool more, reader.next(record));
+    if (!more) {
+      break;
+    }
+    if (is_blank_record(record) || record.fields.size() != width) {
+      continue; // ragged rows are reported when rows are read
+    }
+    for (std::size_t i = 0; i < width; ++i) {
+      if (!source->is_null(record.fields[i], record.quoted[i])) {
+        inferences[i].observe(record.fields[i], options.values);
+      }
+    }
+    ++sampled;
+  }
+
+  // A header is a first record that does not look like the data under it: some column has a
+  // non-text type that its first value does not fit.
+  bool header = true;
+  if (options.header) {
+    header = *options.header;
+  } else {
+    bool first_row_fits = true;
+    bool any_typed = false;
+    for (std::size_t i = 0; i < width; ++i) {
+      if (!inferences[i].saw_values() || inferences[i].type() == SqlType::text()) {
+        continue;
+      }
+      any_typed = true;
+      TypeInference probe = inferences[i];
+      probe.observe(first_fields[i], options.values);
+      first_row_fits = first_row_fits && probe.type() == inferences[i].type();
+    }
+    header = !(any_typed && first_row_fits);
+  }
+  if (!header) {
+    for (std::size_t i = 0; i < width; ++i) {
+      if (!source->is_null(first.fields[i], first.quoted[i])) {
+        inferences[i].observe(first_fields[i], options.values);
+      }
+    }
+  }
+  if (header && sampled == 0) {
+    return make_error(ErrorKind::value, fmt::format("{}: has a header but no data rows", source->m_name),
+                      "check the export that produced it");
+  }
+  source->m_dialect.header = header;
+  std::vector<std::string> raw_names;
+  for (std::size_t i = 0; i < width; ++i) {
+    raw_names.push_back(header ? first_fields[i] : fmt::format("column_{}", i + 1));
+  }
+  source->m_names = clean_names(raw_names, source->m_notes);
+  source->m_inferences = std::move(inferences);
+  source->m_notes.insert(source->m_notes.begin(),
+                         fmt::format("delimiter {}, {}", describe_delimiter(dialect.delimiter),
+                                     header ? "header row" : "no header row"));
+
+  // Rewind: read again from the first data row.
+  HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, options.encoding));
+  source->m_reader = std::make_unique<CsvReader>(std::move(again), source->m_dialect, source->m_name);
+  if (header) {
+    do {
+      HP_ASSIGN_OR_RETURN(bool more, source->m_reader->next(source->m_record));
+      (void)more;
+    } while (is_blank_record(source->m_record));
+  }
+  return source;
+}
+
+void CsvSource::set_columns(std::vector<ColumnDefinition> columns, std::vector<bool> inferred) {
+  m_columns = std::move(columns);
+  m_inferred = std::move(inferred);
+}
+
+Result<std::size_t> CsvSource::read_batch(ColumnBatch& batch, std::size_t max_rows, RejectSink& rejects,
+                                          std::optional<NeedsWidening>& widening) {
+  std::size_t added = 0;
+  const std::size_t width = m_columns.size();
+  while (added < max_rows) {
+    HP_ASSIGN_OR_RETURN(bool more, m_reader->next(m_record));
+    if (!more) {
+      break;
+    }
+    if (is_blank_record(m_record)) {
+      continue;
+    }
+    ++m_rows_read;
+    const auto reject = [&](std::string reason) -> Status {
+      ++m_rows_rejected;
+      return rejects.reject(RejectedRow{m_name, m_record.line, std::move(reason), record_fields(m_record)});
+    };
+    if (m_record.fields.size() != width) {
+      HP_TRY(reject(fmt::format("expected {} fields, found {}", width, m_record.fields.size())));
+      continue;
+    }
+    const std::size_t row = batch.row_count();
+    for (std::size_t i = 0; i < width; ++i) {
+      Column& column = batch.column(i);
+      const std::string_view field = m_record.fields[i];
+      Status appended = is_null(field, m_record.quoted[i])
+                            ? column.append_null()
+                            : (m_record.quoted[i] && field.empty() && column.definition().type.kind() != TypeKind::text
+                                   ? column.append_null()
+                                   : append_text_value(column, field, m_options.values));
+      if (appended) {
+        continue;
+      }
+      for (std::size_t j = 0; j < i; ++j) {
+        batch.column(j).truncate(row);
+      }
+      if (m_inferred[i] && appended.error().kind == ErrorKind::value && base::is_valid_utf8(field)) {
+        --m_rows_read; // the row will be read again after widening
+        widening = NeedsWidening{i, std::string(field), m_record.line};
+        return added;
+      }
+      HP_TRY(reject(fmt::format("column \"{}\" ({}): {}", column.definition().name, column.definition().type.sql(),
+                                appended.error().detail.empty() ? appended.error().message : appended.error().detail)));
+      break;
+    }
+    if (batch.row_count() > row) {
+      ++added;
+    }
+  }
+  return added;
+}
+
+} // namespace hyperpipe::sources

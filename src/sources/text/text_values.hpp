@@ -1,0 +1,49 @@
+#pragma once
+// Reading typed values out of text (CSV fields, and later JSON strings and spreadsheet cells).
+// Pure functions: text in, value or nothing out. ISO 8601 forms are parsed by hand because they
+// are the hot path; other date layouts go through Howard Hinnant's date::parse.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hyperpipe/column_batch.hpp"
+#include "hyperpipe/values.hpp"
+
+namespace hyperpipe::sources {
+
+struct TextValueOptions {
+  /// Extra layouts for dates, in strftime/date::parse syntax, e.g. "%d/%m/%Y". ISO is always tried.
+  std::vector<std::string> date_formats;
+  /// Extra layouts for timestamps, e.g. "%d/%m/%Y %H:%M". ISO 8601 is always tried.
+  std::vector<std::string> timestamp_formats;
+};
+
+/// true/false in any letter case.
+std::optional<bool> parse_bool(std::string_view text);
+/// [+-]digits fitting in 64 bits. Leading zeros ("007") are refused: such columns are codes, and
+/// reading them as numbers would drop the zeros.
+std::optional<std::int64_t> parse_integer(std::string_view text);
+/// A decimal number, NaN, Infinity or -Infinity (also "inf", "nan"), exponent allowed.
+std::optional<double> parse_double(std::string_view text);
+/// YYYY-MM-DD, then each of `options.date_formats`.
+std::optional<Date> parse_date(std::string_view text, const TextValueOptions& options);
+
+struct ParsedTimestamp {
+  Timestamp value;  ///< UTC when `has_offset`, else wall-clock time
+  bool has_offset;  ///< an explicit Z or ±hh[:mm] was present
+};
+/// YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]] with an optional Z or ±hh[:mm] offset (converted to UTC),
+/// then each of `options.timestamp_formats`. More than 6 fractional digits are refused rather
+/// than rounded.
+std::optional<ParsedTimestamp> parse_timestamp(std::string_view text, const TextValueOptions& options);
+/// HH:MM[:SS[.ffffff]].
+std::optional<TimeOfDay> parse_time(std::string_view text);
+
+/// Converts `text` to `column`'s type and appends it. On failure the Error's `detail` says why,
+/// without any context, for the source to place (file, line, field).
+Status append_text_value(Column& column, std::string_view text, const TextValueOptions& options);
+
+} // namespace hyperpipe::sources

@@ -1,0 +1,38 @@
+#pragma once
+// Choosing a column type from the text values seen so far. Each column walks up a small lattice
+// as values arrive and never down:
+//
+//   (nothing yet) → boolean | integer → big integer → numeric(p,s) → double → text
+//                   date → timestamp                 timestamp with time zone
+//
+// Anything that mixes families (a boolean among numbers, a date among numbers, naive and
+// offset timestamps together) becomes text, so no value is ever forced into a type it is not.
+
+#include <string_view>
+
+#include "hyperpipe/sql_type.hpp"
+#include "sources/text/text_values.hpp"
+
+namespace hyperpipe::sources {
+
+class TypeInference {
+public:
+  /// Records one non-NULL value.
+  void observe(std::string_view text, const TextValueOptions& options);
+  /// Merges what another inference saw (the same column in another file).
+  void merge(const TypeInference& other);
+  /// The narrowest type that holds every value observed; TEXT when none was.
+  SqlType type() const;
+  bool saw_values() const { return m_kind != Kind::none; }
+
+private:
+  enum class Kind { none, boolean, integer, big_integer, decimal, floating, date, timestamp, timestamp_tz, text };
+  static Kind join(Kind a, Kind b);
+  void widen_to(Kind kind);
+
+  Kind m_kind = Kind::none;
+  int m_integer_digits = 0; ///< for decimal: most digits seen before the point
+  int m_scale = 0;          ///< for decimal: most digits seen after the point
+};
+
+} // namespace hyperpipe::sources
