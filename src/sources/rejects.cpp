@@ -10,9 +10,12 @@ namespace {
 class FailOnError final : public RejectSink {
 public:
   Status reject(const RejectedRow& row) override {
+    const bool encoding = row.reason.find("invalid UTF-8") != std::string::npos;
     return make_error(ErrorKind::value, fmt::format("{}:{}: {}", row.source, row.line, row.reason),
-                      "fix the input, override the column type with --schema, or keep the bad rows aside "
-                      "with --on-error reject=FILE");
+                      encoding ? "if the file is not UTF-8, pass --encoding latin1 (or utf-16le/utf-16be); or keep "
+                                 "the bad rows aside with --on-error reject=FILE"
+                               : "fix the input, override the column type with --schema, or keep the bad rows aside "
+                                 "with --on-error reject=FILE");
   }
   std::uint64_t rejected() const override { return 0; }
 };

@@ -62,8 +62,20 @@ CsvDialect sniff_dialect(std::string_view sample) {
       first = false;
     }
   }
-  // Backslash-escaped quotes (\") with no doubled quotes ("") mean a backslash escape.
-  if (sample.find("\\\"") != std::string_view::npos && sample.find("\"\"") == std::string_view::npos) {
+  // Backslash-escaped quotes (\") and no doubled quotes ("" not right after a backslash) mean a
+  // backslash escape.
+  bool backslash_quote = false;
+  bool doubled_quote = false;
+  for (std::size_t i = 0; i + 1 < sample.size(); ++i) {
+    if (sample[i] == '\\' && sample[i + 1] == '"') {
+      backslash_quote = true;
+      ++i;
+    } else if (sample[i] == '"' && sample[i + 1] == '"') {
+      doubled_quote = true;
+      ++i;
+    }
+  }
+  if (backslash_quote && !doubled_quote) {
     best_dialect.escape = '\\';
   }
   return best_dialect;
