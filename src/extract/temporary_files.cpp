@@ -9,6 +9,8 @@
 #include <climits>
 #include <cstring>
 #include <mutex>
+
+#include <fmt/format.h>
 #include <string>
 
 #include "extract/atomic_file.hpp"
@@ -69,7 +71,7 @@ void untrack_temporary(const fs::path& path) {
 
 void remove_stale_temporaries(const fs::path& target) {
   // Only this host's files: a pid means nothing on another machine sharing the directory.
-  const std::string prefix = "." + target.filename().string() + "." + host_tag() + ".";
+  const std::string prefix = fmt::format(".{}.{}.", target.filename().string(), host_tag());
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(target.parent_path(), ec)) {
     const std::string name = entry.path().filename().string();

@@ -26,6 +26,46 @@ Result<bool> CsvReader::fill() {
   return got > 0;
 }
 
+bool CsvReader::next_simple(CsvRecord& record) {
+  // Most records are one line with no quote characters and lie wholly in the buffer: split
+  // them with memchr and hand out views into the buffer, no copying. Anything else (quotes, a
+  // lone \r, a record crossing the buffer's end) takes the state machine below.
+  const char* start = m_buffer.data() + m_pos;
+  const auto length = static_cast<std::size_t>(m_end - m_pos);
+  const auto* newline = static_cast<const char*>(std::memchr(start, '\n', length));
+  if (newline == nullptr) {
+    return false;
+  }
+  const auto line_length = static_cast<std::size_t>(newline - start);
+  if (std::memchr(start, m_dialect.quote, line_length) != nullptr) {
+    return false;
+  }
+  const char* line_end = newline;
+  if (line_end > start && line_end[-1] == '\r') {
+    --line_end;
+  }
+  if (std::memchr(start, '\r', static_cast<std::size_t>(line_end - start)) != nullptr) {
+    return false;
+  }
+  const char* field = start;
+  for (;;) {
+    const auto* delimiter =
+        static_cast<const char*>(std::memchr(field, m_dialect.delimiter, static_cast<std::size_t>(line_end - field)));
+    const char* field_end = delimiter == nullptr ? line_end : delimiter;
+    record.fields.emplace_back(field, static_cast<std::size_t>(field_end - field));
+    record.quoted.push_back(false);
+    if (delimiter == nullptr) {
+      break;
+    }
+    field = delimiter + 1;
+  }
+  record.line = m_line;
+  record.end_line = m_line;
+  ++m_line;
+  m_pos += line_length + 1;
+  return true;
+}
+
 Result<bool> CsvReader::next(CsvRecord& record) {
   record.fields.clear();
   record.quoted.clear();
@@ -36,6 +76,9 @@ Result<bool> CsvReader::next(CsvRecord& record) {
     if (!more) {
       return false;
     }
+  }
+  if (next_simple(record)) {
+    return true;
   }
   record.line = m_line;
   enum class State { field_start, unquoted, quoted, quote_in_quoted, escape_in_quoted };

@@ -44,6 +44,7 @@ public:
 
 private:
   Result<bool> fill(); ///< reads more input; false at the end
+  bool next_simple(CsvRecord& record); ///< the quote-free one-line fast path; false: use the general one
 
   std::unique_ptr<io::InputStream> m_input;
   CsvDialect m_dialect;

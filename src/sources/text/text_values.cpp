@@ -141,9 +141,52 @@ std::optional<date::sys_time<Duration>> parse_with_format(std::string_view text,
   return value;
 }
 
+// The common case for NUMERIC(p,s) with small p: [-]digits[.digits] with at most `scale`
+// fractional digits and at most 18 digits in all, read straight into the unscaled integer.
+// Anything else returns nothing and takes the general (exact, 128-bit) path.
+std::optional<std::int64_t> parse_plain_decimal(std::string_view text, int scale) {
+  constexpr int k_max_digits = 18;
+  std::size_t pos = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  pos += negative ? 1 : 0;
+  std::int64_t value = 0;
+  int digits = 0;
+  int fraction = -1; // digits after the point; -1 before the point
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c >= '0' && c <= '9') {
+      if (++digits > k_max_digits || fraction == scale) {
+        return std::nullopt;
+      }
+      value = value * 10 + (c - '0');
+      fraction += fraction >= 0 ? 1 : 0;
+    } else if (c == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (digits == 0) {
+    return std::nullopt;
+  }
+  for (int i = std::max(fraction, 0); i < scale; ++i) {
+    if (++digits > k_max_digits) {
+      return std::nullopt;
+    }
+    value *= 10;
+  }
+  return negative ? -value : value;
+}
+
 } // namespace
 
 std::optional<bool> parse_bool(std::string_view text) {
+  if (text == "true") {
+    return true;
+  }
+  if (text == "false") {
+    return false;
+  }
   if (equals_ignoring_case(text, "true")) {
     return true;
   }
@@ -275,6 +318,9 @@ Status append_text_value(Column& column, std::string_view text, const TextValueO
     return column.append_int(value);
   }
   case TypeKind::numeric: {
+    if (const auto fast = parse_plain_decimal(text, type.scale())) {
+      return column.append_decimal(Decimal{*fast, type.scale()});
+    }
     const auto value = parse_decimal_text(text);
     return value ? column.append_decimal(*value) : refuse("a decimal number");
   }
