@@ -62,8 +62,11 @@ public:
   Status ensure_table(const TableDefinition& table);
   /// A streaming writer for rows of a table created or checked above. One at a time per extract.
   Result<TableWriter> write_to(const TableName& table);
-  /// Runs one SQL statement inside the extract (its tables are "schema"."table").
+  /// Runs one SQL statement inside the extract (its tables are "schema"."table"); returns the
+  /// affected row count hyperd reports.
   Result<std::uint64_t> execute(std::string_view sql);
+  /// Runs one query inside the extract and returns its rows as text.
+  Result<QueryResult> query(std::string_view sql);
 
   /// Finishes the file and atomically replaces the target with it.
   Status commit();

@@ -183,6 +183,11 @@ Result<std::uint64_t> ExtractWriter::execute(std::string_view sql) {
   return m_state->connection->execute(sql);
 }
 
+Result<QueryResult> ExtractWriter::query(std::string_view sql) {
+  HP_TRY(m_state->check_usable());
+  return m_state->connection->query(sql);
+}
+
 Status ExtractWriter::commit() {
   HP_TRY(m_state->check_usable());
   State& state = *m_state;

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+
+#include "sources/parquet/parquet_source.hpp"
 
 namespace hyperpipe::pipeline {
 namespace {
@@ -46,11 +49,11 @@ Result<TableGroup> plan_table(const TableName& name, const std::vector<std::uniq
   return group;
 }
 
-Status check_overrides_exist(const std::vector<TableGroup>& groups, const LoadFilesOptions& options) {
+Status check_overrides_exist(const std::vector<TableDefinition>& tables, const LoadFilesOptions& options) {
   for (const auto& [column, type] : options.column_types) {
     bool found = false;
-    for (const auto& group : groups) {
-      found = found || group.definition.find_column(column).has_value();
+    for (const auto& table : tables) {
+      found = found || table.find_column(column).has_value();
     }
     if (!found) {
       return make_error(ErrorKind::invalid_argument,
@@ -62,37 +65,113 @@ Status check_overrides_exist(const std::vector<TableGroup>& groups, const LoadFi
 
 enum class Attempt { done, widen };
 
-Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, std::size_t sample_rows,
-                          LoadSummary& summary) {
-  sources::CsvOptions csv = options.csv;
-  csv.sample_rows = sample_rows;
-  std::vector<std::unique_ptr<sources::CsvSource>> opened;
+// One output table and the inputs that go into it.
+struct Job {
+  TableName table;
+  std::vector<std::size_t> inputs;
+  bool parquet = false;
+};
+
+Result<std::vector<Job>> plan_jobs(const LoadFilesOptions& options) {
+  std::vector<bool> parquet;
   for (const auto& input : options.inputs) {
-    HP_ASSIGN_OR_RETURN(auto source, sources::CsvSource::open(input, csv));
-    opened.push_back(std::move(source));
+    if (!std::filesystem::is_regular_file(input)) {
+      return make_error(ErrorKind::not_found, fmt::format("{}: no such file", input.string()));
+    }
+    // By content, or by name: a broken .parquet file should get hyperd's Parquet error, not be
+    // read as text.
+    parquet.push_back(sources::looks_like_parquet(input) || input.extension() == ".parquet");
   }
-  std::vector<TableGroup> groups;
+  std::vector<Job> jobs;
   if (options.table_per_file) {
-    for (std::size_t i = 0; i < opened.size(); ++i) {
+    for (std::size_t i = 0; i < options.inputs.size(); ++i) {
       const TableName name{options.table.schema, options.inputs[i].stem().string()};
-      for (const auto& existing : groups) {
-        if (existing.definition.name == name) {
+      for (const auto& job : jobs) {
+        if (job.table == name) {
           return make_error(ErrorKind::invalid_argument,
                             fmt::format("two inputs would both become table {}", name.quoted()));
         }
       }
-      HP_ASSIGN_OR_RETURN(auto group, plan_table(name, opened, {i}, options));
-      groups.push_back(std::move(group));
+      jobs.push_back({name, {i}, parquet[i]});
     }
-  } else {
-    std::vector<std::size_t> all(opened.size());
-    for (std::size_t i = 0; i < all.size(); ++i) {
-      all[i] = i;
-    }
-    HP_ASSIGN_OR_RETURN(auto group, plan_table(options.table, opened, all, options));
-    groups.push_back(std::move(group));
+    return jobs;
   }
-  HP_TRY(check_overrides_exist(groups, options));
+  Job job{options.table, {}, parquet[0]};
+  for (std::size_t i = 0; i < options.inputs.size(); ++i) {
+    if (parquet[i] != job.parquet) {
+      return make_error(ErrorKind::invalid_argument,
+                        fmt::format("{} and {} are of different formats and cannot share a table",
+                                    options.inputs[0].string(), options.inputs[i].string()),
+                        "use --table-per-file");
+    }
+    job.inputs.push_back(i);
+  }
+  jobs.push_back(std::move(job));
+  return jobs;
+}
+
+// Parquet goes straight from the files into the table inside hyperd.
+Status load_parquet(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, LoadSummary& summary) {
+  std::vector<std::filesystem::path> files;
+  for (std::size_t index : job.inputs) {
+    files.push_back(options.inputs[index]);
+  }
+  const std::string name = files.size() == 1 ? files[0].string() : fmt::format("{} Parquet files", files.size());
+  auto schema = writer.query(sources::parquet_schema_query(files));
+  if (!schema) {
+    Error error = std::move(schema).error();
+    error.message = fmt::format("{}: {}", name, error.message);
+    return error;
+  }
+  std::map<std::uint32_t, std::string> type_names;
+  for (const auto& column : schema->columns) {
+    if (!column.type) {
+      auto named = writer.query(fmt::format("SELECT format_type({}, {})", column.type_oid, column.type_modifier));
+      if (named && !named->rows.empty() && named->rows[0][0]) {
+        type_names[column.type_oid] = *named->rows[0][0];
+      }
+    }
+  }
+  HP_ASSIGN_OR_RETURN(auto columns, sources::parquet_columns(*schema, type_names, options.column_types, name));
+  TableDefinition table{job.table, columns, {}, {}};
+  HP_TRY(options.append ? writer.ensure_table(table) : writer.add_table(table));
+  HP_ASSIGN_OR_RETURN(std::uint64_t rows, writer.execute(sources::parquet_insert_sql(job.table, columns, files)));
+  // hyperd reads the files as one set: the rows are accounted to the set, on its first file.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    summary.files.push_back({files[i], job.table, i == 0 ? rows : 0, i == 0 ? rows : 0, 0,
+                             {i == 0 ? "Parquet, read by hyperd" : "Parquet, counted with the first file"}});
+  }
+  summary.tables.push_back(table);
+  return {};
+}
+
+Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, std::size_t sample_rows,
+                          LoadSummary& summary) {
+  HP_ASSIGN_OR_RETURN(auto jobs, plan_jobs(options));
+  sources::CsvOptions csv = options.csv;
+  csv.sample_rows = sample_rows;
+  std::vector<std::unique_ptr<sources::CsvSource>> opened(options.inputs.size());
+  std::vector<std::optional<TableGroup>> groups(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (jobs[j].parquet) {
+      continue;
+    }
+    for (std::size_t index : jobs[j].inputs) {
+      HP_ASSIGN_OR_RETURN(auto source, sources::CsvSource::open(options.inputs[index], csv));
+      opened[index] = std::move(source);
+    }
+    HP_ASSIGN_OR_RETURN(auto group, plan_table(jobs[j].table, opened, jobs[j].inputs, options));
+    groups[j] = std::move(group);
+  }
+
+  // With CSV only, every column is known now: refuse a --schema typo before loading anything.
+  if (std::none_of(jobs.begin(), jobs.end(), [](const Job& job) { return job.parquet; })) {
+    std::vector<TableDefinition> planned;
+    for (const auto& group : groups) {
+      planned.push_back(group->definition);
+    }
+    HP_TRY(check_overrides_exist(planned, options));
+  }
 
   ExtractOptions extract_options{options.append ? CreateMode::create_if_missing : CreateMode::replace,
                                  options.file_version};
@@ -100,7 +179,12 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
   std::unique_ptr<sources::RejectSink> rejects =
       options.reject_file ? sources::reject_to_file(*options.reject_file) : sources::fail_on_error();
   summary = {};
-  for (const auto& group : groups) {
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (jobs[j].parquet) {
+      HP_TRY(load_parquet(writer, jobs[j], options, summary));
+      continue;
+    }
+    const TableGroup& group = *groups[j];
     HP_TRY(options.append ? writer.ensure_table(group.definition) : writer.add_table(group.definition));
     HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(group.definition.name));
     ColumnBatch batch(group.definition);
@@ -139,6 +223,7 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
     HP_TRY(table_writer.finish());
     summary.tables.push_back(group.definition);
   }
+  HP_TRY(check_overrides_exist(summary.tables, options));
   HP_TRY(writer.commit());
   return Attempt::done;
 }

@@ -120,7 +120,8 @@ Result<QueryResult> Connection::query(std::string_view sql) {
   const int rows = PQntuples(result.get());
   for (int c = 0; c < columns; ++c) {
     auto type = SqlType::from_oid(PQftype(result.get(), c), PQfmod(result.get(), c));
-    out.columns.push_back({PQfname(result.get(), c), type ? std::optional(*type) : std::nullopt});
+    out.columns.push_back({PQfname(result.get(), c), type ? std::optional(*type) : std::nullopt,
+                           PQftype(result.get(), c), PQfmod(result.get(), c)});
   }
   out.rows.reserve(static_cast<std::size_t>(rows));
   for (int r = 0; r < rows; ++r) {
