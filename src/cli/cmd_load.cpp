@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
@@ -94,10 +95,12 @@ Runner add_load_command(CLI::App& app) {
     bool header = false, no_header = false;
     std::vector<std::string> nulls, date_formats, timestamp_formats;
     std::size_t sample_rows = 10'000;
+    std::string records_path;
+    int json_depth = 10;
     int file_version = 2;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* command = app.add_subcommand("load", "Load CSV/TXT files (plain or gzip) into a .hyper extract");
+  CLI::App* command = app.add_subcommand("load", "Load CSV/TXT, JSON/NDJSON and Parquet files (plain or gzip) into a .hyper extract");
   command->add_option("files", args->inputs, "input files or glob patterns")->required();
   command->add_option("--out", args->out, "the .hyper file to write")->required();
   command->add_option("--table", args->table, "SCHEMA.TABLE for the union of the files (default: Extract.Extract)");
@@ -114,6 +117,9 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--date-format", args->date_formats, "an extra date layout such as %d/%m/%Y (repeatable)");
   command->add_option("--timestamp-format", args->timestamp_formats, "an extra timestamp layout (repeatable)");
   command->add_option("--sample-rows", args->sample_rows, "rows read to infer types; 0 = all (default: 10000)");
+  command->add_option("--records-path", args->records_path, "JSON: dotted path of the records array in the document (e.g. items)");
+  command->add_option("--json-depth", args->json_depth, "JSON: nested objects deeper than this stay JSON text (default: 10)")
+      ->check(CLI::Range(0, 1000));
   command->add_option("--on-error", args->on_error, "fail (default) or reject=FILE to set bad rows aside");
   command->add_option("--file-version", args->file_version, "file format version 0-4 (default: 2)")->check(CLI::Range(0, 4));
   auto engine_flags = add_engine_flags(*command);
@@ -167,6 +173,10 @@ Runner add_load_command(CLI::App& app) {
     options.csv.values.date_formats = args->date_formats;
     options.csv.values.timestamp_formats = args->timestamp_formats;
     options.csv.sample_rows = args->sample_rows;
+    options.json.records_path = args->records_path;
+    options.json.max_depth = args->json_depth;
+    options.json.values = options.csv.values;
+    options.json.encoding = options.csv.encoding;
     if (args->on_error.starts_with("reject=") && args->on_error.size() > 7) {
       options.reject_file = args->on_error.substr(7);
     } else if (args->on_error != "fail") {
@@ -183,7 +193,9 @@ Runner add_load_command(CLI::App& app) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::uint64_t read = 0, loaded = 0, rejected = 0;
+    std::set<std::filesystem::path> distinct_files;
     for (const auto& file : summary->files) {
+      distinct_files.insert(file.file);
       fmt::print("{} -> {}: {} read, {} loaded, {} rejected ({})\n", file.file.string(), file.table.quoted(),
                  file.rows_read, file.rows_loaded, file.rows_rejected, fmt::join(file.notes, "; "));
       read += file.rows_read;
@@ -202,7 +214,7 @@ Runner add_load_command(CLI::App& app) {
                  options.csv.sample_rows);
     }
     fmt::print("total: {} file{}, {} read, {} loaded, {} rejected in {:.2f} s ({:.0f} rows/s) -> {}\n",
-               summary->files.size(), summary->files.size() == 1 ? "" : "s", read, loaded, rejected, seconds,
+               distinct_files.size(), distinct_files.size() == 1 ? "" : "s", read, loaded, rejected, seconds,
                static_cast<double>(read) / std::max(seconds, 1e-9), options.output.string());
     if (rejected > 0 && options.reject_file) {
       fmt::print("rejected rows and their reasons: {}\n", options.reject_file->string());

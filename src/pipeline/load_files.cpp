@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "sources/json/json_source.hpp"
 #include "sources/parquet/parquet_source.hpp"
 
 namespace hyperpipe::pipeline {
@@ -65,22 +66,39 @@ Status check_overrides_exist(const std::vector<TableDefinition>& tables, const L
 
 enum class Attempt { done, widen };
 
-// One output table and the inputs that go into it.
+enum class Format { text, parquet, json };
+
+// One output table (with, for JSON, its child tables) and the inputs that go into it.
 struct Job {
   TableName table;
   std::vector<std::size_t> inputs;
-  bool parquet = false;
+  Format format = Format::text;
 };
 
+Format format_of(const std::filesystem::path& input) {
+  // By content, or by name: a broken .parquet file should get hyperd's Parquet error, not be
+  // read as text.
+  if (sources::looks_like_parquet(input) || input.extension() == ".parquet") {
+    return Format::parquet;
+  }
+  std::filesystem::path name = input;
+  if (name.extension() == ".gz") {
+    name = name.stem();
+  }
+  const auto extension = name.extension();
+  if (extension == ".json" || extension == ".ndjson" || extension == ".jsonl") {
+    return Format::json;
+  }
+  return Format::text;
+}
+
 Result<std::vector<Job>> plan_jobs(const LoadFilesOptions& options) {
-  std::vector<bool> parquet;
+  std::vector<Format> formats;
   for (const auto& input : options.inputs) {
     if (!std::filesystem::is_regular_file(input)) {
       return make_error(ErrorKind::not_found, fmt::format("{}: no such file", input.string()));
     }
-    // By content, or by name: a broken .parquet file should get hyperd's Parquet error, not be
-    // read as text.
-    parquet.push_back(sources::looks_like_parquet(input) || input.extension() == ".parquet");
+    formats.push_back(format_of(input));
   }
   std::vector<Job> jobs;
   if (options.table_per_file) {
@@ -92,13 +110,17 @@ Result<std::vector<Job>> plan_jobs(const LoadFilesOptions& options) {
                             fmt::format("two inputs would both become table {}", name.quoted()));
         }
       }
-      jobs.push_back({name, {i}, parquet[i]});
+      jobs.push_back({name, {i}, formats[i]});
     }
     return jobs;
   }
-  Job job{options.table, {}, parquet[0]};
+  Job job{options.table, {}, formats[0]};
+  if (job.format == Format::json && options.inputs.size() > 1) {
+    return make_error(ErrorKind::invalid_argument, "several JSON files cannot share one table yet",
+                      "use --table-per-file (one table, and its child tables, per file)");
+  }
   for (std::size_t i = 0; i < options.inputs.size(); ++i) {
-    if (parquet[i] != job.parquet) {
+    if (formats[i] != job.format) {
       return make_error(ErrorKind::invalid_argument,
                         fmt::format("{} and {} are of different formats and cannot share a table",
                                     options.inputs[0].string(), options.inputs[i].string()),
@@ -145,6 +167,36 @@ Status load_parquet(ExtractWriter& writer, const Job& job, const LoadFilesOption
   return {};
 }
 
+// JSON: a first pass discovers the tables and types, then one pass per table writes its rows
+// (an extract streams into one table at a time).
+Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, LoadSummary& summary) {
+  const auto& input = options.inputs[job.inputs.front()];
+  HP_ASSIGN_OR_RETURN(auto source, sources::JsonSource::open(input, options.json));
+  auto definitions = source->table_definitions(job.table);
+  for (auto& column : definitions.front().columns) {
+    const auto override_type = options.column_types.find(column.name);
+    if (override_type != options.column_types.end()) {
+      column.type = override_type->second;
+    }
+  }
+  for (const auto& definition : definitions) {
+    HP_TRY(options.append ? writer.ensure_table(definition) : writer.add_table(definition));
+  }
+  for (std::size_t t = 0; t < definitions.size(); ++t) {
+    HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(definitions[t].name));
+    HP_TRY(source->read_table(t, definitions[t], [&](const ColumnBatch& batch) { return table_writer.write(batch); }));
+    HP_ASSIGN_OR_RETURN(std::uint64_t rows, table_writer.finish());
+    const std::string note = t == 0 ? "JSON records" : fmt::format("JSON array \"{}\" of each record", source->tables()[t].path);
+    const std::uint64_t read = t == 0 ? source->records() : rows;
+    if (t == 0 && rows != read) {
+      return make_error(ErrorKind::internal, fmt::format("{}: {} records read but {} rows written", input.string(), read, rows));
+    }
+    summary.files.push_back({input, definitions[t].name, read, rows, 0, {note}});
+    summary.tables.push_back(definitions[t]);
+  }
+  return {};
+}
+
 Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, std::size_t sample_rows,
                           LoadSummary& summary) {
   HP_ASSIGN_OR_RETURN(auto jobs, plan_jobs(options));
@@ -153,7 +205,7 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
   std::vector<std::unique_ptr<sources::CsvSource>> opened(options.inputs.size());
   std::vector<std::optional<TableGroup>> groups(jobs.size());
   for (std::size_t j = 0; j < jobs.size(); ++j) {
-    if (jobs[j].parquet) {
+    if (jobs[j].format != Format::text) {
       continue;
     }
     for (std::size_t index : jobs[j].inputs) {
@@ -165,7 +217,7 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
   }
 
   // With CSV only, every column is known now: refuse a --schema typo before loading anything.
-  if (std::none_of(jobs.begin(), jobs.end(), [](const Job& job) { return job.parquet; })) {
+  if (std::all_of(jobs.begin(), jobs.end(), [](const Job& job) { return job.format == Format::text; })) {
     std::vector<TableDefinition> planned;
     for (const auto& group : groups) {
       planned.push_back(group->definition);
@@ -180,8 +232,12 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
       options.reject_file ? sources::reject_to_file(*options.reject_file) : sources::fail_on_error();
   summary = {};
   for (std::size_t j = 0; j < jobs.size(); ++j) {
-    if (jobs[j].parquet) {
+    if (jobs[j].format == Format::parquet) {
       HP_TRY(load_parquet(writer, jobs[j], options, summary));
+      continue;
+    }
+    if (jobs[j].format == Format::json) {
+      HP_TRY(load_json(writer, jobs[j], options, summary));
       continue;
     }
     const TableGroup& group = *groups[j];

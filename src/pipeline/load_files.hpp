@@ -13,6 +13,7 @@
 #include "hyperpipe/engine.hpp"
 #include "hyperpipe/extract.hpp"
 #include "sources/csv/csv_source.hpp"
+#include "sources/json/json_source.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -25,6 +26,7 @@ struct LoadFilesOptions {
   std::optional<int> file_version;
   std::map<std::string, SqlType> column_types; ///< --schema overrides, by column name
   sources::CsvOptions csv;
+  sources::JsonOptions json;
   std::optional<std::filesystem::path> reject_file; ///< unset: the first bad row stops the load
 };
 

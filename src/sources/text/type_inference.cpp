@@ -121,6 +121,20 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
   m_kind = Kind::text;
 }
 
+void TypeInference::observe_string(std::string_view text, const TextValueOptions& options) {
+  if (m_kind == Kind::none || m_kind == Kind::date || m_kind == Kind::timestamp || m_kind == Kind::timestamp_tz) {
+    if (parse_date(text, options)) {
+      widen_to(Kind::date);
+      return;
+    }
+    if (const auto timestamp = parse_timestamp(text, options)) {
+      widen_to(timestamp->has_offset ? Kind::timestamp_tz : Kind::timestamp);
+      return;
+    }
+  }
+  m_kind = Kind::text;
+}
+
 void TypeInference::merge(const TypeInference& other) {
   const bool decimal_side = m_kind == Kind::decimal || other.m_kind == Kind::decimal;
   m_integer_digits = std::max(m_integer_digits, other.m_integer_digits);

@@ -17,8 +17,15 @@ namespace hyperpipe::sources {
 
 class TypeInference {
 public:
-  /// Records one non-NULL value.
+  /// Records one non-NULL value given as text (a CSV field).
   void observe(std::string_view text, const TextValueOptions& options);
+  /// Records a JSON string: it may hold a date or timestamp, otherwise it is text. (Strings that
+  /// look like numbers stay text: the producer chose to quote them.)
+  void observe_string(std::string_view text, const TextValueOptions& options);
+  /// Records a floating-point number (a JSON number with a fraction or exponent).
+  void observe_floating() { widen_to(Kind::floating); }
+  /// Records a value that can only be text (a nested object or array kept as JSON).
+  void observe_text() { m_kind = Kind::text; }
   /// Merges what another inference saw (the same column in another file).
   void merge(const TypeInference& other);
   /// The narrowest type that holds every value observed; TEXT when none was.

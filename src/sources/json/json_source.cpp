@@ -1,0 +1,431 @@
+#include "sources/json/json_source.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <map>
+#include <unordered_map>
+
+namespace hyperpipe::sources {
+namespace {
+
+namespace dom = simdjson::dom;
+constexpr std::size_t k_batch_rows = 65'536;
+constexpr std::size_t k_read_chunk = 1U << 20U;
+
+const char* type_name(dom::element_type type) {
+  switch (type) {
+  case dom::element_type::ARRAY: return "an array";
+  case dom::element_type::OBJECT: return "an object";
+  case dom::element_type::INT64:
+  case dom::element_type::UINT64:
+  case dom::element_type::DOUBLE: return "a number";
+  case dom::element_type::STRING: return "a string";
+  case dom::element_type::BOOL: return "a boolean";
+  case dom::element_type::NULL_VALUE: return "null";
+  }
+  return "a value";
+}
+
+// An array whose non-null elements are all objects becomes a child table.
+bool is_array_of_objects(dom::array array) {
+  bool any_object = false;
+  for (dom::element element : array) {
+    if (element.is_object()) {
+      any_object = true;
+    } else if (!element.is_null()) {
+      return false;
+    }
+  }
+  return any_object;
+}
+
+bool is_empty_array(dom::array array) {
+  for (dom::element element : array) {
+    if (!element.is_null()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The text a value is converted from: strings as they are, everything else as JSON.
+std::string value_text(dom::element element) {
+  if (element.is_string()) {
+    return std::string(std::string_view(element.get_string().value_unsafe()));
+  }
+  return simdjson::minify(element);
+}
+
+} // namespace
+
+struct JsonSource::Impl {
+  std::filesystem::path path;
+  JsonOptions options;
+  dom::parser parser;
+  simdjson::padded_string document; ///< the whole file, in array / records-path mode
+  bool ndjson = false;
+  std::vector<std::unordered_map<std::string, std::size_t>> column_index; ///< per table
+  std::map<std::pair<std::size_t, std::string>, std::size_t> child_index;  ///< (parent, field) -> table
+
+  // Calls `visit` for every record with its line (NDJSON) or 1-based position (array).
+  Status for_each_record(const std::string& name, const std::function<Status(dom::element, std::uint64_t)>& visit) {
+    if (!ndjson) {
+      dom::element root;
+      if (auto error = parser.parse(document).get(root)) {
+        return make_error(ErrorKind::value, fmt::format("{}: invalid JSON: {}", name, simdjson::error_message(error)));
+      }
+      dom::element records = root;
+      if (!options.records_path.empty()) {
+        std::string_view rest = options.records_path;
+        while (!rest.empty()) {
+          const auto dot = rest.find('.');
+          const std::string_view key = rest.substr(0, dot);
+          if (records.at_key(key).get(records)) {
+            return make_error(ErrorKind::value,
+                              fmt::format("{}: no field \"{}\" on the way to the records path \"{}\"", name, key,
+                                          options.records_path));
+          }
+          rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+        }
+      }
+      if (records.is_object() && options.records_path.empty()) {
+        return visit(records, 1); // a single object is a single record
+      }
+      if (!records.is_array()) {
+        return make_error(ErrorKind::value, fmt::format("{}: the records at \"{}\" are {}, not an array", name,
+                                                        options.records_path.empty() ? "$" : options.records_path,
+                                                        type_name(records.type())));
+      }
+      std::uint64_t position = 0;
+      const dom::array array = records.get_array().value_unsafe();
+      for (dom::element record : array) {
+        HP_TRY(visit(record, ++position));
+      }
+      return {};
+    }
+    HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
+    std::string pending;
+    std::string chunk(k_read_chunk, '\0');
+    std::uint64_t line = 0;
+    bool done = false;
+    while (!done || !pending.empty()) {
+      std::size_t newline = pending.find('\n');
+      if (newline == std::string::npos && !done) {
+        HP_ASSIGN_OR_RETURN(std::size_t got, input->read(chunk.data(), chunk.size()));
+        done = got == 0;
+        pending.append(chunk, 0, got);
+        continue;
+      }
+      if (newline == std::string::npos) {
+        newline = pending.size();
+      }
+      ++line;
+      std::string_view text(pending.data(), newline);
+      if (!text.empty() && text.back() == '\r') {
+        text.remove_suffix(1);
+      }
+      if (text.find_first_not_of(" \t") != std::string_view::npos) {
+        dom::element record;
+        if (auto error = parser.parse(text.data(), text.size()).get(record)) {
+          return make_error(ErrorKind::value,
+                            fmt::format("{}:{}: invalid JSON: {}", name, line, simdjson::error_message(error)),
+                            "each line of an NDJSON file must be one complete JSON value");
+        }
+        HP_TRY(visit(record, line));
+      }
+      pending.erase(0, std::min(newline + 1, pending.size()));
+    }
+    return {};
+  }
+};
+
+JsonSource::~JsonSource() = default;
+
+namespace {
+
+// What a walk over the records does with each value: discover and infer (first pass), or
+// collect one table's rows (later passes).
+class Walk {
+public:
+  Walk(JsonSource::Impl& impl, std::vector<JsonTablePlan>& tables, bool discovering)
+      : m_impl(impl), m_tables(tables), m_discovering(discovering), m_next_id(tables.size(), 0) {}
+
+  std::size_t target = 0;
+  ColumnBatch* batch = nullptr;
+  std::function<Status(const ColumnBatch&)> flush;
+  std::string source_name;
+
+  Status record(dom::element element, std::uint64_t where) {
+    m_where = where;
+    if (!element.is_object()) {
+      return make_error(ErrorKind::value, fmt::format("{}: record {} is {}, not an object", source_name, where,
+                                                      type_name(element.type())));
+    }
+    const dom::object object = element.get_object().value_unsafe();
+    return row(0, object, 0);
+  }
+
+  std::uint64_t records_seen() const { return m_next_id.empty() ? 0 : m_next_id[0]; }
+
+private:
+  Status row(std::size_t table, dom::object object, std::uint64_t parent_id) {
+    if (m_next_id.size() < m_tables.size()) {
+      m_next_id.resize(m_tables.size(), 0);
+    }
+    const std::uint64_t id = ++m_next_id[table];
+    const bool collecting = !m_discovering && table == target;
+    if (collecting) {
+      m_values.assign(m_tables[table].columns.size(), dom::element());
+      m_present.assign(m_tables[table].columns.size(), false);
+    }
+    HP_TRY(fields(table, object, "", 0, id, collecting));
+    if (collecting) {
+      HP_TRY(append_row(table, id, parent_id));
+    }
+    return {};
+  }
+
+  Status fields(std::size_t table, dom::object object, const std::string& prefix, int depth, std::uint64_t id,
+                bool collecting) {
+    for (auto [key, value] : object) {
+      const std::string name = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+      if (value.is_object() && depth < m_impl.options.max_depth) {
+        const dom::object nested = value.get_object().value_unsafe();
+        HP_TRY(fields(table, nested, name, depth + 1, id, collecting));
+        continue;
+      }
+      const dom::array array = value.is_array() ? value.get_array().value_unsafe() : dom::array();
+      if (value.is_array() && is_empty_array(array)) {
+        continue; // [] (or only nulls) holds no value: no child rows, no column
+      }
+      if (value.is_array() && is_array_of_objects(array)) {
+        const std::size_t child = child_table(table, name);
+        // A child row's fields are collected separately from its parent's.
+        auto saved_values = std::move(m_values);
+        auto saved_present = std::move(m_present);
+        for (dom::element element : array) {
+          if (element.is_object()) {
+            const dom::object child_object = element.get_object().value_unsafe();
+            HP_TRY(row(child, child_object, id));
+          }
+        }
+        m_values = std::move(saved_values);
+        m_present = std::move(saved_present);
+        continue;
+      }
+      const std::size_t column = column_of(table, name);
+      if (m_discovering) {
+        observe(m_tables[table].inferences[column], value);
+      } else if (collecting) {
+        m_values[column] = value;
+        m_present[column] = true;
+      }
+    }
+    return {};
+  }
+
+  void observe(TypeInference& inference, dom::element value) {
+    switch (value.type()) {
+    case dom::element_type::NULL_VALUE: return;
+    case dom::element_type::BOOL: inference.observe(value.get_bool().value_unsafe() ? "true" : "false", {}); return;
+    case dom::element_type::INT64: inference.observe(std::to_string(value.get_int64().value_unsafe()), {}); return;
+    case dom::element_type::UINT64: inference.observe(std::to_string(value.get_uint64().value_unsafe()), {}); return;
+    case dom::element_type::DOUBLE: inference.observe_floating(); return;
+    case dom::element_type::STRING:
+      inference.observe_string(value.get_string().value_unsafe(), m_impl.options.values);
+      return;
+    case dom::element_type::ARRAY:
+    case dom::element_type::OBJECT: inference.observe_text(); return;
+    }
+  }
+
+  std::size_t column_of(std::size_t table, const std::string& name) {
+    auto& index = m_impl.column_index[table];
+    const auto found = index.find(name);
+    if (found != index.end()) {
+      return found->second;
+    }
+    // Only discovery adds columns; later passes see the same fields.
+    index.emplace(name, m_tables[table].columns.size());
+    m_tables[table].columns.push_back(name);
+    m_tables[table].inferences.emplace_back();
+    return m_tables[table].columns.size() - 1;
+  }
+
+  std::size_t child_table(std::size_t parent, const std::string& field) {
+    const auto key = std::pair{parent, field};
+    const auto found = m_impl.child_index.find(key);
+    if (found != m_impl.child_index.end()) {
+      return found->second;
+    }
+    JsonTablePlan plan;
+    plan.path = m_tables[parent].path.empty() ? field : m_tables[parent].path + "." + field;
+    plan.parent = parent;
+    m_tables.push_back(std::move(plan));
+    m_impl.column_index.emplace_back();
+    m_impl.child_index.emplace(key, m_tables.size() - 1);
+    m_next_id.push_back(0);
+    return m_tables.size() - 1;
+  }
+
+  Status append_row(std::size_t table, std::uint64_t id, std::uint64_t parent_id) {
+    ColumnBatch& out = *batch;
+    std::size_t first_value = 1;
+    (void)out.column(0).append_int(static_cast<std::int64_t>(id));
+    if (table != 0) {
+      (void)out.column(1).append_int(static_cast<std::int64_t>(parent_id));
+      first_value = 2;
+    }
+    const std::vector<bool>& omitted = m_tables[table].omitted;
+    std::size_t next_column = first_value;
+    for (std::size_t c = 0; c < m_values.size(); ++c) {
+      if (omitted[c]) {
+        continue;
+      }
+      Column& column = out.column(next_column++);
+      if (!m_present[c] || m_values[c].is_null()) {
+        HP_TRY(column.append_null());
+        continue;
+      }
+      const std::string text = value_text(m_values[c]);
+      auto appended = column.definition().type.kind() == TypeKind::text ? column.append_text(text)
+                                                                         : append_text_value(column, text, m_impl.options.values);
+      if (!appended) {
+        return make_error(ErrorKind::value,
+                          fmt::format("{}: record {}, field \"{}\" ({}): {}", source_name, m_where,
+                                      m_tables[table].columns[c], column.definition().type.sql(),
+                                      appended.error().detail.empty() ? appended.error().message : appended.error().detail));
+      }
+    }
+    if (out.row_count() >= k_batch_rows) {
+      HP_TRY(flush(out));
+      out.clear();
+    }
+    return {};
+  }
+
+  JsonSource::Impl& m_impl;
+  std::vector<JsonTablePlan>& m_tables;
+  bool m_discovering;
+  std::vector<std::uint64_t> m_next_id;
+  std::vector<dom::element> m_values;
+  std::vector<bool> m_present;
+  std::uint64_t m_where = 0;
+};
+
+} // namespace
+
+Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path& path, const JsonOptions& options) {
+  std::unique_ptr<JsonSource> source(new JsonSource());
+  source->m_name = path.string();
+  source->m_impl = std::make_unique<Impl>();
+  Impl& impl = *source->m_impl;
+  impl.path = path;
+  impl.options = options;
+
+  // Read the start to tell NDJSON from one document.
+  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
+  std::string content;
+  std::string chunk(k_read_chunk, '\0');
+  for (;;) {
+    HP_ASSIGN_OR_RETURN(std::size_t got, input->read(chunk.data(), chunk.size()));
+    if (got == 0) {
+      break;
+    }
+    content.append(chunk, 0, got);
+  }
+  const auto first = content.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return make_error(ErrorKind::value, fmt::format("{}: the file is empty", source->m_name));
+  }
+  // One object per line (NDJSON) unless a records path is given or the file is one array, or
+  // its first line is not a complete JSON value (a pretty-printed document).
+  if (options.records_path.empty() && content[first] != '[') {
+    const auto line_end = content.find('\n', first);
+    dom::element probe;
+    const std::string_view first_line(content.data() + first,
+                                      (line_end == std::string::npos ? content.size() : line_end) - first);
+    impl.ndjson = !impl.parser.parse(first_line.data(), first_line.size()).get(probe);
+  }
+  if (!impl.ndjson) {
+    impl.document = simdjson::padded_string(content);
+  }
+  content.clear();
+  content.shrink_to_fit();
+
+  source->m_tables.push_back(JsonTablePlan{});
+  impl.column_index.emplace_back();
+  Walk walk(impl, source->m_tables, true);
+  walk.source_name = source->m_name;
+  HP_TRY(impl.for_each_record(source->m_name, [&](dom::element record, std::uint64_t where) {
+    return walk.record(record, where);
+  }));
+  source->m_records = walk.records_seen();
+  for (auto& plan : source->m_tables) {
+    plan.omitted.assign(plan.columns.size(), false);
+    for (std::size_t c = 0; c < plan.columns.size(); ++c) {
+      if (plan.inferences[c].saw_values()) {
+        continue;
+      }
+      const std::string prefix = plan.columns[c] + ".";
+      for (const auto& other : plan.columns) {
+        if (other.starts_with(prefix)) {
+          plan.omitted[c] = true;
+          break;
+        }
+      }
+    }
+  }
+  if (source->m_records == 0) {
+    return make_error(ErrorKind::value, fmt::format("{}: no records", source->m_name));
+  }
+  return source;
+}
+
+std::vector<TableDefinition> JsonSource::table_definitions(const TableName& root) const {
+  std::vector<TableDefinition> definitions;
+  for (std::size_t t = 0; t < m_tables.size(); ++t) {
+    const JsonTablePlan& plan = m_tables[t];
+    TableDefinition table;
+    if (t == 0) {
+      table.name = root;
+    } else {
+      std::string suffix = plan.path;
+      std::replace(suffix.begin(), suffix.end(), '.', '_');
+      table.name = TableName{root.schema, root.table + "_" + suffix};
+    }
+    table.add("_row_id", SqlType::big_int(), Nullability::not_null);
+    table.primary_key = {"_row_id"};
+    if (t != 0) {
+      table.add("_parent_row_id", SqlType::big_int(), Nullability::not_null);
+      table.foreign_keys.push_back({{"_parent_row_id"}, definitions[plan.parent].name, {"_row_id"}});
+    }
+    for (std::size_t c = 0; c < plan.columns.size(); ++c) {
+      if (!plan.omitted[c]) {
+        table.add(plan.columns[c], plan.inferences[c].type());
+      }
+    }
+    definitions.push_back(std::move(table));
+  }
+  return definitions;
+}
+
+Status JsonSource::read_table(std::size_t index, const TableDefinition& definition,
+                              const std::function<Status(const ColumnBatch&)>& write) {
+  ColumnBatch batch(definition);
+  Walk walk(*m_impl, m_tables, false);
+  walk.target = index;
+  walk.batch = &batch;
+  walk.flush = write;
+  walk.source_name = m_name;
+  HP_TRY(m_impl->for_each_record(m_name, [&](dom::element record, std::uint64_t where) {
+    return walk.record(record, where);
+  }));
+  if (batch.row_count() > 0) {
+    HP_TRY(write(batch));
+  }
+  return {};
+}
+
+} // namespace hyperpipe::sources
