@@ -17,3 +17,11 @@ find_package(ZLIB REQUIRED)              # gzip-compressed inputs
 # Howard Hinnant's date library (header-only, libhowardhinnant-date-dev): calendar parsing with
 # format strings, and later the IANA time zones that g++ 12's std::chrono lacks.
 find_path(HOWARD_DATE_INCLUDE date/date.h REQUIRED)
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)   # .xlsx containers
+add_library(dep_libzip INTERFACE)
+target_link_libraries(dep_libzip INTERFACE PkgConfig::LIBZIP)
+find_package(EXPAT REQUIRED)                                 # streamed sheet XML
+add_library(dep_expat INTERFACE)
+target_link_libraries(dep_expat INTERFACE EXPAT::EXPAT)

@@ -131,17 +131,18 @@ using Status = Result<void>;
 
 } // namespace hyperpipe
 
-/// Propagate an error from an expression returning Result<...>; discards the value.
-#define HP_TRY(expr)                                                                               \
-  do {                                                                                             \
-    auto hp_try_result_ = (expr);                                                                  \
-    if (!hp_try_result_.ok()) {                                                                    \
-      return std::move(hp_try_result_).error();                                                    \
-    }                                                                                              \
-  } while (false)
-
 #define HP_CONCAT_INNER(a, b) a##b
 #define HP_CONCAT(a, b) HP_CONCAT_INNER(a, b)
+
+/// Propagate an error from an expression returning Result<...>; discards the value. The
+/// variable is named by line so that an HP_TRY inside a lambda inside an HP_TRY does not shadow.
+#define HP_TRY(expr)                                                                               \
+  do {                                                                                             \
+    auto HP_CONCAT(hp_try_result_, __LINE__) = (expr);                                             \
+    if (!HP_CONCAT(hp_try_result_, __LINE__).ok()) {                                               \
+      return std::move(HP_CONCAT(hp_try_result_, __LINE__)).error();                               \
+    }                                                                                              \
+  } while (false)
 /// `HP_ASSIGN_OR_RETURN(auto x, make_x());` declares x from the value or returns the error.
 /// Expands to several statements: do not use as the body of an unbraced if.
 #define HP_ASSIGN_OR_RETURN(lhs, expr)                                                             \

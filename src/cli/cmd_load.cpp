@@ -96,11 +96,13 @@ Runner add_load_command(CLI::App& app) {
     std::vector<std::string> nulls, date_formats, timestamp_formats;
     std::size_t sample_rows = 10'000;
     std::string records_path;
+    std::string sheet;
+    bool all_sheets = false;
     int json_depth = 10;
     int file_version = 2;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* command = app.add_subcommand("load", "Load CSV/TXT, JSON/NDJSON and Parquet files (plain or gzip) into a .hyper extract");
+  CLI::App* command = app.add_subcommand("load", "Load CSV/TXT, JSON/NDJSON, Excel .xlsx and Parquet files into a .hyper extract");
   command->add_option("files", args->inputs, "input files or glob patterns")->required();
   command->add_option("--out", args->out, "the .hyper file to write")->required();
   command->add_option("--table", args->table, "SCHEMA.TABLE for the union of the files (default: Extract.Extract)");
@@ -120,6 +122,8 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--records-path", args->records_path, "JSON: dotted path of the records array in the document (e.g. items)");
   command->add_option("--json-depth", args->json_depth, "JSON: nested objects deeper than this stay JSON text (default: 10)")
       ->check(CLI::Range(0, 1000));
+  command->add_option("--sheet", args->sheet, "Excel: a sheet name or 1-based index (default: the first sheet)");
+  command->add_flag("--all-sheets", args->all_sheets, "Excel: every sheet into its own table, named after the sheet");
   command->add_option("--on-error", args->on_error, "fail (default) or reject=FILE to set bad rows aside");
   command->add_option("--file-version", args->file_version, "file format version 0-4 (default: 2)")->check(CLI::Range(0, 4));
   auto engine_flags = add_engine_flags(*command);
@@ -177,6 +181,10 @@ Runner add_load_command(CLI::App& app) {
     options.json.max_depth = args->json_depth;
     options.json.values = options.csv.values;
     options.json.encoding = options.csv.encoding;
+    options.xlsx.sheet = args->sheet;
+    options.xlsx.all_sheets = args->all_sheets;
+    options.xlsx.header = !args->no_header;
+    options.xlsx.values = options.csv.values;
     if (args->on_error.starts_with("reject=") && args->on_error.size() > 7) {
       options.reject_file = args->on_error.substr(7);
     } else if (args->on_error != "fail") {

@@ -7,6 +7,7 @@
 
 #include "sources/json/json_source.hpp"
 #include "sources/parquet/parquet_source.hpp"
+#include "sources/xlsx/xlsx_source.hpp"
 
 namespace hyperpipe::pipeline {
 namespace {
@@ -66,7 +67,7 @@ Status check_overrides_exist(const std::vector<TableDefinition>& tables, const L
 
 enum class Attempt { done, widen };
 
-enum class Format { text, parquet, json };
+enum class Format { text, parquet, json, xlsx };
 
 // One output table (with, for JSON, its child tables) and the inputs that go into it.
 struct Job {
@@ -88,6 +89,9 @@ Format format_of(const std::filesystem::path& input) {
   const auto extension = name.extension();
   if (extension == ".json" || extension == ".ndjson" || extension == ".jsonl") {
     return Format::json;
+  }
+  if (input.extension() == ".xlsx" || input.extension() == ".xlsm") {
+    return Format::xlsx;
   }
   return Format::text;
 }
@@ -115,8 +119,9 @@ Result<std::vector<Job>> plan_jobs(const LoadFilesOptions& options) {
     return jobs;
   }
   Job job{options.table, {}, formats[0]};
-  if (job.format == Format::json && options.inputs.size() > 1) {
-    return make_error(ErrorKind::invalid_argument, "several JSON files cannot share one table yet",
+  if ((job.format == Format::json || job.format == Format::xlsx) && options.inputs.size() > 1) {
+    return make_error(ErrorKind::invalid_argument,
+                      fmt::format("several {} files cannot share one table yet", job.format == Format::json ? "JSON" : "Excel"),
                       "use --table-per-file (one table, and its child tables, per file)");
   }
   for (std::size_t i = 0; i < options.inputs.size(); ++i) {
@@ -197,6 +202,35 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
   return {};
 }
 
+// Excel: each selected sheet is scanned once for its types, then read again into its table.
+Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, LoadSummary& summary) {
+  const auto& input = options.inputs[job.inputs.front()];
+  HP_ASSIGN_OR_RETURN(auto workbook, sources::XlsxWorkbook::open(input));
+  HP_ASSIGN_OR_RETURN(auto sheets, sources::select_sheets(*workbook, options.xlsx, input.string()));
+  for (const auto& sheet : sheets) {
+    HP_ASSIGN_OR_RETURN(auto source, sources::XlsxSheetSource::open(*workbook, sheet, options.xlsx, input.string()));
+    TableDefinition table{options.xlsx.all_sheets ? TableName{job.table.schema, sheet.name} : job.table,
+                          source->columns(), {}, {}};
+    for (auto& column : table.columns) {
+      const auto override_type = options.column_types.find(column.name);
+      if (override_type != options.column_types.end()) {
+        column.type = override_type->second;
+      }
+    }
+    HP_TRY(options.append ? writer.ensure_table(table) : writer.add_table(table));
+    HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(table.name));
+    HP_TRY(source->read(table, [&](const ColumnBatch& batch) { return table_writer.write(batch); }));
+    HP_ASSIGN_OR_RETURN(std::uint64_t rows, table_writer.finish());
+    if (rows != source->rows()) {
+      return make_error(ErrorKind::internal, fmt::format("{}: sheet \"{}\": {} rows read but {} written", input.string(),
+                                                         sheet.name, source->rows(), rows));
+    }
+    summary.files.push_back({input, table.name, rows, rows, 0, source->notes()});
+    summary.tables.push_back(table);
+  }
+  return {};
+}
+
 Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, std::size_t sample_rows,
                           LoadSummary& summary) {
   HP_ASSIGN_OR_RETURN(auto jobs, plan_jobs(options));
@@ -238,6 +272,10 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
     }
     if (jobs[j].format == Format::json) {
       HP_TRY(load_json(writer, jobs[j], options, summary));
+      continue;
+    }
+    if (jobs[j].format == Format::xlsx) {
+      HP_TRY(load_xlsx(writer, jobs[j], options, summary));
       continue;
     }
     const TableGroup& group = *groups[j];

@@ -14,6 +14,7 @@
 #include "hyperpipe/extract.hpp"
 #include "sources/csv/csv_source.hpp"
 #include "sources/json/json_source.hpp"
+#include "sources/xlsx/xlsx_source.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -27,6 +28,7 @@ struct LoadFilesOptions {
   std::map<std::string, SqlType> column_types; ///< --schema overrides, by column name
   sources::CsvOptions csv;
   sources::JsonOptions json;
+  sources::XlsxOptions xlsx;
   std::optional<std::filesystem::path> reject_file; ///< unset: the first bad row stops the load
 };
 

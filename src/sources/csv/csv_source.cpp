@@ -2,42 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <set>
 
 #include "base/utf8.hpp"
+#include "sources/column_names.hpp"
 #include "sources/csv/csv_sniffer.hpp"
 
 namespace hyperpipe::sources {
 namespace {
 
 constexpr std::size_t k_sniff_bytes = 64 * 1024;
-
-// Blank names become column_N and repeats get a suffix, so every column can be addressed.
-std::vector<std::string> clean_names(const std::vector<std::string>& raw, std::vector<std::string>& notes) {
-  std::vector<std::string> names;
-  std::set<std::string> used;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    std::string name = raw[i];
-    if (name.find_first_not_of(" \t") == std::string::npos) {
-      name = fmt::format("column_{}", i + 1);
-      notes.push_back(fmt::format("column {} has no name; named it \"{}\"", i + 1, name));
-    }
-    if (used.contains(name)) {
-      std::string unique;
-      for (int n = 2;; ++n) {
-        unique = fmt::format("{}_{}", name, n);
-        if (!used.contains(unique)) {
-          break;
-        }
-      }
-      notes.push_back(fmt::format("column {} repeats the name \"{}\"; named it \"{}\"", i + 1, name, unique));
-      name = unique;
-    }
-    used.insert(name);
-    names.push_back(std::move(name));
-  }
-  return names;
-}
 
 std::string describe_delimiter(char c) {
   return c == '\t' ? "tab" : fmt::format("'{}'", c);
@@ -163,7 +136,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   for (std::size_t i = 0; i < width; ++i) {
     raw_names.push_back(header ? first_fields[i] : fmt::format("column_{}", i + 1));
   }
-  source->m_names = clean_names(raw_names, source->m_notes);
+  source->m_names = clean_column_names(raw_names, source->m_notes);
   source->m_inferences = std::move(inferences);
   source->m_notes.insert(source->m_notes.begin(),
                          fmt::format("delimiter {}, {}", describe_delimiter(dialect.delimiter),

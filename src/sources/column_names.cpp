@@ -1,0 +1,35 @@
+#include "sources/column_names.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace hyperpipe::sources {
+
+std::vector<std::string> clean_column_names(const std::vector<std::string>& raw, std::vector<std::string>& notes) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    std::string name = raw[i];
+    if (name.find_first_not_of(" \t") == std::string::npos) {
+      name = fmt::format("column_{}", i + 1);
+      notes.push_back(fmt::format("column {} has no name; named it \"{}\"", i + 1, name));
+    }
+    if (used.contains(name)) {
+      std::string unique;
+      for (int n = 2;; ++n) {
+        unique = fmt::format("{}_{}", name, n);
+        if (!used.contains(unique)) {
+          break;
+        }
+      }
+      notes.push_back(fmt::format("column {} repeats the name \"{}\"; named it \"{}\"", i + 1, name, unique));
+      name = unique;
+    }
+    used.insert(name);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+} // namespace hyperpipe::sources

@@ -1,0 +1,203 @@
+#include "sources/xlsx/xlsx_source.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+
+#include "sources/column_names.hpp"
+
+namespace hyperpipe::sources {
+namespace {
+
+constexpr std::size_t k_batch_rows = 65'536;
+constexpr std::int64_t k_micros_per_day = 86'400'000'000;
+
+std::string column_letters(std::size_t column) {
+  std::string letters;
+  for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26) {
+    letters.insert(letters.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return letters;
+}
+
+std::string cell_name(std::size_t column, std::uint64_t row) { return fmt::format("{}{}", column_letters(column), row); }
+
+bool is_whole(double value) { return std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9e15; }
+
+// A date cell's value as ISO text: a date when it is a whole day, else a timestamp.
+std::string date_text(const XlsxWorkbook& workbook, double serial) {
+  const Timestamp timestamp = workbook.serial_to_timestamp(serial);
+  const std::int64_t days = timestamp.micros_since_epoch / k_micros_per_day -
+                            (timestamp.micros_since_epoch % k_micros_per_day < 0 ? 1 : 0);
+  std::int64_t micros = timestamp.micros_since_epoch - days * k_micros_per_day;
+  const auto ymd = std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{days}}};
+  std::string text = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                                 static_cast<unsigned>(ymd.day()));
+  if (is_whole(serial)) {
+    return text;
+  }
+  const std::int64_t seconds = micros / 1'000'000;
+  micros %= 1'000'000;
+  text += fmt::format(" {:02}:{:02}:{:02}", seconds / 3600, seconds / 60 % 60, seconds % 60);
+  if (micros != 0) {
+    text += fmt::format(".{:06}", micros);
+  }
+  return text;
+}
+
+// The text a cell converts from, for types parsed from text.
+std::string cell_text(const XlsxWorkbook& workbook, const XlsxCell& cell) {
+  switch (cell.kind) {
+  case XlsxCell::Kind::boolean: return cell.boolean ? "true" : "false";
+  case XlsxCell::Kind::date: return date_text(workbook, cell.number);
+  default: return cell.text;
+  }
+}
+
+} // namespace
+
+Result<std::vector<XlsxSheetInfo>> select_sheets(const XlsxWorkbook& workbook, const XlsxOptions& options,
+                                                 const std::string& file_name) {
+  const auto& sheets = workbook.sheets();
+  if (sheets.empty()) {
+    return make_error(ErrorKind::value, fmt::format("{}: the workbook has no sheets", file_name));
+  }
+  if (options.all_sheets) {
+    return sheets;
+  }
+  if (options.sheet.empty()) {
+    return std::vector<XlsxSheetInfo>{sheets.front()};
+  }
+  for (const auto& sheet : sheets) {
+    if (sheet.name == options.sheet) {
+      return std::vector<XlsxSheetInfo>{sheet};
+    }
+  }
+  std::size_t index = 0;
+  const auto [end, ec] = std::from_chars(options.sheet.data(), options.sheet.data() + options.sheet.size(), index);
+  if (ec == std::errc() && end == options.sheet.data() + options.sheet.size() && index >= 1 && index <= sheets.size()) {
+    return std::vector<XlsxSheetInfo>{sheets[index - 1]};
+  }
+  std::vector<std::string> names;
+  for (const auto& sheet : sheets) {
+    names.push_back("\"" + sheet.name + "\"");
+  }
+  return make_error(ErrorKind::invalid_argument,
+                    fmt::format("{}: no sheet \"{}\"; the sheets are {}", file_name, options.sheet, fmt::join(names, ", ")),
+                    "pass --sheet with a name or a 1-based index, or --all-sheets");
+}
+
+Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkbook& workbook, const XlsxSheetInfo& sheet,
+                                                               const XlsxOptions& options, const std::string& file_name) {
+  std::unique_ptr<XlsxSheetSource> source(new XlsxSheetSource(workbook, sheet));
+  source->m_options = options;
+  source->m_file = file_name;
+  std::vector<std::string> header;
+  std::uint64_t errors = 0;
+  std::string first_error;
+  HP_TRY(workbook.read_sheet(sheet, [&](std::uint64_t row, const std::vector<XlsxCell>& cells) -> Status {
+    if (options.header && source->m_header_row == 0) {
+      source->m_header_row = row;
+      for (const auto& cell : cells) {
+        header.push_back(cell_text(workbook, cell));
+      }
+      return {};
+    }
+    ++source->m_rows;
+    if (source->m_inferences.size() < cells.size()) {
+      source->m_inferences.resize(cells.size());
+    }
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const XlsxCell& cell = cells[c];
+      TypeInference& inference = source->m_inferences[c];
+      switch (cell.kind) {
+      case XlsxCell::Kind::empty: break;
+      case XlsxCell::Kind::error:
+        if (errors++ == 0) {
+          first_error = fmt::format("{} ({})", cell_name(c, row), cell.text);
+        }
+        break;
+      case XlsxCell::Kind::number:
+        if (is_whole(cell.number)) {
+          inference.observe(fmt::format("{}", static_cast<std::int64_t>(cell.number)), {});
+        } else {
+          inference.observe_floating();
+        }
+        break;
+      case XlsxCell::Kind::date: inference.observe_string(date_text(workbook, cell.number), {}); break;
+      case XlsxCell::Kind::text: inference.observe_string(cell.text, options.values); break;
+      case XlsxCell::Kind::boolean: inference.observe(cell.boolean ? "true" : "false", {}); break;
+      }
+    }
+    return {};
+  }));
+  if (source->m_rows == 0) {
+    return make_error(ErrorKind::value, fmt::format("{}: sheet \"{}\" has no data rows", file_name, sheet.name));
+  }
+  const std::size_t width = std::max(header.size(), source->m_inferences.size());
+  source->m_inferences.resize(width);
+  header.resize(width);
+  source->m_names = clean_column_names(header, source->m_notes);
+  source->m_notes.insert(source->m_notes.begin(),
+                         fmt::format("sheet \"{}\"{}", sheet.name, workbook.uses_1904_dates() ? ", 1904 dates" : ""));
+  if (errors > 0) {
+    source->m_notes.push_back(fmt::format("{} error cell{} loaded as NULL, the first at {}", errors,
+                                          errors == 1 ? "" : "s", first_error));
+  }
+  return source;
+}
+
+std::vector<ColumnDefinition> XlsxSheetSource::columns() const {
+  std::vector<ColumnDefinition> columns;
+  for (std::size_t c = 0; c < m_names.size(); ++c) {
+    columns.push_back({m_names[c], m_inferences[c].type(), Nullability::nullable, {}});
+  }
+  return columns;
+}
+
+Status XlsxSheetSource::read(const TableDefinition& definition,
+                             const std::function<Status(const ColumnBatch&)>& write) const {
+  ColumnBatch batch(definition);
+  const std::size_t width = definition.columns.size();
+  HP_TRY(m_workbook.read_sheet(m_sheet, [&](std::uint64_t row, const std::vector<XlsxCell>& cells) -> Status {
+    if (row == m_header_row) {
+      return {};
+    }
+    for (std::size_t c = 0; c < width; ++c) {
+      Column& column = batch.column(c);
+      const XlsxCell* cell = c < cells.size() ? &cells[c] : nullptr;
+      if (cell == nullptr || cell->kind == XlsxCell::Kind::empty || cell->kind == XlsxCell::Kind::error) {
+        HP_TRY(column.append_null());
+        continue;
+      }
+      const TypeKind kind = column.definition().type.kind();
+      Status appended;
+      if (cell->kind == XlsxCell::Kind::number && kind == TypeKind::double_precision) {
+        appended = column.append_double(cell->number);
+      } else if (cell->kind == XlsxCell::Kind::number && kind == TypeKind::text) {
+        appended = column.append_text(cell->text);
+      } else {
+        appended = append_text_value(column, cell_text(m_workbook, *cell), m_options.values);
+      }
+      if (!appended) {
+        return make_error(ErrorKind::value,
+                          fmt::format("{}: sheet \"{}\", cell {}: column \"{}\" ({}): {}", m_file, m_sheet.name,
+                                      cell_name(c, row), column.definition().name, column.definition().type.sql(),
+                                      appended.error().detail.empty() ? appended.error().message : appended.error().detail));
+      }
+    }
+    if (batch.row_count() >= k_batch_rows) {
+      HP_TRY(write(batch));
+      batch.clear();
+    }
+    return {};
+  }));
+  if (batch.row_count() > 0) {
+    HP_TRY(write(batch));
+  }
+  return {};
+}
+
+} // namespace hyperpipe::sources
