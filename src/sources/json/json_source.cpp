@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <map>
 #include <unordered_map>
 
 namespace hyperpipe::sources {
@@ -59,14 +58,28 @@ std::string value_text(dom::element element) {
 
 } // namespace
 
+// Field names are resolved through a trie of the objects' keys, so a record's fields cost one
+// hash lookup each and no string building.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+constexpr std::size_t k_none = static_cast<std::size_t>(-1);
+struct FieldNode {
+  std::string path; ///< dotted name within its table
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> children;
+  std::size_t column = k_none;
+  std::size_t child_table = k_none;
+};
+
 struct JsonSource::Impl {
   std::filesystem::path path;
   JsonOptions options;
   dom::parser parser;
   simdjson::padded_string document; ///< the whole file, in array / records-path mode
   bool ndjson = false;
-  std::vector<std::unordered_map<std::string, std::size_t>> column_index; ///< per table
-  std::map<std::pair<std::size_t, std::string>, std::size_t> child_index;  ///< (parent, field) -> table
+  std::vector<FieldNode> nodes;
+  std::vector<std::size_t> table_root; ///< per table, its root node
 
   // Calls `visit` for every record with its line (NDJSON) or 1-based position (array).
   Status for_each_record(const std::string& name, const std::function<Status(dom::element, std::uint64_t)>& visit) {
@@ -105,13 +118,18 @@ struct JsonSource::Impl {
       return {};
     }
     HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
+    // `pending` holds unread input from `offset` on; consumed lines are dropped only when the
+    // buffer is refilled, so each byte is moved at most once.
     std::string pending;
+    std::size_t offset = 0;
     std::string chunk(k_read_chunk, '\0');
     std::uint64_t line = 0;
     bool done = false;
-    while (!done || !pending.empty()) {
-      std::size_t newline = pending.find('\n');
+    while (!done || offset < pending.size()) {
+      std::size_t newline = pending.find('\n', offset);
       if (newline == std::string::npos && !done) {
+        pending.erase(0, offset);
+        offset = 0;
         HP_ASSIGN_OR_RETURN(std::size_t got, input->read(chunk.data(), chunk.size()));
         done = got == 0;
         pending.append(chunk, 0, got);
@@ -121,7 +139,7 @@ struct JsonSource::Impl {
         newline = pending.size();
       }
       ++line;
-      std::string_view text(pending.data(), newline);
+      std::string_view text(pending.data() + offset, newline - offset);
       if (!text.empty() && text.back() == '\r') {
         text.remove_suffix(1);
       }
@@ -134,7 +152,7 @@ struct JsonSource::Impl {
         }
         HP_TRY(visit(record, line));
       }
-      pending.erase(0, std::min(newline + 1, pending.size()));
+      offset = std::min(newline + 1, pending.size());
     }
     return {};
   }
@@ -179,20 +197,33 @@ private:
       m_values.assign(m_tables[table].columns.size(), dom::element());
       m_present.assign(m_tables[table].columns.size(), false);
     }
-    HP_TRY(fields(table, object, "", 0, id, collecting));
+    HP_TRY(fields(table, m_impl.table_root[table], object, 0, id, collecting));
     if (collecting) {
       HP_TRY(append_row(table, id, parent_id));
     }
     return {};
   }
 
-  Status fields(std::size_t table, dom::object object, const std::string& prefix, int depth, std::uint64_t id,
+  std::size_t node_for(std::size_t parent, std::string_view key) {
+    auto& children = m_impl.nodes[parent].children;
+    const auto found = children.find(key);
+    if (found != children.end()) {
+      return found->second;
+    }
+    FieldNode node;
+    node.path = m_impl.nodes[parent].path.empty() ? std::string(key) : m_impl.nodes[parent].path + "." + std::string(key);
+    m_impl.nodes.push_back(std::move(node));
+    m_impl.nodes[parent].children.emplace(std::string(key), m_impl.nodes.size() - 1);
+    return m_impl.nodes.size() - 1;
+  }
+
+  Status fields(std::size_t table, std::size_t parent_node, dom::object object, int depth, std::uint64_t id,
                 bool collecting) {
     for (auto [key, value] : object) {
-      const std::string name = prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+      const std::size_t node = node_for(parent_node, key);
       if (value.is_object() && depth < m_impl.options.max_depth) {
         const dom::object nested = value.get_object().value_unsafe();
-        HP_TRY(fields(table, nested, name, depth + 1, id, collecting));
+        HP_TRY(fields(table, node, nested, depth + 1, id, collecting));
         continue;
       }
       const dom::array array = value.is_array() ? value.get_array().value_unsafe() : dom::array();
@@ -200,7 +231,7 @@ private:
         continue; // [] (or only nulls) holds no value: no child rows, no column
       }
       if (value.is_array() && is_array_of_objects(array)) {
-        const std::size_t child = child_table(table, name);
+        const std::size_t child = child_table(table, node);
         // A child row's fields are collected separately from its parent's.
         auto saved_values = std::move(m_values);
         auto saved_present = std::move(m_present);
@@ -214,7 +245,7 @@ private:
         m_present = std::move(saved_present);
         continue;
       }
-      const std::size_t column = column_of(table, name);
+      const std::size_t column = column_of(table, node);
       if (m_discovering) {
         observe(m_tables[table].inferences[column], value);
       } else if (collecting) {
@@ -229,7 +260,7 @@ private:
     switch (value.type()) {
     case dom::element_type::NULL_VALUE: return;
     case dom::element_type::BOOL: inference.observe(value.get_bool().value_unsafe() ? "true" : "false", {}); return;
-    case dom::element_type::INT64: inference.observe(std::to_string(value.get_int64().value_unsafe()), {}); return;
+    case dom::element_type::INT64: inference.observe_integer(value.get_int64().value_unsafe()); return;
     case dom::element_type::UINT64: inference.observe(std::to_string(value.get_uint64().value_unsafe()), {}); return;
     case dom::element_type::DOUBLE: inference.observe_floating(); return;
     case dom::element_type::STRING:
@@ -240,31 +271,29 @@ private:
     }
   }
 
-  std::size_t column_of(std::size_t table, const std::string& name) {
-    auto& index = m_impl.column_index[table];
-    const auto found = index.find(name);
-    if (found != index.end()) {
-      return found->second;
+  std::size_t column_of(std::size_t table, std::size_t node) {
+    FieldNode& field = m_impl.nodes[node];
+    if (field.column == k_none) {
+      // Only discovery adds columns; later passes see the same fields.
+      field.column = m_tables[table].columns.size();
+      m_tables[table].columns.push_back(field.path);
+      m_tables[table].inferences.emplace_back();
     }
-    // Only discovery adds columns; later passes see the same fields.
-    index.emplace(name, m_tables[table].columns.size());
-    m_tables[table].columns.push_back(name);
-    m_tables[table].inferences.emplace_back();
-    return m_tables[table].columns.size() - 1;
+    return field.column;
   }
 
-  std::size_t child_table(std::size_t parent, const std::string& field) {
-    const auto key = std::pair{parent, field};
-    const auto found = m_impl.child_index.find(key);
-    if (found != m_impl.child_index.end()) {
-      return found->second;
+  std::size_t child_table(std::size_t parent, std::size_t node) {
+    if (m_impl.nodes[node].child_table != k_none) {
+      return m_impl.nodes[node].child_table;
     }
     JsonTablePlan plan;
+    const std::string& field = m_impl.nodes[node].path;
     plan.path = m_tables[parent].path.empty() ? field : m_tables[parent].path + "." + field;
     plan.parent = parent;
     m_tables.push_back(std::move(plan));
-    m_impl.column_index.emplace_back();
-    m_impl.child_index.emplace(key, m_tables.size() - 1);
+    m_impl.nodes.emplace_back(); // the child table's own root
+    m_impl.table_root.push_back(m_impl.nodes.size() - 1);
+    m_impl.nodes[node].child_table = m_tables.size() - 1;
     m_next_id.push_back(0);
     return m_tables.size() - 1;
   }
@@ -288,9 +317,25 @@ private:
         HP_TRY(column.append_null());
         continue;
       }
-      const std::string text = value_text(m_values[c]);
-      auto appended = column.definition().type.kind() == TypeKind::text ? column.append_text(text)
-                                                                         : append_text_value(column, text, m_impl.options.values);
+      const dom::element value = m_values[c];
+      const TypeKind kind = column.definition().type.kind();
+      Status appended;
+      // The common pairs go straight in; anything else converts through its text.
+      if (value.is_string() && kind == TypeKind::text) {
+        appended = column.append_text(value.get_string().value_unsafe());
+      } else if (value.is_int64() && (kind == TypeKind::integer || kind == TypeKind::big_int)) {
+        appended = column.append_int(value.get_int64().value_unsafe());
+      } else if (value.is_number() && kind == TypeKind::double_precision) {
+        appended = column.append_double(value.get_double().value_unsafe());
+      } else if (value.is_bool() && kind == TypeKind::boolean) {
+        appended = column.append_bool(value.get_bool().value_unsafe());
+      } else if (value.is_string()) {
+        appended = append_text_value(column, value.get_string().value_unsafe(), m_impl.options.values);
+      } else {
+        const std::string text = value_text(value);
+        appended = kind == TypeKind::text ? column.append_text(text)
+                                          : append_text_value(column, text, m_impl.options.values);
+      }
       if (!appended) {
         return make_error(ErrorKind::value,
                           fmt::format("{}: record {}, field \"{}\" ({}): {}", source_name, m_where,
@@ -355,7 +400,8 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
   content.shrink_to_fit();
 
   source->m_tables.push_back(JsonTablePlan{});
-  impl.column_index.emplace_back();
+  impl.nodes.emplace_back();
+  impl.table_root.push_back(0);
   Walk walk(impl, source->m_tables, true);
   walk.source_name = source->m_name;
   HP_TRY(impl.for_each_record(source->m_name, [&](dom::element record, std::uint64_t where) {

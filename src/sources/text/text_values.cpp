@@ -257,6 +257,10 @@ std::optional<Date> parse_date(std::string_view text, const TextValueOptions& op
 std::optional<ParsedTimestamp> parse_timestamp(std::string_view text, const TextValueOptions& options) {
   std::size_t pos = 0;
   const auto day = read_iso_date(text, pos);
+  if (day && pos == text.size()) {
+    // A plain date in a timestamp column (type inference joins dates and timestamps): midnight.
+    return ParsedTimestamp{Timestamp{std::int64_t{day->days_since_epoch} * 86'400'000'000}, false};
+  }
   if (day && pos < text.size() && (text[pos] == 'T' || text[pos] == ' ')) {
     ++pos;
     if (const auto time = read_iso_time(text, pos)) {

@@ -35,7 +35,8 @@ struct ParsedTimestamp {
   Timestamp value;  ///< UTC when `has_offset`, else wall-clock time
   bool has_offset;  ///< an explicit Z or ±hh[:mm] was present
 };
-/// YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]] with an optional Z or ±hh[:mm] offset (converted to UTC),
+/// YYYY-MM-DD (midnight), or YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]] with an optional Z or ±hh[:mm]
+/// offset (converted to UTC),
 /// then each of `options.timestamp_formats`. More than 6 fractional digits are refused rather
 /// than rounded.
 std::optional<ParsedTimestamp> parse_timestamp(std::string_view text, const TextValueOptions& options);

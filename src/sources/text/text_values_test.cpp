@@ -24,6 +24,16 @@ TEST(TextValues, TimestampsWithOffsetsBecomeUtc) {
   EXPECT_EQ(naive->value.micros_since_epoch, -1);
 }
 
+TEST(TextValues, APlainDateIsMidnightAsATimestamp) {
+  // A column inferred from dates and timestamps together is TIMESTAMP: its dates must load.
+  const auto t = parse_timestamp("2024-01-31", {});
+  ASSERT_TRUE(t.has_value());
+  EXPECT_FALSE(t->has_offset);
+  EXPECT_EQ(t->value.micros_since_epoch, utc_micros(2024, 1, 31, 0, 0, 0));
+  Column column(ColumnDefinition{"at", SqlType::timestamp(), Nullability::nullable, {}});
+  EXPECT_TRUE(append_text_value(column, "2024-01-31", {}).ok());
+}
+
 TEST(TextValues, RefusesWhatWouldLosePrecisionOrIsNotADate) {
   EXPECT_FALSE(parse_timestamp("2024-01-01 00:00:00.1234567", {}).has_value());
   EXPECT_FALSE(parse_date("2023-02-29", {}).has_value());

@@ -121,6 +121,24 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
   m_kind = Kind::text;
 }
 
+void TypeInference::observe_integer(std::int64_t value) {
+  if (m_kind == Kind::text || m_kind == Kind::floating) {
+    return;
+  }
+  const bool fits_int = value >= std::numeric_limits<std::int32_t>::min() && value <= std::numeric_limits<std::int32_t>::max();
+  int digits = 1;
+  for (std::uint64_t rest = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+       rest >= 10; rest /= 10) {
+    ++digits;
+  }
+  m_integer_digits = std::max(m_integer_digits, digits);
+  if (m_kind == Kind::decimal) {
+    widen_to(m_integer_digits + m_scale > k_max_numeric_precision ? Kind::floating : Kind::decimal);
+    return;
+  }
+  widen_to(fits_int ? Kind::integer : Kind::big_integer);
+}
+
 void TypeInference::observe_string(std::string_view text, const TextValueOptions& options) {
   if (m_kind == Kind::none || m_kind == Kind::date || m_kind == Kind::timestamp || m_kind == Kind::timestamp_tz) {
     if (parse_date(text, options)) {

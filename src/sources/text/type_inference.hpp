@@ -8,6 +8,7 @@
 // Anything that mixes families (a boolean among numbers, a date among numbers, naive and
 // offset timestamps together) becomes text, so no value is ever forced into a type it is not.
 
+#include <cstdint>
 #include <string_view>
 
 #include "hyperpipe/sql_type.hpp"
@@ -22,6 +23,8 @@ public:
   /// Records a JSON string: it may hold a date or timestamp, otherwise it is text. (Strings that
   /// look like numbers stay text: the producer chose to quote them.)
   void observe_string(std::string_view text, const TextValueOptions& options);
+  /// Records an integer (a JSON number without fraction).
+  void observe_integer(std::int64_t value);
   /// Records a floating-point number (a JSON number with a fraction or exponent).
   void observe_floating() { widen_to(Kind::floating); }
   /// Records a value that can only be text (a nested object or array kept as JSON).

@@ -121,12 +121,19 @@ Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkboo
         break;
       case XlsxCell::Kind::number:
         if (is_whole(cell.number)) {
-          inference.observe(fmt::format("{}", static_cast<std::int64_t>(cell.number)), {});
+          inference.observe_integer(static_cast<std::int64_t>(cell.number));
         } else {
           inference.observe_floating();
         }
         break;
-      case XlsxCell::Kind::date: inference.observe_string(date_text(workbook, cell.number), {}); break;
+      case XlsxCell::Kind::date:
+        // Whole days are dates; anything with a time of day makes the column a timestamp.
+        if (is_whole(cell.number)) {
+          inference.observe_string("2000-01-01", {});
+        } else {
+          inference.observe_string("2000-01-01 00:00:00", {});
+        }
+        break;
       case XlsxCell::Kind::text: inference.observe_string(cell.text, options.values); break;
       case XlsxCell::Kind::boolean: inference.observe(cell.boolean ? "true" : "false", {}); break;
       }
@@ -176,6 +183,18 @@ Status XlsxSheetSource::read(const TableDefinition& definition,
       Status appended;
       if (cell->kind == XlsxCell::Kind::number && kind == TypeKind::double_precision) {
         appended = column.append_double(cell->number);
+      } else if (cell->kind == XlsxCell::Kind::number && is_whole(cell->number) &&
+                 (kind == TypeKind::integer || kind == TypeKind::big_int)) {
+        appended = column.append_int(static_cast<std::int64_t>(cell->number));
+      } else if (cell->kind == XlsxCell::Kind::date && kind == TypeKind::timestamp) {
+        appended = column.append_timestamp(m_workbook.serial_to_timestamp(cell->number));
+      } else if (cell->kind == XlsxCell::Kind::date && kind == TypeKind::date && is_whole(cell->number)) {
+        appended = column.append_date(
+            Date{static_cast<std::int32_t>(m_workbook.serial_to_timestamp(cell->number).micros_since_epoch / k_micros_per_day)});
+      } else if (cell->kind == XlsxCell::Kind::text && kind == TypeKind::text) {
+        appended = column.append_text(cell->text);
+      } else if (cell->kind == XlsxCell::Kind::boolean && kind == TypeKind::boolean) {
+        appended = column.append_bool(cell->boolean);
       } else if (cell->kind == XlsxCell::Kind::number && kind == TypeKind::text) {
         appended = column.append_text(cell->text);
       } else {
