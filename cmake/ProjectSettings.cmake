@@ -19,3 +19,10 @@ if(HYPERPIPE_SANITIZE)
   target_compile_options(hp_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(hp_settings INTERFACE -fsanitize=address,undefined)
 endif()
+
+if(HYPERPIPE_FUZZ)
+  # Coverage feedback for every library the fuzz targets reach, plus the sanitizers that turn
+  # silent memory errors into findings.
+  target_compile_options(hp_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(hp_settings INTERFACE -fsanitize=address,undefined)
+endif()
