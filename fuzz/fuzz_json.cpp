@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!tables[t].validate().ok()) {
         continue; // e.g. a field named "_row_id": reported to the user by add_table
       }
-      (void)(*source)->read_table(t, tables[t], [](const ColumnBatch& batch) { return batch.check_complete(); });
+      auto rejects = sources::fail_on_error();
+      (void)(*source)->read_table(t, tables[t], [](const ColumnBatch& batch) { return batch.check_complete(); }, *rejects);
     }
   }
   return 0;

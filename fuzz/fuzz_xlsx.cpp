@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!table.validate().ok()) {
       continue;
     }
-    (void)(*source)->read(table, [](const ColumnBatch& batch) { return batch.check_complete(); });
+    auto rejects = sources::fail_on_error();
+    (void)(*source)->read(table, [](const ColumnBatch& batch) { return batch.check_complete(); }, *rejects);
   }
   return 0;
 }

@@ -174,7 +174,8 @@ Status load_parquet(ExtractWriter& writer, const Job& job, const LoadFilesOption
 
 // JSON: a first pass discovers the tables and types, then one pass per table writes its rows
 // (an extract streams into one table at a time).
-Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, LoadSummary& summary) {
+Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, sources::RejectSink& rejects,
+                 LoadSummary& summary) {
   const auto& input = options.inputs[job.inputs.front()];
   HP_ASSIGN_OR_RETURN(auto source, sources::JsonSource::open(input, options.json));
   auto definitions = source->table_definitions(job.table);
@@ -189,21 +190,25 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
   }
   for (std::size_t t = 0; t < definitions.size(); ++t) {
     HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(definitions[t].name));
-    HP_TRY(source->read_table(t, definitions[t], [&](const ColumnBatch& batch) { return table_writer.write(batch); }));
+    HP_ASSIGN_OR_RETURN(std::uint64_t rejected,
+                        source->read_table(t, definitions[t], [&](const ColumnBatch& batch) { return table_writer.write(batch); },
+                                           rejects));
     HP_ASSIGN_OR_RETURN(std::uint64_t rows, table_writer.finish());
     const std::string note = t == 0 ? "JSON records" : fmt::format("JSON array \"{}\" of each record", source->tables()[t].path);
-    const std::uint64_t read = t == 0 ? source->records() : rows;
-    if (t == 0 && rows != read) {
-      return make_error(ErrorKind::internal, fmt::format("{}: {} records read but {} rows written", input.string(), read, rows));
+    const std::uint64_t read = t == 0 ? source->records() : rows + rejected;
+    if (read != rows + rejected) {
+      return make_error(ErrorKind::internal, fmt::format("{}: {} records read but {} loaded and {} rejected",
+                                                         input.string(), read, rows, rejected));
     }
-    summary.files.push_back({input, definitions[t].name, read, rows, 0, {note}});
+    summary.files.push_back({input, definitions[t].name, read, rows, rejected, {note}});
     summary.tables.push_back(definitions[t]);
   }
   return {};
 }
 
 // Excel: each selected sheet is scanned once for its types, then read again into its table.
-Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, LoadSummary& summary) {
+Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, sources::RejectSink& rejects,
+                 LoadSummary& summary) {
   const auto& input = options.inputs[job.inputs.front()];
   HP_ASSIGN_OR_RETURN(auto workbook, sources::XlsxWorkbook::open(input));
   HP_ASSIGN_OR_RETURN(auto sheets, sources::select_sheets(*workbook, options.xlsx, input.string()));
@@ -219,13 +224,14 @@ Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
     }
     HP_TRY(options.append ? writer.ensure_table(table) : writer.add_table(table));
     HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(table.name));
-    HP_TRY(source->read(table, [&](const ColumnBatch& batch) { return table_writer.write(batch); }));
+    HP_ASSIGN_OR_RETURN(std::uint64_t rejected,
+                        source->read(table, [&](const ColumnBatch& batch) { return table_writer.write(batch); }, rejects));
     HP_ASSIGN_OR_RETURN(std::uint64_t rows, table_writer.finish());
-    if (rows != source->rows()) {
-      return make_error(ErrorKind::internal, fmt::format("{}: sheet \"{}\": {} rows read but {} written", input.string(),
-                                                         sheet.name, source->rows(), rows));
+    if (rows + rejected != source->rows()) {
+      return make_error(ErrorKind::internal, fmt::format("{}: sheet \"{}\": {} rows read but {} loaded and {} rejected",
+                                                         input.string(), sheet.name, source->rows(), rows, rejected));
     }
-    summary.files.push_back({input, table.name, rows, rows, 0, source->notes()});
+    summary.files.push_back({input, table.name, source->rows(), rows, rejected, source->notes()});
     summary.tables.push_back(table);
   }
   return {};
@@ -271,11 +277,11 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
       continue;
     }
     if (jobs[j].format == Format::json) {
-      HP_TRY(load_json(writer, jobs[j], options, summary));
+      HP_TRY(load_json(writer, jobs[j], options, *rejects, summary));
       continue;
     }
     if (jobs[j].format == Format::xlsx) {
-      HP_TRY(load_xlsx(writer, jobs[j], options, summary));
+      HP_TRY(load_xlsx(writer, jobs[j], options, *rejects, summary));
       continue;
     }
     const TableGroup& group = *groups[j];

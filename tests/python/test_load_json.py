@@ -87,3 +87,20 @@ def test_malformed_json_names_file_and_line(hyperpipe, tmp_path):
                        "data.items", check=False)
     assert 'no field "data" on the way to the records path "data.items"' in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_override_failures_stop_or_are_rejected(hyperpipe, tmp_path):
+    path = DATA / "override.ndjson"
+    result = hyperpipe("load", path, "--out", tmp_path / "o.hyper", "--schema", "amount=numeric(10,2)", check=False)
+    assert result.returncode == 6
+    assert result.stderr.splitlines()[0] == (f'hyperpipe: error: {path}:2: field "amount" (NUMERIC(10,2)): '
+                                             '"abc" is not a decimal number')
+    assert list(tmp_path.iterdir()) == []
+    rejects = tmp_path / "r.csv"
+    out = tmp_path / "o.hyper"
+    result = hyperpipe("load", path, "--out", out, "--schema", "amount=numeric(10,2)", "--on-error", f"reject={rejects}")
+    assert "3 read, 2 loaded, 1 rejected" in result.stdout
+    assert rejects.read_text().splitlines()[1] == (f'"{path}",2,"field ""amount"" (NUMERIC(10,2)): ""abc"" is not a '
+                                                   'decimal number","{""id"":2,""amount"":""abc""}"')
+    assert query(hyperpipe, out, 'SELECT id, amount FROM "Extract"."Extract" ORDER BY id') == [
+        {"id": 1, "amount": "12.50"}, {"id": 3, "amount": None}]

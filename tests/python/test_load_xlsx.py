@@ -63,3 +63,15 @@ def test_bad_workbooks(hyperpipe, tmp_path):
     assert result.returncode == 2
     assert 'no sheet "Nope"; the sheets are "Sales", "Stock"' in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_override_failures_are_rejected_with_the_cell(hyperpipe, tmp_path):
+    rejects = tmp_path / "r.csv"
+    out = tmp_path / "w.hyper"
+    result = hyperpipe("load", DATA / "workbook.xlsx", "--out", out, "--schema", "note=int",
+                       "--on-error", f"reject={rejects}")
+    assert "3 read, 2 loaded, 1 rejected" in result.stdout
+    line = rejects.read_text().splitlines()[1]
+    assert line.startswith(f'"{DATA / "workbook.xlsx"}",2,"sheet ""Sales"", cell H2: column ""note"" (INTEGER): '
+                           '""first"" is not an integer"')
+    assert [r["id"] for r in query(hyperpipe, out, 'SELECT id FROM "Extract"."Extract" ORDER BY id')] == [2, 3]

@@ -171,14 +171,21 @@ public:
 
   std::size_t target = 0;
   ColumnBatch* batch = nullptr;
+  RejectSink* rejects = nullptr; ///< where bad rows go (a fail-on-error sink stops the load)
+  std::uint64_t rejected = 0;
   std::function<Status(const ColumnBatch&)> flush;
   std::string source_name;
 
   Status record(dom::element element, std::uint64_t where) {
     m_where = where;
+    m_record = element;
     if (!element.is_object()) {
-      return make_error(ErrorKind::value, fmt::format("{}: record {} is {}, not an object", source_name, where,
-                                                      type_name(element.type())));
+      const std::string reason = fmt::format("record {} is {}, not an object", where, type_name(element.type()));
+      if (rejects != nullptr && !m_discovering) {
+        ++rejected;
+        return rejects->reject(RejectedRow{source_name, where, reason, {simdjson::minify(element)}});
+      }
+      return make_error(ErrorKind::value, fmt::format("{}: {}", source_name, reason));
     }
     const dom::object object = element.get_object().value_unsafe();
     return row(0, object, 0);
@@ -300,6 +307,7 @@ private:
 
   Status append_row(std::size_t table, std::uint64_t id, std::uint64_t parent_id) {
     ColumnBatch& out = *batch;
+    const std::size_t rows_before = out.row_count();
     std::size_t first_value = 1;
     (void)out.column(0).append_int(static_cast<std::int64_t>(id));
     if (table != 0) {
@@ -337,10 +345,14 @@ private:
                                           : append_text_value(column, text, m_impl.options.values);
       }
       if (!appended) {
-        return make_error(ErrorKind::value,
-                          fmt::format("{}: record {}, field \"{}\" ({}): {}", source_name, m_where,
-                                      m_tables[table].columns[c], column.definition().type.sql(),
-                                      appended.error().detail.empty() ? appended.error().message : appended.error().detail));
+        const std::string reason =
+            fmt::format("field \"{}\" ({}): {}", m_tables[table].columns[c], column.definition().type.sql(),
+                        appended.error().detail.empty() ? appended.error().message : appended.error().detail);
+        for (std::size_t j = 0; j < out.column_count(); ++j) {
+          out.column(j).truncate(rows_before); // the row goes whole or not at all
+        }
+        ++rejected;
+        return rejects->reject(RejectedRow{source_name, m_where, reason, {simdjson::minify(m_record)}});
       }
     }
     if (out.row_count() >= k_batch_rows) {
@@ -357,6 +369,7 @@ private:
   std::vector<dom::element> m_values;
   std::vector<bool> m_present;
   std::uint64_t m_where = 0;
+  dom::element m_record;
 };
 
 } // namespace
@@ -457,12 +470,14 @@ std::vector<TableDefinition> JsonSource::table_definitions(const TableName& root
   return definitions;
 }
 
-Status JsonSource::read_table(std::size_t index, const TableDefinition& definition,
-                              const std::function<Status(const ColumnBatch&)>& write) {
+Result<std::uint64_t> JsonSource::read_table(std::size_t index, const TableDefinition& definition,
+                                             const std::function<Status(const ColumnBatch&)>& write,
+                                             RejectSink& rejects) {
   ColumnBatch batch(definition);
   Walk walk(*m_impl, m_tables, false);
   walk.target = index;
   walk.batch = &batch;
+  walk.rejects = &rejects;
   walk.flush = write;
   walk.source_name = m_name;
   HP_TRY(m_impl->for_each_record(m_name, [&](dom::element record, std::uint64_t where) {
@@ -471,7 +486,7 @@ Status JsonSource::read_table(std::size_t index, const TableDefinition& definiti
   if (batch.row_count() > 0) {
     HP_TRY(write(batch));
   }
-  return {};
+  return walk.rejected;
 }
 
 } // namespace hyperpipe::sources

@@ -15,6 +15,7 @@
 
 #include "hyperpipe/column_batch.hpp"
 #include "io/input_stream.hpp"
+#include "sources/rejects.hpp"
 #include "sources/text/text_values.hpp"
 #include "sources/text/type_inference.hpp"
 
@@ -54,9 +55,10 @@ public:
   std::vector<TableDefinition> table_definitions(const TableName& root) const;
 
   /// Reads every record again and hands table `index`'s rows to `write` in batches (whose
-  /// columns are table_definitions()[index]'s).
-  Status read_table(std::size_t index, const TableDefinition& definition,
-                    const std::function<Status(const ColumnBatch&)>& write);
+  /// columns are table_definitions()[index]'s). A row with a value its column cannot hold
+  /// (possible only with overridden types) goes to `rejects`; returns how many did.
+  Result<std::uint64_t> read_table(std::size_t index, const TableDefinition& definition,
+                                   const std::function<Status(const ColumnBatch&)>& write, RejectSink& rejects);
 
   ~JsonSource();
 

@@ -164,14 +164,17 @@ std::vector<ColumnDefinition> XlsxSheetSource::columns() const {
   return columns;
 }
 
-Status XlsxSheetSource::read(const TableDefinition& definition,
-                             const std::function<Status(const ColumnBatch&)>& write) const {
+Result<std::uint64_t> XlsxSheetSource::read(const TableDefinition& definition,
+                                             const std::function<Status(const ColumnBatch&)>& write,
+                                             RejectSink& rejects) const {
   ColumnBatch batch(definition);
   const std::size_t width = definition.columns.size();
+  std::uint64_t rejected = 0;
   HP_TRY(m_workbook.read_sheet(m_sheet, [&](std::uint64_t row, const std::vector<XlsxCell>& cells) -> Status {
     if (row == m_header_row) {
       return {};
     }
+    const std::size_t rows_before = batch.row_count();
     for (std::size_t c = 0; c < width; ++c) {
       Column& column = batch.column(c);
       const XlsxCell* cell = c < cells.size() ? &cells[c] : nullptr;
@@ -201,10 +204,20 @@ Status XlsxSheetSource::read(const TableDefinition& definition,
         appended = append_text_value(column, cell_text(m_workbook, *cell), m_options.values);
       }
       if (!appended) {
-        return make_error(ErrorKind::value,
-                          fmt::format("{}: sheet \"{}\", cell {}: column \"{}\" ({}): {}", m_file, m_sheet.name,
-                                      cell_name(c, row), column.definition().name, column.definition().type.sql(),
-                                      appended.error().detail.empty() ? appended.error().message : appended.error().detail));
+        for (std::size_t j = 0; j < width; ++j) {
+          batch.column(j).truncate(rows_before); // the row goes whole or not at all
+        }
+        std::vector<std::string> fields;
+        for (const auto& each : cells) {
+          fields.push_back(cell_text(m_workbook, each));
+        }
+        ++rejected;
+        return rejects.reject(RejectedRow{
+            m_file, row,
+            fmt::format("sheet \"{}\", cell {}: column \"{}\" ({}): {}", m_sheet.name, cell_name(c, row),
+                        column.definition().name, column.definition().type.sql(),
+                        appended.error().detail.empty() ? appended.error().message : appended.error().detail),
+            std::move(fields)});
       }
     }
     if (batch.row_count() >= k_batch_rows) {
@@ -216,7 +229,7 @@ Status XlsxSheetSource::read(const TableDefinition& definition,
   if (batch.row_count() > 0) {
     HP_TRY(write(batch));
   }
-  return {};
+  return rejected;
 }
 
 } // namespace hyperpipe::sources

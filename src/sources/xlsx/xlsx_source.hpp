@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hyperpipe/column_batch.hpp"
+#include "sources/rejects.hpp"
 #include "sources/text/text_values.hpp"
 #include "sources/text/type_inference.hpp"
 #include "sources/xlsx/xlsx_reader.hpp"
@@ -35,8 +36,11 @@ public:
   const std::vector<std::string>& notes() const { return m_notes; }
   std::uint64_t rows() const { return m_rows; }
 
-  /// Reads the sheet again, converting rows into batches of `definition`'s columns.
-  Status read(const TableDefinition& definition, const std::function<Status(const ColumnBatch&)>& write) const;
+  /// Reads the sheet again, converting rows into batches of `definition`'s columns. A row with a
+  /// value its column cannot hold (possible only with overridden types) goes to `rejects`;
+  /// returns how many did.
+  Result<std::uint64_t> read(const TableDefinition& definition, const std::function<Status(const ColumnBatch&)>& write,
+                             RejectSink& rejects) const;
 
 private:
   XlsxSheetSource(const XlsxWorkbook& workbook, XlsxSheetInfo sheet) : m_workbook(workbook), m_sheet(std::move(sheet)) {}
