@@ -80,20 +80,11 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
     }
   }
   if (looks_like_integer(text)) {
-    const auto integer = parse_integer(text);
-    if (!integer) {
+    if (const auto integer = parse_integer(text)) {
+      observe_integer(*integer);
+    } else {
       m_kind = Kind::text; // leading zeros ("007") or beyond 64 bits: keep every digit as written
-      return;
     }
-    const bool fits_int = *integer >= std::numeric_limits<std::int32_t>::min() &&
-                          *integer <= std::numeric_limits<std::int32_t>::max();
-    const auto digits = static_cast<int>(text.size()) - (text.front() == '-' || text.front() == '+' ? 1 : 0);
-    m_integer_digits = std::max(m_integer_digits, digits);
-    if (m_kind == Kind::decimal) {
-      widen_to(m_integer_digits + m_scale > k_max_numeric_precision ? Kind::floating : Kind::decimal);
-      return;
-    }
-    widen_to(fits_int ? Kind::integer : Kind::big_integer);
     return;
   }
   if (const auto shape = decimal_shape(text)) {
@@ -108,17 +99,21 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
     widen_to(Kind::floating);
     return;
   }
-  if (m_kind == Kind::none || m_kind == Kind::date || m_kind == Kind::timestamp) {
-    if (parse_date(text, options)) {
-      widen_to(Kind::date);
-      return;
-    }
+  if (!observe_temporal(text, options)) {
+    m_kind = Kind::text;
+  }
+}
+
+bool TypeInference::observe_temporal(std::string_view text, const TextValueOptions& options) {
+  if (parse_date(text, options)) {
+    widen_to(Kind::date);
+    return true;
   }
   if (const auto timestamp = parse_timestamp(text, options)) {
     widen_to(timestamp->has_offset ? Kind::timestamp_tz : Kind::timestamp);
-    return;
+    return true;
   }
-  m_kind = Kind::text;
+  return false;
 }
 
 void TypeInference::observe_integer(std::int64_t value) {
@@ -140,17 +135,9 @@ void TypeInference::observe_integer(std::int64_t value) {
 }
 
 void TypeInference::observe_string(std::string_view text, const TextValueOptions& options) {
-  if (m_kind == Kind::none || m_kind == Kind::date || m_kind == Kind::timestamp || m_kind == Kind::timestamp_tz) {
-    if (parse_date(text, options)) {
-      widen_to(Kind::date);
-      return;
-    }
-    if (const auto timestamp = parse_timestamp(text, options)) {
-      widen_to(timestamp->has_offset ? Kind::timestamp_tz : Kind::timestamp);
-      return;
-    }
+  if (m_kind == Kind::text || !observe_temporal(text, options)) {
+    m_kind = Kind::text;
   }
-  m_kind = Kind::text;
 }
 
 void TypeInference::merge(const TypeInference& other) {

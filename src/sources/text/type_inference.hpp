@@ -38,6 +38,8 @@ public:
 private:
   enum class Kind { none, boolean, integer, big_integer, decimal, floating, date, timestamp, timestamp_tz, text };
   static Kind join(Kind a, Kind b);
+  /// Dates and timestamps (joined with what was seen); false if the text is neither.
+  bool observe_temporal(std::string_view text, const TextValueOptions& options);
   void widen_to(Kind kind);
 
   Kind m_kind = Kind::none;
