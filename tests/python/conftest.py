@@ -40,6 +40,17 @@ def write_every_type():
 
 
 @pytest.fixture(scope="session")
-def hyper_process():
-    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_config": ""}) as process:
+def hyper_process(tmp_path_factory):
+    # tableauhyperapi writes hyperd.log into the working directory unless told otherwise.
+    logs = tmp_path_factory.mktemp("hyperd-logs")
+    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_dir": str(logs)}) as process:
         yield process
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_litter_in_the_checkout():
+    """Nothing the tests run (hyperpipe, hyperd, the reference tools) may leave files behind."""
+    before = set(ROOT.iterdir())
+    yield
+    new = sorted(p.name for p in set(ROOT.iterdir()) - before)
+    assert not new, f"the tests left files in the checkout: {new}"
