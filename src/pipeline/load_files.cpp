@@ -51,6 +51,16 @@ Result<TableGroup> plan_table(const TableName& name, const std::vector<std::uniq
   return group;
 }
 
+// --schema types replace inferred ones, by column name.
+void apply_overrides(std::vector<ColumnDefinition>& columns, const LoadFilesOptions& options) {
+  for (auto& column : columns) {
+    const auto override_type = options.column_types.find(column.name);
+    if (override_type != options.column_types.end()) {
+      column.type = override_type->second;
+    }
+  }
+}
+
 Status check_overrides_exist(const std::vector<TableDefinition>& tables, const LoadFilesOptions& options) {
   for (const auto& [column, type] : options.column_types) {
     bool found = false;
@@ -179,12 +189,7 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
   const auto& input = options.inputs[job.inputs.front()];
   HP_ASSIGN_OR_RETURN(auto source, sources::JsonSource::open(input, options.json));
   auto definitions = source->table_definitions(job.table);
-  for (auto& column : definitions.front().columns) {
-    const auto override_type = options.column_types.find(column.name);
-    if (override_type != options.column_types.end()) {
-      column.type = override_type->second;
-    }
-  }
+  apply_overrides(definitions.front().columns, options);
   for (const auto& definition : definitions) {
     HP_TRY(options.append ? writer.ensure_table(definition) : writer.add_table(definition));
   }
@@ -216,12 +221,7 @@ Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
     HP_ASSIGN_OR_RETURN(auto source, sources::XlsxSheetSource::open(*workbook, sheet, options.xlsx, input.string()));
     TableDefinition table{options.xlsx.all_sheets ? TableName{job.table.schema, sheet.name} : job.table,
                           source->columns(), {}, {}};
-    for (auto& column : table.columns) {
-      const auto override_type = options.column_types.find(column.name);
-      if (override_type != options.column_types.end()) {
-        column.type = override_type->second;
-      }
-    }
+    apply_overrides(table.columns, options);
     HP_TRY(options.append ? writer.ensure_table(table) : writer.add_table(table));
     HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(table.name));
     HP_ASSIGN_OR_RETURN(std::uint64_t rejected,
