@@ -1,0 +1,475 @@
+"""A local double of the Tableau Server / Tableau Cloud REST API, for publishing tests.
+
+It models what a publisher depends on, as documented (see shared/reference/tableau-rest.md):
+namespaced XML, the X-Tableau-Auth header on every call, one live session per personal access
+token, sites, projects with parents and paging, single-request publishing (64 MB cap) and
+upload sessions (initiate / append chunks / commit with datasourceType), the publish modes
+(createnew, overwrite, append, replace) and their (project, name) rules, asynchronous jobs that
+move from queued to finished, and error bodies with Tableau's codes. Every uploaded file is
+opened with hyperd (tableauhyperapi) to check it is a real Hyper file and to list its tables.
+
+Tests can inject faults per request (5xx, 429 with Retry-After, a dropped connection, a slow
+answer) and read back what was published. Run standalone:
+
+    python tests/doubles/tableau_server.py --port 0 [--pat NAME:SECRET] [--user NAME:PASSWORD]
+
+It prints "listening on http://127.0.0.1:PORT" and serves until killed. Admin endpoints (not
+Tableau's): GET /_double/state, POST /_double/faults (JSON list), POST /_double/reset.
+"""
+import argparse
+import hashlib
+import json
+import re
+import tempfile
+import threading
+import time
+import uuid
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+from xml.etree import ElementTree
+
+NS = "http://tableau.com/api"
+SINGLE_REQUEST_LIMIT = 64 * 1024 * 1024
+CHUNK_LIMIT = 64 * 1024 * 1024
+API_VERSION = "3.27"
+PRODUCT_VERSION = "2025.3.0"
+
+
+class ApiError(Exception):
+    """An error answered as Tableau does: HTTP status, 6-digit code, summary, detail."""
+
+    def __init__(self, status, code, summary, detail):
+        super().__init__(detail)
+        self.status, self.code, self.summary, self.detail = status, code, summary, detail
+
+
+def xml_response(body):
+    return (f'<?xml version="1.0" encoding="UTF-8"?><tsResponse xmlns="{NS}" '
+            f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}</tsResponse>').encode()
+
+
+def attr(value):
+    return (str(value).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def hyper_tables(path):
+    """The tables of a Hyper file as "schema"."table" strings, or None if it is not one."""
+    with open(path, "rb") as f:
+        if f.read(5) != b"Hyper":
+            return None
+    from tableauhyperapi import Connection, HyperProcess, Telemetry
+    try:
+        with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
+                          parameters={"log_dir": tempfile.gettempdir()}) as process:
+            with Connection(process.endpoint, str(path)) as connection:
+                tables = []
+                for schema in connection.catalog.get_schema_names():
+                    for table in connection.catalog.get_table_names(schema):
+                        count = connection.execute_scalar_query(f"SELECT count(*) FROM {table}")
+                        tables.append({"name": str(table), "rows": count})
+                return sorted(tables, key=lambda t: t["name"])
+    except Exception:  # noqa: BLE001 - any failure to open means "not a Hyper file"
+        return None
+
+
+class State:
+    def __init__(self, pats=None, users=None, sites=("", "marketing"), multi_table=True):
+        self.lock = threading.RLock()
+        self.pats = dict(pats or {})        # name -> secret
+        self.users = dict(users or {})      # name -> password
+        self.sites = {content_url: str(uuid.uuid4()) for content_url in sites}
+        self.user_id = str(uuid.uuid4())
+        self.multi_table = multi_table      # False: behave like Server <= 2021.3
+        self.tokens = {}                    # token -> {"site": id, "pat": name or None}
+        self.pat_tokens = {}                # pat name -> its one live token
+        self.projects = {}                  # id -> {"name", "parent", "site"}
+        self.datasources = {}               # id -> record
+        self.uploads = {}                   # session id -> {"path", "size", "site"}
+        self.jobs = {}                      # id -> {"polls", "finish", "datasource", "error"}
+        self.requests = []                  # (method, path) log
+        self.faults = []                    # rules, see inject()
+        self.job_polls_to_finish = 2
+        self.workdir = Path(tempfile.mkdtemp(prefix="tableau-double-"))
+        for site_id in self.sites.values():
+            self.add_project("Default", None, site_id)
+
+    def add_project(self, name, parent, site_id):
+        project_id = str(uuid.uuid4())
+        self.projects[project_id] = {"name": name, "parent": parent, "site": site_id}
+        return project_id
+
+    def snapshot(self):
+        with self.lock:
+            return {"datasources": list(self.datasources.values()),
+                    "projects": [{"id": k, **v} for k, v in self.projects.items()],
+                    "requests": list(self.requests), "live_tokens": len(self.tokens),
+                    "open_uploads": len(self.uploads)}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state: State = None  # set by make_server
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    # --- plumbing -------------------------------------------------------------------------
+    def send(self, status, body=b"", content_type="application/xml", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def fail(self, error):
+        body = xml_response(f'<error code="{error.code}"><summary>{attr(error.summary)}</summary>'
+                            f'<detail>{attr(error.detail)}</detail></error>')
+        self.send(error.status, body)
+
+    def body(self):
+        # Read once: error paths call this again to drain the request before answering.
+        if getattr(self, "_body", None) is None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self._body = self.rfile.read(length) if length else b""
+        return self._body
+
+    def multipart(self, raw):
+        content_type = self.headers.get("Content-Type", "")
+        if not content_type.startswith("multipart/mixed"):
+            raise ApiError(400, "400000", "Bad Request", "expected a multipart/mixed body")
+        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+        parts = {}
+        for part in message.iter_parts():
+            disposition = part.get("Content-Disposition", "")
+            name = re.search(r'name="([^"]*)"', disposition)
+            parts[name.group(1) if name else ""] = part.get_payload(decode=True) or b""
+        return parts
+
+    def apply_faults(self, method, path):
+        with self.state.lock:
+            for rule in self.state.faults:
+                if rule.get("method", method) == method and re.search(rule["path"], path) and rule.get("times", 1) > 0:
+                    rule["times"] = rule.get("times", 1) - 1
+                    break
+            else:
+                return False
+        if rule.get("delay"):
+            time.sleep(rule["delay"])
+        if rule.get("drop"):
+            self.body()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return True
+        if rule.get("status"):
+            headers = [("Retry-After", str(rule["retry_after"]))] if "retry_after" in rule else []
+            self.body()
+            error = ApiError(rule["status"], rule.get("code", f"{rule['status']}000"), "Injected fault", "injected fault")
+            body = xml_response(f'<error code="{error.code}"><summary>{error.summary}</summary>'
+                                f'<detail>{error.detail}</detail></error>')
+            self.send(error.status, body, headers=headers)
+            return True
+        return False
+
+    def handle_any(self, method):
+        self._body = None
+        url = urlparse(self.path)
+        path = url.path
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        with self.state.lock:
+            self.state.requests.append([method, path + ("?" + url.query if url.query else "")])
+        if path.startswith("/_double/"):
+            return self.admin(method, path)
+        if self.apply_faults(method, path):
+            return
+        try:
+            routes = [
+                ("GET", r"/api/[\d.]+/serverinfo", self.server_info),
+                ("POST", r"/api/[\d.]+/auth/signin", self.sign_in),
+                ("POST", r"/api/[\d.]+/auth/signout", self.sign_out),
+                ("GET", r"/api/[\d.]+/sites/([^/]+)/projects", self.list_projects),
+                ("POST", r"/api/[\d.]+/sites/([^/]+)/projects", self.create_project),
+                ("POST", r"/api/[\d.]+/sites/([^/]+)/fileuploads", self.start_upload),
+                ("PUT", r"/api/[\d.]+/sites/([^/]+)/fileuploads/([^/]+)", self.append_upload),
+                ("POST", r"/api/[\d.]+/sites/([^/]+)/datasources", self.publish),
+                ("GET", r"/api/[\d.]+/sites/([^/]+)/datasources", self.list_datasources),
+                ("GET", r"/api/[\d.]+/sites/([^/]+)/jobs/([^/]+)", self.get_job),
+            ]
+            for route_method, pattern, handler in routes:
+                match = re.fullmatch(pattern, path, re.IGNORECASE)  # servers match paths case-insensitively
+                if match and route_method == method:
+                    return handler(query, *match.groups())
+            raise ApiError(404, "404003", "Resource Not Found", f"unknown resource {method} {path}")
+        except ApiError as error:
+            self.body()
+            self.fail(error)
+
+    do_GET = lambda self: self.handle_any("GET")  # noqa: E731
+    do_POST = lambda self: self.handle_any("POST")  # noqa: E731
+    do_PUT = lambda self: self.handle_any("PUT")  # noqa: E731
+    do_DELETE = lambda self: self.handle_any("DELETE")  # noqa: E731
+
+    def admin(self, method, path):
+        if path == "/_double/state":
+            return self.send(200, json.dumps(self.state.snapshot()).encode(), "application/json")
+        if path == "/_double/faults" and method == "POST":
+            with self.state.lock:
+                self.state.faults = json.loads(self.body() or b"[]")
+            return self.send(204)
+        if path == "/_double/projects" and method == "POST":
+            spec = json.loads(self.body())
+            with self.state.lock:
+                site = self.state.sites[spec.get("site", "")]
+                project_id = self.state.add_project(spec["name"], spec.get("parent"), site)
+            return self.send(200, json.dumps({"id": project_id}).encode(), "application/json")
+        return self.send(404)
+
+    def session(self, site_id):
+        token = self.headers.get("X-Tableau-Auth")
+        if not token:
+            raise ApiError(401, "401000", "Unauthorized", "no X-Tableau-Auth header")
+        with self.state.lock:
+            session = self.state.tokens.get(token)
+        if session is None:
+            raise ApiError(401, "401002", "Unauthorized Access", "Invalid authentication credentials were provided.")
+        if site_id is not None and session["site"] != site_id:
+            raise ApiError(403, "403000", "Forbidden", "the token belongs to another site")
+        return session
+
+    # --- endpoints ------------------------------------------------------------------------
+    def server_info(self, query):
+        self.send(200, xml_response(f'<serverInfo><productVersion build="20253.0.0">{PRODUCT_VERSION}</productVersion>'
+                                    f'<restApiVersion>{API_VERSION}</restApiVersion></serverInfo>'))
+
+    def sign_in(self, query):
+        try:
+            request = ElementTree.fromstring(self.body())
+        except ElementTree.ParseError:
+            raise ApiError(400, "400000", "Bad Request", "the sign-in body is not XML")
+        credentials = request.find("credentials")
+        site = credentials.find("site") if credentials is not None else None
+        if credentials is None or site is None:
+            raise ApiError(400, "400000", "Bad Request", "tsRequest/credentials/site is required")
+        content_url = site.get("contentUrl", "")
+        pat = credentials.get("personalAccessTokenName")
+        with self.state.lock:
+            ok = (pat is not None and self.state.pats.get(pat) == credentials.get("personalAccessTokenSecret")) or \
+                 (credentials.get("name") is not None and self.state.users.get(credentials.get("name")) == credentials.get("password"))
+            if not ok or content_url not in self.state.sites:
+                raise ApiError(401, "401001", "Signin Error", "Error signing in to Tableau Server")
+            token = uuid.uuid4().hex
+            if pat is not None:  # one live session per PAT: a new sign-in invalidates the old token
+                self.state.tokens.pop(self.state.pat_tokens.get(pat), None)
+                self.state.pat_tokens[pat] = token
+            site_id = self.state.sites[content_url]
+            self.state.tokens[token] = {"site": site_id, "pat": pat}
+        self.send(200, xml_response(f'<credentials token="{token}"><site id="{site_id}" contentUrl="{attr(content_url)}"/>'
+                                    f'<user id="{self.state.user_id}"/></credentials>'))
+
+    def sign_out(self, query):
+        token = self.headers.get("X-Tableau-Auth")
+        self.body()
+        with self.state.lock:
+            self.state.tokens.pop(token, None)
+        self.send(204)
+
+    def list_projects(self, query, site_id):
+        self.session(site_id)
+        page_size = int(query.get("pageSize", 100))
+        page_number = int(query.get("pageNumber", 1))
+        if not 1 <= page_size <= 1000 or page_number < 1:
+            raise ApiError(400, "400006", "Bad Request", "pageSize must be 1..1000 and pageNumber >= 1")
+        with self.state.lock:
+            projects = [(k, v) for k, v in self.state.projects.items() if v["site"] == site_id]
+        for expression in filter(None, query.get("filter", "").split(",")):
+            field, operator, value = expression.split(":", 2)
+            if field == "name" and operator == "eq":
+                projects = [(k, v) for k, v in projects if v["name"] == value]
+            elif field == "parentProjectId" and operator == "eq":
+                projects = [(k, v) for k, v in projects if v["parent"] == value]
+            else:
+                raise ApiError(400, "400065", "Bad Request", f"filter key {field}:{operator} is not recognized")
+        total = len(projects)
+        page = projects[(page_number - 1) * page_size: page_number * page_size]
+        items = "".join(f'<project id="{k}" name="{attr(v["name"])}" description="" contentPermissions="ManagedByOwner"'
+                        + (f' parentProjectId="{v["parent"]}"' if v["parent"] else "") + f'><owner id="{self.state.user_id}"/></project>'
+                        for k, v in page)
+        self.send(200, xml_response(f'<pagination pageNumber="{page_number}" pageSize="{page_size}" totalAvailable="{total}"/>'
+                                    f'<projects>{items}</projects>'))
+
+    def create_project(self, query, site_id):
+        self.session(site_id)
+        project = ElementTree.fromstring(self.body()).find("project")
+        name, parent = project.get("name"), project.get("parentProjectId")
+        with self.state.lock:
+            if any(v["name"] == name and v["parent"] == parent and v["site"] == site_id for v in self.state.projects.values()):
+                raise ApiError(409, "409006", "Conflict", f"A project named '{name}' already exists here")
+            project_id = self.state.add_project(name, parent, site_id)
+        self.send(201, xml_response(f'<project id="{project_id}" name="{attr(name)}"'
+                                    + (f' parentProjectId="{parent}"' if parent else "") + "/>"))
+
+    def start_upload(self, query, site_id):
+        self.session(site_id)
+        self.body()
+        session_id = f"{int(time.time())}:{uuid.uuid4().hex}-1:0"
+        path = self.state.workdir / f"upload-{uuid.uuid4().hex}"
+        path.write_bytes(b"")
+        with self.state.lock:
+            self.state.uploads[session_id] = {"path": path, "size": 0, "site": site_id, "chunks": 0}
+        self.send(201, xml_response(f'<fileUpload uploadSessionId="{session_id}" fileSize="0"/>'))
+
+    def append_upload(self, query, site_id, session_id):
+        self.session(site_id)
+        raw = self.body()
+        with self.state.lock:
+            upload = self.state.uploads.get(session_id)
+        if upload is None or upload["site"] != site_id:
+            raise ApiError(404, "404026", "Not Found", f"upload session {session_id} does not exist")
+        parts = self.multipart(raw)
+        if "tableau_file" not in parts:
+            raise ApiError(400, "400000", "Bad Request", "the tableau_file part is missing")
+        chunk = parts["tableau_file"]
+        if len(chunk) > CHUNK_LIMIT:
+            raise ApiError(400, "400000", "Bad Request", "a chunk may not be larger than 64 MB")
+        with self.state.lock, open(upload["path"], "ab") as f:
+            f.write(chunk)
+            upload["size"] += len(chunk)
+            upload["chunks"] += 1
+            size_mb = upload["size"] // (1024 * 1024)
+        self.send(200, xml_response(f'<fileUpload uploadSessionId="{session_id}" fileSize="{size_mb}"/>'))
+
+    def publish(self, query, site_id):
+        session = self.session(site_id)
+        raw = self.body()
+        if len(raw) > SINGLE_REQUEST_LIMIT + 1024 * 1024:
+            raise ApiError(413, "413000", "Payload Too Large", "single-request publishing is limited to 64 MB; use an upload session")
+        parts = self.multipart(raw)
+        try:
+            request = ElementTree.fromstring(parts.get("request_payload", b""))
+        except ElementTree.ParseError:
+            raise ApiError(400, "400000", "Bad Request", "request_payload is not XML")
+        datasource = request.find("datasource")
+        project = datasource.find("project") if datasource is not None else None
+        if datasource is None or project is None or not datasource.get("name"):
+            raise ApiError(400, "400000", "Bad Request", "tsRequest/datasource with a name and project@id is required")
+        upload_id = query.get("uploadSessionId")
+        with self.state.lock:
+            if upload_id is not None:
+                if query.get("datasourceType") is None:
+                    raise ApiError(400, "400000", "Bad Request", "datasourceType is required when committing an upload")
+                upload = self.state.uploads.pop(upload_id, None)
+                if upload is None or upload["site"] != site_id:
+                    raise ApiError(404, "404026", "Not Found", f"upload session {upload_id} does not exist")
+                file_path, via = upload["path"], f"chunked ({upload['chunks']} chunks)"
+            else:
+                if "tableau_datasource" not in parts:
+                    raise ApiError(400, "400000", "Bad Request", "the tableau_datasource part is missing")
+                file_path, via = self.state.workdir / f"single-{uuid.uuid4().hex}", "single"
+                file_path.write_bytes(parts["tableau_datasource"])
+            target = self.state.projects.get(project.get("id"))
+            if target is None or target["site"] != site_id:
+                raise ApiError(404, "404005", "Not Found", f"project {project.get('id')} does not exist")
+        tables = hyper_tables(file_path)
+        if tables is None:
+            raise ApiError(400, "400011", "Bad Request", "There was a problem publishing the file: not a Hyper file")
+        if len(tables) > 1 and not self.state.multi_table:
+            raise ApiError(400, "400011", "Bad Request", "There was a problem publishing the file")
+        name = datasource.get("name")
+        flags = {mode: query.get(mode, "false").lower() == "true" for mode in ("overwrite", "append", "replace")}
+        if flags["overwrite"] and flags["append"]:
+            raise ApiError(400, "400000", "Bad Request", "overwrite and append cannot both be true")
+        content = file_path.read_bytes()
+        with self.state.lock:
+            existing = next((d for d in self.state.datasources.values()
+                             if d["project_id"] == project.get("id") and d["name"] == name), None)
+            if flags["append"] or flags["replace"]:
+                if existing is None:
+                    raise ApiError(404, "404004", "Not Found", f"data source '{name}' does not exist to append to")
+                if flags["append"] and (len(tables) > 1 or len(existing["tables"]) > 1):
+                    raise ApiError(400, "400016", "Bad Request", "cannot append to or from a multi-table extract")
+                if [t["name"] for t in tables] != [t["name"] for t in existing["tables"]]:
+                    raise ApiError(400, "400016", "Bad Request", "the extract's tables do not match the data source")
+                if flags["append"]:
+                    for old, new in zip(existing["tables"], tables):
+                        old["rows"] += new["rows"]
+                else:
+                    existing["tables"] = tables
+                existing.update(updated=time.time(), versions=existing["versions"] + 1, last_mode="append" if flags["append"] else "replace",
+                                sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via)
+                record = existing
+            elif existing is not None and not flags["overwrite"]:
+                raise ApiError(403, "403007", "Forbidden", f"The datasource '{name}' already exists and may not be "
+                                                           "overwritten without the 'overwrite' flag set to 'true'.")
+            else:
+                record = existing or {"id": str(uuid.uuid4()), "name": name, "project_id": project.get("id"), "versions": 0,
+                                      "content_url": re.sub(r"[^A-Za-z0-9]", "", name) or "datasource"}
+                record.update(tables=tables, sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via,
+                              versions=record["versions"] + 1, last_mode="overwrite" if existing else "createnew",
+                              description=datasource.get("description", ""), updated=time.time())
+                self.state.datasources[record["id"]] = record
+            file_path.unlink(missing_ok=True)
+            if query.get("asJob", "false").lower() == "true":
+                job_id = str(uuid.uuid4())
+                self.state.jobs[job_id] = {"polls": 0, "datasource": record["id"]}
+                return self.send(202, xml_response(f'<job id="{job_id}" mode="Asynchronous" type="PublishDatasource" '
+                                                   f'progress="0" createdAt="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}"/>'))
+        self.send(201, xml_response(self.datasource_xml(record)))
+
+    def datasource_xml(self, record):
+        project = self.state.projects[record["project_id"]]
+        return (f'<datasource id="{record["id"]}" name="{attr(record["name"])}" contentUrl="{record["content_url"]}" type="hyper" '
+                f'createdAt="2026-01-01T00:00:00Z" updatedAt="2026-01-01T00:00:00Z">'
+                f'<project id="{record["project_id"]}" name="{attr(project["name"])}"/>'
+                f'<owner id="{self.state.user_id}"/><tags/></datasource>')
+
+    def list_datasources(self, query, site_id):
+        self.session(site_id)
+        with self.state.lock:
+            records = [d for d in self.state.datasources.values() if self.state.projects[d["project_id"]]["site"] == site_id]
+            name_filter = re.match(r"name:eq:(.*)", query.get("filter", ""))
+            if name_filter:
+                records = [d for d in records if d["name"] == name_filter.group(1)]
+            items = "".join(self.datasource_xml(d) for d in records)
+        self.send(200, xml_response(f'<pagination pageNumber="1" pageSize="100" totalAvailable="{len(records)}"/>'
+                                    f'<datasources>{items}</datasources>'))
+
+    def get_job(self, query, site_id, job_id):
+        self.session(site_id)
+        with self.state.lock:
+            job = self.state.jobs.get(job_id)
+            if job is None:
+                raise ApiError(404, "404030", "Not Found", f"job {job_id} does not exist")
+            job["polls"] += 1
+            done = job["polls"] >= self.state.job_polls_to_finish
+        finished = ' completedAt="2026-01-01T00:00:10Z" finishCode="0"' if done else ""
+        started = ' startedAt="2026-01-01T00:00:01Z"' if job["polls"] > 1 or done else ""
+        self.send(200, xml_response(f'<job id="{job_id}" mode="Asynchronous" type="PublishDatasource" '
+                                    f'progress="{100 if done else 50}" createdAt="2026-01-01T00:00:00Z"{started}{finished}>'
+                                    f'<publishDatasourceJob><datasource id="{job["datasource"]}"/></publishDatasourceJob></job>'))
+
+
+def make_server(state, port=0):
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--pat", action="append", default=[], help="NAME:SECRET of a valid personal access token")
+    parser.add_argument("--user", action="append", default=[], help="NAME:PASSWORD of a valid user")
+    parser.add_argument("--single-table-only", action="store_true", help="behave like Tableau Server <= 2021.3")
+    args = parser.parse_args()
+    state = State(pats=dict(p.split(":", 1) for p in args.pat), users=dict(u.split(":", 1) for u in args.user),
+                  multi_table=not args.single_table_only)
+    server = make_server(state, args.port)
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""The Tableau REST double (tests/doubles/tableau_server.py) against the real client,
+tableauserverclient: if TSC works against it, the double speaks the protocol TSC speaks."""
+import hashlib
+import shutil
+import sys
+import threading
+
+import pytest
+import tableauserverclient as TSC
+from tableauserverclient.server.endpoint.exceptions import InternalServerError
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "doubles"))
+import tableau_server  # noqa: E402
+
+PAT = ("ci-token", "s3cret-value")
+
+
+@pytest.fixture()
+def double():
+    state = tableau_server.State(pats=dict([PAT]), users={"analyst": "pw"})
+    server = tableau_server.make_server(state)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    shutil.rmtree(state.workdir, ignore_errors=True)
+
+
+def signed_in(url, site=""):
+    server = TSC.Server(url, use_server_version=True)
+    server.auth.sign_in(TSC.PersonalAccessTokenAuth(*PAT, site_id=site))
+    return server
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory, hyperpipe):
+    path = tmp_path_factory.mktemp("hyper") / "orders.hyper"
+    hyperpipe("example", "--out", path, "--customers", 20, "--orders", 60000)
+    single = tmp_path_factory.mktemp("hyper") / "single.hyper"
+    hyperpipe("load", pathlib_data() / "union_a.csv", "--out", single)
+    return path, single
+
+
+def pathlib_data():
+    import pathlib
+    return pathlib.Path(__file__).resolve().parents[1] / "data" / "csv"
+
+
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def default_project(server):
+    return next(p for p in TSC.Pager(server.projects) if p.name == "Default")
+
+
+def test_version_discovery_and_sign_in(double):
+    state, url = double
+    server = signed_in(url)
+    assert server.version == tableau_server.API_VERSION
+    assert server.auth_token in state.tokens
+    server.auth.sign_out()
+    assert state.tokens == {}
+
+
+def test_wrong_credentials_are_a_sign_in_error(double):
+    _, url = double
+    server = TSC.Server(url, use_server_version=True)
+    with pytest.raises(TSC.FailedSignInError):
+        server.auth.sign_in(TSC.PersonalAccessTokenAuth("ci-token", "wrong", site_id=""))
+
+
+def test_one_session_per_token(double):
+    _, url = double
+    first = signed_in(url)
+    second = signed_in(url)
+    assert first.auth_token != second.auth_token
+    with pytest.raises(TSC.FailedSignInError) as stale:
+        list(TSC.Pager(first.projects))
+    assert stale.value.code == "401002"
+    assert [p.name for p in TSC.Pager(second.projects)] == ["Default"]
+
+
+def test_projects_page_and_nest(double):
+    state, url = double
+    site = state.sites[""]
+    parent = state.add_project("Sales", None, site)
+    for i in range(130):
+        state.add_project(f"Region {i:03d}", parent, site)
+    server = signed_in(url)
+    projects = list(TSC.Pager(server.projects))  # 131 + Default: two pages of 100
+    assert len(projects) == 132
+    assert sum(1 for p in projects if p.parent_id == parent) == 130
+
+
+def test_publish_single_and_chunked_byte_identical(double, extract, monkeypatch):
+    state, url = double
+    multi, _ = extract
+    server = signed_in(url)
+    project = default_project(server)
+    item = server.datasources.publish(TSC.DatasourceItem(project.id, name="Orders"), str(multi), "CreateNew")
+    assert item.name == "Orders" and item.project_id == project.id
+    record = state.datasources[item.id]
+    assert record["sha256"] == sha256(multi) and record["via"] == "single"
+    assert [t["name"] for t in record["tables"]] == ['"Extract"."customers"', '"Extract"."orders"']
+
+    monkeypatch.setenv("TSC_FILESIZE_LIMIT_MB", "1")
+    monkeypatch.setenv("TSC_CHUNK_SIZE_MB", "1")
+    item = server.datasources.publish(TSC.DatasourceItem(project.id, name="Orders"), str(multi), "Overwrite")
+    record = state.datasources[item.id]
+    assert record["sha256"] == sha256(multi)
+    assert record["via"].startswith("chunked") and record["versions"] == 2
+    assert state.uploads == {}
+
+
+def test_publish_rules(double, extract):
+    state, url = double
+    multi, single = extract
+    server = signed_in(url)
+    project = default_project(server)
+    server.datasources.publish(TSC.DatasourceItem(project.id, name="S"), str(single), "CreateNew")
+    with pytest.raises(TSC.ServerResponseError) as exists:
+        server.datasources.publish(TSC.DatasourceItem(project.id, name="S"), str(single), "CreateNew")
+    assert exists.value.code == "403007"
+    item = server.datasources.publish(TSC.DatasourceItem(project.id, name="S"), str(single), "Append")
+    assert state.datasources[item.id]["tables"][0]["rows"] == 4  # 2 + 2: an append doubles
+    with pytest.raises(TSC.ServerResponseError) as missing:
+        server.datasources.publish(TSC.DatasourceItem(project.id, name="Nope"), str(single), "Append")
+    assert missing.value.code.startswith("404")
+    server.datasources.publish(TSC.DatasourceItem(project.id, name="M"), str(multi), "CreateNew")
+    with pytest.raises(TSC.ServerResponseError) as multi_append:
+        server.datasources.publish(TSC.DatasourceItem(project.id, name="M"), str(multi), "Append")
+    assert multi_append.value.code == "400016"
+
+
+def test_not_a_hyper_file_is_refused(double, tmp_path):
+    _, url = double
+    fake = tmp_path / "fake.hyper"
+    fake.write_bytes(b"Hyper\x08\x00\x00\x01\x00\x00\x00" + b"\x00" * 100)
+    server = signed_in(url)
+    with pytest.raises(TSC.ServerResponseError) as refused:
+        server.datasources.publish(TSC.DatasourceItem(default_project(server).id, name="F"), str(fake), "CreateNew")
+    assert refused.value.code == "400011"
+
+
+def test_publish_as_job(double, extract):
+    state, url = double
+    _, single = extract
+    server = signed_in(url)
+    job = server.datasources.publish(TSC.DatasourceItem(default_project(server).id, name="J"), str(single),
+                                     "CreateNew", as_job=True)
+    finished = server.jobs.wait_for_job(job.id)
+    assert finished.finish_code == 0
+    assert any(d["name"] == "J" for d in state.datasources.values())
+
+
+def test_injected_faults_reach_the_client(double, extract):
+    state, url = double
+    _, single = extract
+    server = signed_in(url)
+    project = default_project(server)
+    state.faults = [{"method": "POST", "path": "/datasources$", "status": 503, "times": 1}]
+    with pytest.raises(InternalServerError):
+        server.datasources.publish(TSC.DatasourceItem(project.id, name="X"), str(single), "CreateNew")
+    # The fault was used up; the same call now succeeds.
+    server.datasources.publish(TSC.DatasourceItem(project.id, name="X"), str(single), "CreateNew")
