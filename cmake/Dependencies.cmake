@@ -25,3 +25,10 @@ target_link_libraries(dep_libzip INTERFACE PkgConfig::LIBZIP)
 find_package(EXPAT REQUIRED)                                 # streamed sheet XML
 add_library(dep_expat INTERFACE)
 target_link_libraries(dep_expat INTERFACE EXPAT::EXPAT)
+
+find_package(CURL REQUIRED)                  # HTTPS to Tableau Server / Cloud
+add_library(dep_curl INTERFACE)
+target_link_libraries(dep_curl INTERFACE CURL::libcurl)
+find_package(LibXml2 REQUIRED)               # Tableau REST XML
+add_library(dep_libxml2 INTERFACE)
+target_link_libraries(dep_libxml2 INTERFACE LibXml2::LibXml2)

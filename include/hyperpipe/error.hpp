@@ -24,6 +24,7 @@ enum class ErrorKind {
   schema_mismatch,  ///< an existing table does not have the expected columns
   value,            ///< a value does not fit its column's type
   unsupported,      ///< valid, but needs a newer file version or is not implemented
+  remote,           ///< a remote service (Tableau Server) refused the request or could not be reached
   internal,         ///< a bug in hyperpipe
 };
 
@@ -41,6 +42,8 @@ struct Error {
   /// For ErrorKind::value: the reason alone, without the column/row context in `message`, so a
   /// source can restate it with its own (file, line, field).
   std::string detail;
+  /// A remote service's own error code (Tableau's six digits, e.g. 403007); part of `message` too.
+  std::string remote_code;
 
   /// The message followed by the hint (if any): what the CLI prints.
   std::string describe() const;
@@ -83,6 +86,7 @@ public:
     return std::get<0>(std::move(m_state));
   }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }

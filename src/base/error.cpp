@@ -14,6 +14,7 @@ const char* to_string(ErrorKind kind) {
   case ErrorKind::schema_mismatch: return "schema_mismatch";
   case ErrorKind::value: return "value";
   case ErrorKind::unsupported: return "unsupported";
+  case ErrorKind::remote: return "remote";
   case ErrorKind::internal: return "internal";
   }
   return "internal";

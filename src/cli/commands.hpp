@@ -14,5 +14,6 @@ Runner add_inspect_command(CLI::App& app);
 Runner add_query_command(CLI::App& app);
 Runner add_example_command(CLI::App& app);
 Runner add_load_command(CLI::App& app);
+Runner add_publish_command(CLI::App& app);
 
 } // namespace hyperpipe::cli

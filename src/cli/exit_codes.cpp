@@ -18,6 +18,7 @@ ExitCode exit_code_for(const Error& error) {
   case ErrorKind::schema_mismatch:
   case ErrorKind::value:
   case ErrorKind::unsupported: return k_exit_data;
+  case ErrorKind::remote: return k_exit_publish;
   case ErrorKind::internal: return k_exit_failure;
   }
   return k_exit_failure;

@@ -14,6 +14,7 @@ enum ExitCode : int {
   k_exit_engine = 4,  ///< hyperd could not be found, started, or reached
   k_exit_sql = 5,     ///< hyperd rejected a statement
   k_exit_data = 6,    ///< a value or schema does not fit (type, range, mismatched columns)
+  k_exit_publish = 7, ///< Tableau Server refused the publish, or could not be reached
 };
 
 ExitCode exit_code_for(const Error& error);

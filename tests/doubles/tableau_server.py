@@ -28,7 +28,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 from xml.etree import ElementTree
 
 NS = "http://tableau.com/api"
@@ -178,7 +178,7 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self, method):
         self._body = None
         url = urlparse(self.path)
-        path = url.path
+        path = unquote(url.path)  # servers decode percent-encoded path segments
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         with self.state.lock:
             self.state.requests.append([method, path + ("?" + url.query if url.query else "")])

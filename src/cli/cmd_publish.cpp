@@ -1,0 +1,103 @@
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "cli/commands.hpp"
+#include "cli/engine_flags.hpp"
+#include "cli/exit_codes.hpp"
+#include "publish/tableau_client.hpp"
+
+namespace hyperpipe::cli {
+
+Runner add_publish_command(CLI::App& app) {
+  struct Args {
+    std::string file, server, site, project, name, mode = "createnew", description, credentials_file, ca_bundle;
+    bool as_job = false;
+    std::uint64_t chunk_size_mb = 64;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* command = app.add_subcommand("publish", "Publish a .hyper file as a data source on Tableau Server / Cloud");
+  command->add_option("file", args->file, "the .hyper file")->required();
+  command->add_option("--server", args->server, "https://your-server (Tableau Cloud: the pod URL)")->required();
+  command->add_option("--site", args->site, "site content URL (default: the Default site)");
+  command->add_option("--project", args->project, "project path, levels separated by / (default: Default)");
+  command->add_option("--name", args->name, "data source name (default: the file name without .hyper)");
+  command->add_option("--mode", args->mode, "createnew (default), overwrite, append or replace")
+      ->check(CLI::IsMember({"createnew", "overwrite", "append", "replace"}));
+  command->add_flag("--as-job", args->as_job, "publish asynchronously and wait for the job");
+  command->add_option("--description", args->description, "data source description");
+  command->add_option("--credentials-file", args->credentials_file,
+                      "KEY=VALUE file with HYPERPIPE_TABLEAU_* credentials (default: the environment)");
+  command->add_option("--ca-bundle", args->ca_bundle, "extra CA certificates (PEM) to trust; verification stays on");
+  command->add_option("--chunk-size-mb", args->chunk_size_mb, "upload chunk size, 1-64 MB; larger files are chunked (default 64)")
+      ->check(CLI::Range(1, 64));
+  auto engine_flags = add_engine_flags(*command);
+  command->footer("Credentials come from HYPERPIPE_TABLEAU_TOKEN_NAME/_SECRET, HYPERPIPE_TABLEAU_USERNAME/_PASSWORD or\n"
+                  "HYPERPIPE_TABLEAU_JWT (environment or --credentials-file); never from the command line.");
+  return [args, engine_flags] {
+    const auto started = std::chrono::steady_clock::now();
+    auto credentials = publish::load_credentials(
+        args->credentials_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(args->credentials_file),
+        [](const std::string& key) -> std::optional<std::string> {
+          const char* value = std::getenv(key.c_str());
+          return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
+        });
+    if (!credentials) {
+      return report(credentials.error());
+    }
+    auto mode = publish::parse_publish_mode(args->mode);
+    if (!mode) {
+      return report(mode.error());
+    }
+    // Pre-check before any upload: a real extract, and a single table for append.
+    {
+      auto engine = start_engine(*engine_flags);
+      if (!engine) {
+        return report(engine.error());
+      }
+      auto info = engine->inspect(args->file);
+      if (!info) {
+        return report(info.error());
+      }
+      if (*mode == publish::PublishMode::append && info->tables.size() != 1) {
+        return report(make_error(ErrorKind::invalid_argument,
+                                 fmt::format("{} has {} tables; Tableau appends only from a single-table extract",
+                                             args->file, info->tables.size()),
+                                 "publish with --mode overwrite, or append each table's data source separately"));
+      }
+    }
+    net::HttpOptions http;
+    if (!args->ca_bundle.empty()) {
+      http.ca_bundle = args->ca_bundle;
+    }
+    auto transport = net::make_curl_transport(http);
+    publish::TableauClient client(*transport, *credentials, args->server);
+    publish::PublishOptions options;
+    options.site = args->site;
+    options.project_path = args->project;
+    options.name = args->name.empty() ? std::filesystem::path(args->file).stem().string() : args->name;
+    options.description = args->description;
+    options.mode = *mode;
+    options.as_job = args->as_job;
+    options.chunk_bytes = args->chunk_size_mb << 20U;
+    if (auto discovered = client.discover_version(); !discovered) {
+      return report(discovered.error());
+    }
+    if (auto signed_in = client.sign_in(args->site); !signed_in) {
+      return report(signed_in.error());
+    }
+    auto result = client.publish(args->file, options);
+    auto signed_out = client.sign_out();
+    if (!result) {
+      return report(result.error());
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    fmt::print("published {} as data source \"{}\" ({}) in {:.2f} s{}\n", args->file, options.name, result->datasource_id,
+               seconds, result->chunked ? fmt::format(", {} chunks", result->chunks) : "");
+    fmt::print("{}\n", result->resource_url);
+    return signed_out ? k_exit_ok : report(signed_out.error());
+  };
+}
+
+} // namespace hyperpipe::cli

@@ -1,0 +1,58 @@
+#pragma once
+// HTTP as the publisher needs it, behind a narrow interface so the Tableau client can be tested
+// with a fake transport. Bodies are lists of segments (bytes, or a range of a file read while
+// sending), so a 64 MB chunk is streamed from disk instead of copied into memory.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::net {
+
+struct BodySegment {
+  std::string bytes;                 ///< used when `file` is empty
+  std::filesystem::path file;        ///< else this range of the file
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::uint64_t size() const { return file.empty() ? bytes.size() : length; }
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<BodySegment> body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers; ///< names in lower case
+  std::string body;
+};
+
+struct HttpOptions {
+  std::optional<std::filesystem::path> ca_bundle; ///< extra trust anchors; verification stays on
+  std::chrono::seconds connect_timeout{30};
+  std::chrono::seconds transfer_timeout{3600}; ///< a whole request, including a 64 MB chunk
+};
+
+class HttpTransport {
+public:
+  virtual ~HttpTransport() = default;
+  /// Sends the request. A failure to connect, a dropped connection or a timeout is an Error of
+  /// kind connection (worth retrying); any HTTP status, even 500, is a response.
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+/// libcurl with TLS verification always on; proxies come from the standard environment
+/// variables (https_proxy, no_proxy, ...), as curl reads them.
+std::unique_ptr<HttpTransport> make_curl_transport(const HttpOptions& options);
+
+} // namespace hyperpipe::net

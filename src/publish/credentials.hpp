@@ -1,0 +1,34 @@
+#pragma once
+// Tableau credentials: a personal access token, a user name and password, or a connected-app
+// JWT. They come from the environment or a credentials file, never from the command line, and
+// never appear in logs or messages (describe() names the kind, not the secret).
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::publish {
+
+struct Credentials {
+  enum class Kind { token, password, jwt };
+  Kind kind = Kind::token;
+  std::string name;   ///< token name or user name (not secret)
+  std::string secret; ///< token secret, password or JWT
+
+  /// "personal access token "ci"", "user "ann"", "connected-app JWT": safe to print.
+  std::string describe() const;
+};
+
+/// Reads HYPERPIPE_TABLEAU_TOKEN_NAME/_SECRET, HYPERPIPE_TABLEAU_USERNAME/_PASSWORD or
+/// HYPERPIPE_TABLEAU_JWT (in that order) through `environment`, or, when `file` is given, the
+/// same keys as KEY=VALUE lines of that file.
+Result<Credentials> load_credentials(const std::optional<std::filesystem::path>& file,
+                                     const std::function<std::optional<std::string>(const std::string&)>& environment);
+
+/// Replaces every occurrence of the secret in `text` with "[redacted]".
+std::string redact(std::string text, const Credentials& credentials);
+
+} // namespace hyperpipe::publish

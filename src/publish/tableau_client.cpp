@@ -1,0 +1,403 @@
+#include "publish/tableau_client.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include "publish/multipart.hpp"
+#include "publish/tableau_xml.hpp"
+
+namespace hyperpipe::publish {
+namespace {
+
+// The newest REST API version this client was written against; newer servers are spoken to in it.
+constexpr std::string_view k_max_version = "3.27";
+constexpr std::uint64_t k_max_chunk = 64ULL << 20U;
+constexpr auto k_base_delay = std::chrono::milliseconds(500);
+constexpr auto k_max_delay = std::chrono::milliseconds(30'000);
+
+class RealSleeper final : public Sleeper {
+public:
+  void sleep(std::chrono::milliseconds duration) override { std::this_thread::sleep_for(duration); }
+};
+
+// "3.9" < "3.27": compare numerically, part by part.
+bool version_less(std::string_view a, std::string_view b) {
+  const auto parts = [](std::string_view v) {
+    int major = 0;
+    int minor = 0;
+    const auto dot = v.find('.');
+    std::from_chars(v.data(), v.data() + std::min(dot, v.size()), major);
+    if (dot != std::string_view::npos) {
+      std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
+    }
+    return std::pair{major, minor};
+  };
+  return parts(a) < parts(b);
+}
+
+std::string hint_for(const std::string& code) {
+  if (code == "403007") return "a data source with this name already exists in the project: use --mode overwrite (or append)";
+  if (code == "400011")
+    return "the server could not publish this file; multi-table extracts need Tableau Server 2021.4 or later, "
+           "and older servers need exactly one table (\"Extract\".\"Extract\" before 2020.1)";
+  if (code == "401001") return "check the credentials and --site (a personal access token belongs to one site)";
+  if (code == "401002")
+    return "the session ended: the token expired, or the same personal access token signed in elsewhere "
+           "(a token allows one session at a time)";
+  if (code == "400016") return "append needs a single-table extract whose tables match the published data source";
+  if (code.starts_with("404")) return "check the project path and data source name";
+  if (code == "429000" || code == "429") return "the server is throttling requests; try again later";
+  return {};
+}
+
+std::string safe_file_name(std::string name) {
+  for (char& c : name) {
+    if (c == '"' || c == '\\' || c == '\r' || c == '\n') {
+      c = '_';
+    }
+  }
+  return name + ".hyper";
+}
+
+// Query-string values are ids, names and flags: percent-encode everything but unreserved bytes.
+std::string url_encode(std::string_view text) {
+  std::string out;
+  for (char raw : text) {
+    const auto c = static_cast<unsigned char>(raw);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+const char* mode_flag(PublishMode mode) {
+  switch (mode) {
+  case PublishMode::createnew: return "";
+  case PublishMode::overwrite: return "&overwrite=true";
+  case PublishMode::append: return "&append=true";
+  case PublishMode::replace: return "&replace=true";
+  }
+  return "";
+}
+
+} // namespace
+
+Sleeper& real_sleeper() {
+  static RealSleeper sleeper;
+  return sleeper;
+}
+
+Result<PublishMode> parse_publish_mode(std::string_view text) {
+  if (text == "createnew") return PublishMode::createnew;
+  if (text == "overwrite") return PublishMode::overwrite;
+  if (text == "append") return PublishMode::append;
+  if (text == "replace") return PublishMode::replace;
+  return make_error(ErrorKind::invalid_argument, fmt::format("unknown publish mode \"{}\"", text),
+                    "use createnew, overwrite, append or replace");
+}
+
+TableauClient::TableauClient(net::HttpTransport& transport, Credentials credentials, std::string server, Sleeper& sleeper)
+    : m_transport(transport), m_credentials(std::move(credentials)), m_server(std::move(server)), m_sleeper(sleeper) {
+  while (!m_server.empty() && m_server.back() == '/') {
+    m_server.pop_back();
+  }
+}
+
+std::chrono::milliseconds TableauClient::backoff(int attempt, const net::HttpResponse* response) {
+  if (response != nullptr) {
+    const auto retry_after = response->headers.find("retry-after");
+    int seconds = 0;
+    if (retry_after != response->headers.end() &&
+        std::from_chars(retry_after->second.data(), retry_after->second.data() + retry_after->second.size(), seconds).ec ==
+            std::errc()) {
+      return std::min<std::chrono::milliseconds>(std::chrono::milliseconds(seconds * 1000LL), k_max_delay * 4); // the server's word, within reason
+    }
+  }
+  const auto exponential = std::min<std::chrono::milliseconds>(k_base_delay * (1LL << std::min(attempt, 10)), k_max_delay);
+  std::uniform_real_distribution<double> jitter(0.75, 1.25); // spread retries from many clients
+  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(exponential.count()) * jitter(m_random)));
+}
+
+Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
+  net::HttpRequest request;
+  request.method = call.method;
+  request.url = fmt::format("{}/api/{}{}", m_server, m_version, call.path);
+  if (!m_token.empty()) {
+    request.headers.emplace_back("X-Tableau-Auth", m_token);
+  }
+  if (!call.content_type.empty()) {
+    request.headers.emplace_back("Content-Type", call.content_type);
+  }
+  request.body = call.body;
+  auto response = m_transport.send(request);
+  if (!response) {
+    Error error = std::move(response).error();
+    error.message = redact(error.message, m_credentials);
+    if (error.kind == ErrorKind::connection) {
+      error.kind = ErrorKind::remote;
+      m_last_transport_failure = true;
+    }
+    return error;
+  }
+  m_last_transport_failure = false;
+  return response;
+}
+
+Result<net::HttpResponse> TableauClient::call(const Call& call) {
+  for (int attempt = 0;; ++attempt) {
+    auto response = send_once(call);
+    const bool last = attempt + 1 >= 5;
+    if (!response) {
+      // The request may or may not have reached the server: only idempotent calls go again.
+      if (call.idempotent && !last && m_last_transport_failure) {
+        m_waits.push_back(backoff(attempt, nullptr));
+        m_sleeper.sleep(m_waits.back());
+        continue;
+      }
+      return response;
+    }
+    const long status = response->status;
+    if (status >= 200 && status < 300) {
+      return response;
+    }
+    // 429 means the request was not processed, whatever it was; 5xx only for idempotent calls.
+    if (!last && (status == 429 || (status >= 500 && call.idempotent))) {
+      m_waits.push_back(backoff(attempt, &*response));
+      m_sleeper.sleep(m_waits.back());
+      continue;
+    }
+    Error error = decode_error(*response, call);
+    if (error.remote_code == "401002" && !m_resigned_in && call.path != "/auth/signin") {
+      // An expired session: sign in again, once, and repeat the call (it was refused, not run).
+      m_resigned_in = true;
+      m_token.clear();
+      HP_TRY(sign_in(m_site));
+      continue;
+    }
+    return error;
+  }
+}
+
+Error TableauClient::decode_error(const net::HttpResponse& response, const Call& call) const {
+  const auto parsed = parse_error(response.body);
+  Error error;
+  error.kind = response.status == 401 ? ErrorKind::invalid_argument : ErrorKind::remote;
+  const std::string where = fmt::format("{} {}", call.method, call.path.substr(0, call.path.find('?')));
+  if (parsed) {
+    error.remote_code = parsed->code;
+    error.message = redact(fmt::format("Tableau error {} on {}: {}: {}", parsed->code, where, parsed->summary, parsed->detail),
+                           m_credentials);
+    error.hint = hint_for(parsed->code);
+  } else {
+    error.message = fmt::format("HTTP {} on {} (not a Tableau error body)", response.status, where);
+    error.hint = response.status >= 500 ? "the server or a proxy failed; try again later" : "check the server address";
+  }
+  return error;
+}
+
+Status TableauClient::discover_version() {
+  const std::string saved = m_version;
+  m_version = "2.4"; // serverinfo exists since 2.4
+  auto response = call({"GET", "/serverinfo", "", {}, true});
+  m_version = saved;
+  if (!response) {
+    return std::move(response).error();
+  }
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(response->body));
+  const XmlElement* version = find_element(document, "restApiVersion");
+  if (version == nullptr || version->text.empty()) {
+    return make_error(ErrorKind::remote, "serverinfo did not say which REST API version the server speaks");
+  }
+  m_version = version_less(version->text, k_max_version) ? version->text : std::string(k_max_version);
+  return {};
+}
+
+Status TableauClient::sign_in(const std::string& site) {
+  m_site = site;
+  const std::string body = sign_in_request(m_credentials, site);
+  auto response = call({"POST", "/auth/signin", "application/xml", {{body, {}, 0, 0}}, false});
+  if (!response) {
+    Error error = std::move(response).error();
+    error.message = fmt::format("signing in as {} to site \"{}\" failed: {}", m_credentials.describe(), site, error.message);
+    return error;
+  }
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(response->body));
+  const XmlElement* credentials = find_element(document, "credentials");
+  const XmlElement* site_element = credentials != nullptr ? credentials->child("site") : nullptr;
+  if (site_element == nullptr || credentials->attribute("token").empty()) {
+    return make_error(ErrorKind::remote, "the sign-in answer has no token");
+  }
+  m_token = credentials->attribute("token");
+  m_site_id = site_element->attribute("id");
+  return {};
+}
+
+Status TableauClient::sign_out() {
+  if (m_token.empty()) {
+    return {};
+  }
+  auto response = call({"POST", "/auth/signout", "", {}, false});
+  m_token.clear();
+  return response ? Status() : Status(std::move(response).error());
+}
+
+Result<std::string> TableauClient::resolve_project(const std::string& path) {
+  std::string parent;
+  std::string walked;
+  std::string_view rest = path.empty() ? std::string_view("Default") : std::string_view(path);
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    const std::string name(rest.substr(0, slash));
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    walked += (walked.empty() ? "" : "/") + name;
+    // Filter values cannot carry ',' or '&': page through all projects for such names.
+    const bool filterable = name.find_first_of(",&") == std::string::npos;
+    std::string found;
+    for (int page = 1;; ++page) {
+      const std::string query = fmt::format("?pageSize=1000&pageNumber={}{}", page,
+                                            filterable ? "&filter=name:eq:" + url_encode(name) : "");
+      HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + "/projects" + query, "", {}, true}));
+      HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+      for (const XmlElement* project : find_elements(document, "project")) {
+        if (project->attribute("name") == name && project->attribute("parentProjectId") == parent) {
+          found = project->attribute("id");
+        }
+      }
+      const XmlElement* pagination = find_element(document, "pagination");
+      long long total = 0;
+      if (pagination != nullptr) {
+        const std::string total_text = pagination->attribute("totalAvailable");
+        std::from_chars(total_text.data(), total_text.data() + total_text.size(), total);
+      }
+      if (!found.empty() || static_cast<long long>(page) * 1000 >= total) {
+        break;
+      }
+    }
+    if (found.empty()) {
+      return make_error(ErrorKind::not_found, fmt::format("project \"{}\" not found on site \"{}\"", walked, m_site),
+                        "check --project (levels are separated by '/', names are case-sensitive)");
+    }
+    parent = found;
+  }
+  return parent;
+}
+
+Result<std::string> TableauClient::upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
+                                                    std::uint64_t chunk, int& chunks) {
+  HP_ASSIGN_OR_RETURN(auto started, call({"POST", site_path() + "/fileUploads", "", {}, false}));
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(started.body));
+  const XmlElement* upload = find_element(document, "fileUpload");
+  if (upload == nullptr || upload->attribute("uploadSessionId").empty()) {
+    return make_error(ErrorKind::remote, "the server did not open an upload session");
+  }
+  const std::string session = upload->attribute("uploadSessionId");
+  chunks = 0;
+  for (std::uint64_t offset = 0; offset < size; offset += chunk) {
+    const auto body = make_multipart(random_boundary(), "", "tableau_file", "file", file, offset, std::min(chunk, size - offset));
+    // Appending is not idempotent (a repeated chunk would be appended twice): never re-sent.
+    HP_TRY(call({"PUT", site_path() + "/fileUploads/" + url_encode(session), body.content_type, body.segments, false}));
+    ++chunks;
+  }
+  return session;
+}
+
+Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
+  for (int poll = 0;; ++poll) {
+    HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + "/jobs/" + url_encode(job_id), "", {}, true}));
+    HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+    const XmlElement* job = find_element(document, "job");
+    if (job != nullptr && !job->attribute("completedAt").empty()) {
+      const std::string finish = job->attribute("finishCode");
+      if (finish == "0") {
+        const XmlElement* datasource = find_element(*job, "datasource");
+        return datasource != nullptr ? datasource->attribute("id") : std::string();
+      }
+      std::string notes;
+      for (const XmlElement* note : find_elements(document, "notes")) {
+        notes += note->text;
+      }
+      return make_error(ErrorKind::remote, fmt::format("publish job {} {} {}", job_id,
+                                                           finish == "2" ? "was cancelled" : "failed", notes));
+    }
+    // Poll gently: 0.5 s growing by 1.4 up to 30 s, as Tableau's own client does.
+    const auto wait = std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(static_cast<long long>(500 * std::pow(1.4, poll))), k_max_delay);
+    m_waits.push_back(wait);
+    m_sleeper.sleep(wait);
+  }
+}
+
+Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, const PublishOptions& options) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    return make_error(ErrorKind::not_found, fmt::format("{}: {}", file.string(), ec.message()));
+  }
+  std::ifstream in(file, std::ios::binary);
+  char magic[5] = {};
+  if (!in.read(magic, 5) || std::string_view(magic, 5) != "Hyper") {
+    return make_error(ErrorKind::invalid_argument, fmt::format("{}: not a .hyper file", file.string()),
+                      "publish extracts written by hyperpipe, Tableau or the Hyper API");
+  }
+  if (options.chunk_bytes == 0 || options.chunk_bytes > k_max_chunk) {
+    return make_error(ErrorKind::invalid_argument, "the chunk size must be between 1 byte and 64 MB");
+  }
+  HP_ASSIGN_OR_RETURN(std::string project_id, resolve_project(options.project_path));
+  if (options.mode == PublishMode::append || options.mode == PublishMode::replace) {
+    HP_ASSIGN_OR_RETURN(auto listed, call({"GET", site_path() + "/datasources?filter=name:eq:" + url_encode(options.name), "", {}, true}));
+    HP_ASSIGN_OR_RETURN(auto document, parse_response(listed.body));
+    bool exists = false;
+    for (const XmlElement* datasource : find_elements(document, "datasource")) {
+      const XmlElement* project = datasource->child("project");
+      exists = exists || (datasource->attribute("name") == options.name && project != nullptr && project->attribute("id") == project_id);
+    }
+    if (!exists) {
+      return make_error(ErrorKind::not_found,
+                        fmt::format("there is no data source \"{}\" in project \"{}\" to {} to", options.name,
+                                    options.project_path.empty() ? "Default" : options.project_path,
+                                    options.mode == PublishMode::append ? "append" : "replace the data of"),
+                        "publish it first with --mode createnew");
+    }
+  }
+  PublishResult result;
+  const std::string payload = publish_request(options.name, options.description, project_id);
+  std::string query = fmt::format("?datasourceType=hyper{}{}", mode_flag(options.mode), options.as_job ? "&asJob=true" : "");
+  MultipartBody body;
+  if (size <= options.chunk_bytes) {
+    body = make_multipart(random_boundary(), payload, "tableau_datasource", safe_file_name(options.name), file, 0, size);
+  } else {
+    result.chunked = true;
+    HP_ASSIGN_OR_RETURN(std::string session, upload_in_chunks(file, size, options.chunk_bytes, result.chunks));
+    query += "&uploadSessionId=" + url_encode(session);
+    body = make_multipart(random_boundary(), payload, "", "", {}, 0, 0);
+  }
+  // The commit is not repeated after an unclear failure: it may have been applied (an append
+  // would then be doubled). Only a 429, which the server did not process, is tried again.
+  HP_ASSIGN_OR_RETURN(auto response, call({"POST", site_path() + "/datasources" + query, body.content_type, body.segments, false}));
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+  if (options.as_job) {
+    const XmlElement* job = find_element(document, "job");
+    if (job == nullptr) {
+      return make_error(ErrorKind::remote, "the server accepted the publish job but returned no job");
+    }
+    result.job_id = job->attribute("id");
+    HP_ASSIGN_OR_RETURN(result.datasource_id, wait_for_job(result.job_id));
+  } else {
+    const XmlElement* datasource = find_element(document, "datasource");
+    if (datasource == nullptr) {
+      return make_error(ErrorKind::remote, "the publish answer names no data source");
+    }
+    result.datasource_id = datasource->attribute("id");
+  }
+  result.resource_url = fmt::format("{}/api/{}/sites/{}/datasources/{}", m_server, m_version, m_site_id, result.datasource_id);
+  return result;
+}
+
+} // namespace hyperpipe::publish

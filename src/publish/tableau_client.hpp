@@ -1,0 +1,97 @@
+#pragma once
+// Publishing a .hyper file as a data source through the Tableau REST API: version discovery,
+// sign-in, project paths, single-request or chunked upload, publish modes, jobs, and errors
+// turned into messages that say what to do. HTTP and waiting go through interfaces, so the
+// retry and backoff logic is tested without a network or a clock.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <random>
+#include <string>
+
+#include "net/http.hpp"
+#include "publish/credentials.hpp"
+
+namespace hyperpipe::publish {
+
+/// Waits between attempts; tests substitute one that records instead of sleeping.
+class Sleeper {
+public:
+  virtual ~Sleeper() = default;
+  virtual void sleep(std::chrono::milliseconds duration) = 0;
+};
+Sleeper& real_sleeper();
+
+enum class PublishMode { createnew, overwrite, append, replace };
+Result<PublishMode> parse_publish_mode(std::string_view text);
+
+struct PublishOptions {
+  std::string site;          ///< content URL; empty for the Default site
+  std::string project_path;  ///< "Parent/Child"; empty for "Default"
+  std::string name;
+  std::string description;
+  PublishMode mode = PublishMode::createnew;
+  bool as_job = false;
+  /// Files up to this size go in one request; larger ones in chunks of this size (max 64 MB).
+  std::uint64_t chunk_bytes = 64ULL << 20U;
+  int max_attempts = 5; ///< per request, for retryable failures
+};
+
+struct PublishResult {
+  std::string datasource_id;
+  std::string resource_url;
+  bool chunked = false;
+  int chunks = 0;
+  std::string job_id; ///< when published as a job
+};
+
+class TableauClient {
+public:
+  TableauClient(net::HttpTransport& transport, Credentials credentials, std::string server,
+                Sleeper& sleeper = real_sleeper());
+
+  /// serverinfo, capped at the newest version this client knows.
+  Status discover_version();
+  Status sign_in(const std::string& site);
+  Status sign_out();
+  /// The id of the project at "A/B/C", walking one level at a time.
+  Result<std::string> resolve_project(const std::string& path);
+  Result<PublishResult> publish(const std::filesystem::path& file, const PublishOptions& options);
+
+  const std::string& api_version() const { return m_version; }
+  /// Every delay the client waited, for tests and logs.
+  const std::vector<std::chrono::milliseconds>& waits() const { return m_waits; }
+
+private:
+  struct Call {
+    std::string method;
+    std::string path; ///< after /api/{version}
+    std::string content_type;
+    std::vector<net::BodySegment> body;
+    bool idempotent = false; ///< may be sent again after a failure that hid the outcome
+  };
+  Result<net::HttpResponse> call(const Call& call);
+  Result<net::HttpResponse> send_once(const Call& call);
+  Error decode_error(const net::HttpResponse& response, const Call& call) const;
+  std::chrono::milliseconds backoff(int attempt, const net::HttpResponse* response);
+  Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size, std::uint64_t chunk,
+                                       int& chunks);
+  Result<std::string> wait_for_job(const std::string& job_id); ///< the published data source's id
+  std::string site_path() const { return "/sites/" + m_site_id; }
+
+  net::HttpTransport& m_transport;
+  Credentials m_credentials;
+  std::string m_server;
+  Sleeper& m_sleeper;
+  std::string m_version = "3.4";
+  std::string m_token;
+  std::string m_site_id;
+  std::string m_site;
+  bool m_resigned_in = false;
+  bool m_last_transport_failure = false; ///< the last send never got an HTTP answer
+  std::mt19937 m_random{std::random_device{}()};
+  std::vector<std::chrono::milliseconds> m_waits;
+};
+
+} // namespace hyperpipe::publish

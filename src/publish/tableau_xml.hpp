@@ -1,0 +1,50 @@
+#pragma once
+// The XML of the Tableau REST API: building request bodies and reading responses, with libxml2.
+// Pure: strings in, values out. Element names are matched by local name, so both the current
+// (http://tableau.com/api) and the old (tableausoftware.com) namespaces are read.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::publish {
+
+/// One element of a response: its attributes, and those of its children, flattened enough for
+/// the publisher's needs.
+struct XmlElement {
+  std::string name;
+  std::map<std::string, std::string> attributes;
+  std::string text;
+  std::vector<XmlElement> children;
+
+  const XmlElement* child(std::string_view local_name) const;
+  std::string attribute(const std::string& key) const;
+};
+
+/// Parses a response body; the root is tsResponse.
+Result<XmlElement> parse_response(std::string_view body);
+/// Depth-first search for the first element with this local name.
+const XmlElement* find_element(const XmlElement& root, std::string_view local_name);
+/// All elements with this local name, in document order.
+std::vector<const XmlElement*> find_elements(const XmlElement& root, std::string_view local_name);
+
+struct Credentials;
+
+/// tsRequest/credentials for sign-in (PAT, user/password or JWT) on the site `content_url`.
+std::string sign_in_request(const Credentials& credentials, const std::string& content_url);
+/// tsRequest/datasource@name,description with project@id.
+std::string publish_request(const std::string& name, const std::string& description, const std::string& project_id);
+
+/// A Tableau error body (tsResponse/error@code, summary, detail), if the body is one.
+struct TableauError {
+  std::string code;
+  std::string summary;
+  std::string detail;
+};
+std::optional<TableauError> parse_error(std::string_view body);
+
+} // namespace hyperpipe::publish

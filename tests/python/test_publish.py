@@ -1,0 +1,151 @@
+"""`hyperpipe publish` against the Tableau REST double: single and chunked uploads, modes,
+project paths, jobs, faults, and secrets that never show."""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import tableauserverclient as TSC
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "doubles"))
+import tableau_server  # noqa: E402
+from conftest import BUILD  # noqa: E402
+
+SECRET = "pat-secret-value-never-printed"
+DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
+
+
+@pytest.fixture()
+def double():
+    state = tableau_server.State(pats={"ci": SECRET})
+    server = tableau_server.make_server(state)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    shutil.rmtree(state.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, hyperpipe):
+    folder = tmp_path_factory.mktemp("publish")
+    multi = folder / "orders.hyper"
+    hyperpipe("example", "--out", multi, "--customers", 20, "--orders", 80000)
+    single = folder / "single.hyper"
+    hyperpipe("load", DATA / "union_a.csv", "--out", single)
+    return multi, single
+
+
+def publish(url, *args, env_extra=None, check=True):
+    env = {**os.environ, "HYPERPIPE_TABLEAU_TOKEN_NAME": "ci", "HYPERPIPE_TABLEAU_TOKEN_SECRET": SECRET, **(env_extra or {})}
+    result = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", *map(str, args), "--server", url],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert SECRET not in result.stdout and SECRET not in result.stderr
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_publish_small_and_chunked_arrive_byte_identical(double, files):
+    state, url = double
+    multi, _ = files
+    result = publish(url, multi, "--name", "Orders")
+    assert 'as data source "Orders"' in result.stdout
+    (record,) = state.datasources.values()
+    assert record["sha256"] == sha256(multi) and record["via"] == "single"
+    assert result.stdout.splitlines()[1].endswith(f"/datasources/{record['id']}")
+    result = publish(url, multi, "--name", "Orders", "--mode", "overwrite", "--chunk-size-mb", "1")
+    assert "chunks" in result.stdout
+    assert record["sha256"] == sha256(multi) and record["via"].startswith("chunked") and record["versions"] == 2
+    assert state.uploads == {} and state.tokens == {}  # signed out, no open session
+
+
+def test_same_file_by_tsc_and_hyperpipe_is_identical(double, files):
+    state, url = double
+    multi, _ = files
+    publish(url, multi, "--name", "ByHyperpipe")
+    server = TSC.Server(url, use_server_version=True)
+    server.auth.sign_in(TSC.PersonalAccessTokenAuth("ci", SECRET, site_id=""))
+    project = next(p for p in TSC.Pager(server.projects) if p.name == "Default")
+    server.datasources.publish(TSC.DatasourceItem(project.id, name="ByTSC"), str(multi), "CreateNew")
+    by_name = {d["name"]: d for d in state.datasources.values()}
+    assert by_name["ByHyperpipe"]["sha256"] == by_name["ByTSC"]["sha256"] == sha256(multi)
+    assert by_name["ByHyperpipe"]["tables"] == by_name["ByTSC"]["tables"]
+
+
+def test_project_paths_and_modes(double, files):
+    state, url = double
+    _, single = files
+    site = state.sites[""]
+    sales = state.add_project("Sales", None, site)
+    state.add_project("Extracts", sales, site)
+    state.add_project("Extracts", None, site)  # same name at the top: must not be picked
+    publish(url, single, "--project", "Sales/Extracts", "--name", "Daily")
+    (record,) = state.datasources.values()
+    assert state.projects[record["project_id"]]["parent"] == sales
+    exists = publish(url, single, "--project", "Sales/Extracts", "--name", "Daily", check=False)
+    assert exists.returncode != 0
+    assert "403007" in exists.stderr and "use --mode overwrite" in exists.stderr
+    publish(url, single, "--project", "Sales/Extracts", "--name", "Daily", "--mode", "append")
+    assert record["tables"][0]["rows"] == 4
+    missing = publish(url, single, "--project", "Sales/Nope", "--name", "Daily", check=False)
+    assert missing.returncode == 3 and 'project "Sales/Nope" not found' in missing.stderr
+    no_target = publish(url, single, "--project", "Sales/Extracts", "--name", "Other", "--mode", "append", check=False)
+    assert 'there is no data source "Other"' in no_target.stderr
+
+
+def test_append_refuses_a_multi_table_extract_before_uploading(double, files):
+    state, url = double
+    multi, _ = files
+    result = publish(url, multi, "--name", "M", "--mode", "append", check=False)
+    assert result.returncode == 2 and "has 2 tables" in result.stderr
+    assert not any("/auth/signin" in path for _, path in state.requests)
+
+
+def test_as_job_waits_for_the_job(double, files):
+    state, url = double
+    _, single = files
+    publish(url, single, "--name", "J", "--as-job")
+    assert any("/jobs/" in path for _, path in state.requests)
+    assert [d["name"] for d in state.datasources.values()] == ["J"]
+
+
+def test_transient_faults_are_retried(double, files):
+    state, url = double
+    _, single = files
+    state.faults = [{"method": "GET", "path": "/projects", "status": 503, "times": 2},
+                    {"method": "POST", "path": "/datasources$", "status": 429, "retry_after": 1, "times": 1}]
+    publish(url, single, "--name", "Retried")
+    assert [d["name"] for d in state.datasources.values()] == ["Retried"]
+    posts = [p for m, p in state.requests if m == "POST" and "/datasources" in p]
+    assert len(posts) == 2  # the 429 was answered without publishing, then sent again
+
+
+def test_failures_that_hide_the_outcome_are_not_repeated(double, files):
+    state, url = double
+    multi, _ = files
+    state.faults = [{"method": "PUT", "path": "/fileUploads/", "drop": True, "times": 1}]
+    result = publish(url, multi, "--name", "Dropped", "--chunk-size-mb", "1", check=False)
+    assert result.returncode != 0
+    assert state.datasources == {}
+    puts = [p for m, p in state.requests if m == "PUT"]
+    assert len(puts) == 1  # a chunk is never re-sent blindly
+
+
+def test_bad_credentials_and_missing_credentials(double, files):
+    _, url = double
+    _, single = files
+    wrong = publish(url, single, env_extra={"HYPERPIPE_TABLEAU_TOKEN_SECRET": "nope"}, check=False)
+    assert wrong.returncode == 2 and "401001" in wrong.stderr and 'personal access token "ci"' in wrong.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYPERPIPE_TABLEAU")}
+    none = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", str(single), "--server", url],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert none.returncode == 2 and "no Tableau credentials" in none.stderr
