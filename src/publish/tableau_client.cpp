@@ -374,8 +374,19 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
     body = make_multipart(random_boundary(), payload, "tableau_datasource", safe_file_name(options.name), file, 0, size);
   } else {
     result.chunked = true;
-    HP_ASSIGN_OR_RETURN(std::string session, upload_in_chunks(file, size, options.chunk_bytes, result.chunks));
-    query += "&uploadSessionId=" + url_encode(session);
+    // A chunk that fails leaves the session in an unknown state (was it appended?): start a
+    // fresh session from the first byte instead of re-sending into the old one.
+    auto session = upload_in_chunks(file, size, options.chunk_bytes, result.chunks);
+    for (int attempt = 1; !session && session.error().kind == ErrorKind::remote && attempt < options.max_attempts; ++attempt) {
+      m_waits.push_back(backoff(attempt, nullptr));
+      m_sleeper.sleep(m_waits.back());
+      ++result.restarted_uploads;
+      session = upload_in_chunks(file, size, options.chunk_bytes, result.chunks);
+    }
+    if (!session) {
+      return std::move(session).error();
+    }
+    query += "&uploadSessionId=" + url_encode(*session);
     body = make_multipart(random_boundary(), payload, "", "", {}, 0, 0);
   }
   // The commit is not repeated after an unclear failure: it may have been applied (an append

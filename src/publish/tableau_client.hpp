@@ -43,7 +43,8 @@ struct PublishResult {
   std::string resource_url;
   bool chunked = false;
   int chunks = 0;
-  std::string job_id; ///< when published as a job
+  int restarted_uploads = 0; ///< upload sessions abandoned after a failed chunk
+  std::string job_id;        ///< when published as a job
 };
 
 class TableauClient {

@@ -129,15 +129,26 @@ def test_transient_faults_are_retried(double, files):
     assert len(posts) == 2  # the 429 was answered without publishing, then sent again
 
 
-def test_failures_that_hide_the_outcome_are_not_repeated(double, files):
+def test_a_failed_chunk_restarts_a_fresh_upload_session(double, files):
     state, url = double
     multi, _ = files
     state.faults = [{"method": "PUT", "path": "/fileUploads/", "drop": True, "times": 1}]
-    result = publish(url, multi, "--name", "Dropped", "--chunk-size-mb", "1", check=False)
-    assert result.returncode != 0
+    publish(url, multi, "--name", "Dropped", "--chunk-size-mb", "1")
+    (record,) = state.datasources.values()
+    assert record["sha256"] == sha256(multi)  # no chunk doubled, none lost
+    sessions = {p.split("/fileUploads/")[1] for m, p in state.requests if m == "PUT"}
+    assert len(sessions) == 2  # the broken session was abandoned, not re-sent into
+
+
+def test_the_retry_budget_ends_with_a_clear_error(double, files):
+    state, url = double
+    _, single = files
+    state.faults = [{"method": "GET", "path": "/projects", "status": 503, "times": 10}]
+    result = publish(url, single, "--name", "Never", check=False)
+    assert result.returncode == 7
+    assert "HTTP 503 on GET /sites/" in result.stderr or "Injected fault" in result.stderr
+    assert len([p for m, p in state.requests if m == "GET" and "/projects" in p]) == 5
     assert state.datasources == {}
-    puts = [p for m, p in state.requests if m == "PUT"]
-    assert len(puts) == 1  # a chunk is never re-sent blindly
 
 
 def test_bad_credentials_and_missing_credentials(double, files):
