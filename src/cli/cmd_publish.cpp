@@ -52,11 +52,7 @@ Runner add_publish_command(CLI::App& app) {
     }
     // Pre-check before any upload: a real extract, and a single table for append.
     {
-      auto engine = start_engine(*engine_flags);
-      if (!engine) {
-        return report(engine.error());
-      }
-      auto info = engine->inspect(args->file);
+      auto info = inspect_file(*engine_flags, args->file);
       if (!info) {
         return report(info.error());
       }

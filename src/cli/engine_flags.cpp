@@ -24,4 +24,11 @@ std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& command) {
 
 Result<HyperEngine> start_engine(const EngineFlags& flags) { return HyperEngine::start(flags.options()); }
 
+Result<ExtractInfo> inspect_file(const EngineFlags& flags, const std::string& file) {
+  HP_ASSIGN_OR_RETURN(auto engine, start_engine(flags));
+  HP_ASSIGN_OR_RETURN(auto info, engine.inspect(file));
+  HP_TRY(engine.shutdown());
+  return info;
+}
+
 } // namespace hyperpipe::cli

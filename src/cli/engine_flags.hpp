@@ -22,4 +22,7 @@ std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& command);
 /// Starts hyperd per the flags, or reports why it could not (returns the exit code then).
 Result<HyperEngine> start_engine(const EngineFlags& flags);
 
+/// Starts hyperd, describes `file`, and shuts hyperd down again.
+Result<ExtractInfo> inspect_file(const EngineFlags& flags, const std::string& file);
+
 } // namespace hyperpipe::cli
