@@ -144,11 +144,13 @@ public:
       return make_error(ErrorKind::io, "cannot read the file being uploaded");
     }
     if (code != CURLE_OK) {
-      return make_error(ErrorKind::connection,
+      // A certificate problem will not go away by asking again: not a (retryable) connection error.
+      const bool certificate = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                               code == CURLE_SSL_CERTPROBLEM;
+      return make_error(certificate ? ErrorKind::remote : ErrorKind::connection,
                         fmt::format("{} {}: {}", request.method, redact_query(request.url),
                                     error_text[0] != '\0' ? error_text : curl_easy_strerror(code)),
-                        code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE
-                            ? "the server's certificate is not trusted: pass --ca-bundle with your organisation's CA"
+                        certificate ? "the server's certificate is not trusted: pass --ca-bundle with your organisation's CA"
                             : "check the server address, your network and any proxy settings");
     }
     return response;

@@ -47,7 +47,8 @@ class HttpTransport {
 public:
   virtual ~HttpTransport() = default;
   /// Sends the request. A failure to connect, a dropped connection or a timeout is an Error of
-  /// kind connection (worth retrying); any HTTP status, even 500, is a response.
+  /// kind connection (worth retrying); an untrusted certificate is kind remote (not worth it);
+  /// any HTTP status, even 500, is a response.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 

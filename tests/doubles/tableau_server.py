@@ -452,9 +452,16 @@ class Handler(BaseHTTPRequestHandler):
                                     f'<publishDatasourceJob><datasource id="{job["datasource"]}"/></publishDatasourceJob></job>'))
 
 
-def make_server(state, port=0):
+def make_server(state, port=0, tls=None):
+    """A server bound to loopback; `tls` = (certificate file, key file) serves HTTPS."""
     handler = type("BoundHandler", (Handler,), {"state": state})
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    if tls is not None:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    return server
 
 
 def main():
@@ -463,11 +470,12 @@ def main():
     parser.add_argument("--pat", action="append", default=[], help="NAME:SECRET of a valid personal access token")
     parser.add_argument("--user", action="append", default=[], help="NAME:PASSWORD of a valid user")
     parser.add_argument("--single-table-only", action="store_true", help="behave like Tableau Server <= 2021.3")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this certificate and key")
     args = parser.parse_args()
     state = State(pats=dict(p.split(":", 1) for p in args.pat), users=dict(u.split(":", 1) for u in args.user),
                   multi_table=not args.single_table_only)
-    server = make_server(state, args.port)
-    print(f"listening on http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server = make_server(state, args.port, tuple(args.tls) if args.tls else None)
+    print(f"listening on {'https' if args.tls else 'http'}://127.0.0.1:{server.server_address[1]}", flush=True)
     server.serve_forever()
 
 

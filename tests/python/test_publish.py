@@ -160,3 +160,31 @@ def test_bad_credentials_and_missing_credentials(double, files):
     none = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", str(single), "--server", url],
                           capture_output=True, text=True, env=env, timeout=60)
     assert none.returncode == 2 and "no Tableau credentials" in none.stderr
+
+
+@pytest.fixture()
+def tls_double(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    state = tableau_server.State(pats={"ci": SECRET})
+    server = tableau_server.make_server(state, tls=(str(cert), str(key)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield state, f"https://127.0.0.1:{server.server_address[1]}", cert
+    server.shutdown()
+    server.server_close()
+    shutil.rmtree(state.workdir, ignore_errors=True)
+
+
+def test_tls_is_verified_and_a_ca_bundle_adds_trust(tls_double, files):
+    state, url, cert = tls_double
+    _, single = files
+    started = __import__("time").monotonic()
+    refused = publish(url, single, "--name", "T", check=False)
+    assert refused.returncode == 7
+    assert __import__("time").monotonic() - started < 5  # a certificate failure is not retried
+    assert "certificate is not trusted: pass --ca-bundle" in refused.stderr
+    assert state.datasources == {}
+    publish(url, single, "--name", "T", "--ca-bundle", cert)
+    assert [d["name"] for d in state.datasources.values()] == ["T"]
