@@ -91,7 +91,7 @@ Runner add_publish_command(CLI::App& app) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     fmt::print("published {} as data source \"{}\" ({}) in {:.2f} s{}\n", args->file, options.name, result->datasource_id,
                seconds, result->chunked ? fmt::format(", {} chunks", result->chunks) : "");
-    fmt::print("{}\n", result->resource_url);
+    fmt::print("{}\n", result->webpage_url.empty() ? result->resource_url : result->webpage_url);
     return signed_out ? k_exit_ok : report(signed_out.error());
   };
 }

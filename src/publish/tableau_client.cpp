@@ -406,6 +406,7 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
       return make_error(ErrorKind::remote, "the publish answer names no data source");
     }
     result.datasource_id = datasource->attribute("id");
+    result.webpage_url = datasource->attribute("webpageUrl");
   }
   result.resource_url = fmt::format("{}/api/{}/sites/{}/datasources/{}", m_server, m_version, m_site_id, result.datasource_id);
   return result;

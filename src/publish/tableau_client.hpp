@@ -40,7 +40,8 @@ struct PublishOptions {
 
 struct PublishResult {
   std::string datasource_id;
-  std::string resource_url;
+  std::string webpage_url;  ///< where people open it, when the server says (webpageUrl)
+  std::string resource_url; ///< its REST address
   bool chunked = false;
   int chunks = 0;
   int restarted_uploads = 0; ///< upload sessions abandoned after a failed chunk

@@ -416,6 +416,7 @@ class Handler(BaseHTTPRequestHandler):
                                                            "overwritten without the 'overwrite' flag set to 'true'.")
             else:
                 record = existing or {"id": str(uuid.uuid4()), "name": name, "project_id": project.get("id"), "versions": 0,
+                                      "number": len(self.state.datasources) + 1,
                                       "content_url": re.sub(r"[^A-Za-z0-9]", "", name) or "datasource"}
                 record.update(tables=tables, sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via,
                               versions=record["versions"] + 1, last_mode="overwrite" if existing else "createnew",
@@ -431,7 +432,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def datasource_xml(self, record):
         project = self.state.projects[record["project_id"]]
+        site = next(url for url, site_id in self.state.sites.items() if site_id == project["site"])
+        host = f"http://{self.headers.get('Host', '127.0.0.1')}"
+        webpage = f"{host}/#/{'site/' + site + '/' if site else ''}datasources/{record['number']}"
         return (f'<datasource id="{record["id"]}" name="{attr(record["name"])}" contentUrl="{record["content_url"]}" type="hyper" '
+                f'webpageUrl="{attr(webpage)}" '
                 f'createdAt="2026-01-01T00:00:00Z" updatedAt="2026-01-01T00:00:00Z">'
                 f'<project id="{record["project_id"]}" name="{attr(project["name"])}"/>'
                 f'<owner id="{self.state.user_id}"/><tags/></datasource>')

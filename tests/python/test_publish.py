@@ -61,7 +61,7 @@ def test_publish_small_and_chunked_arrive_byte_identical(double, files):
     assert 'as data source "Orders"' in result.stdout
     (record,) = state.datasources.values()
     assert record["sha256"] == sha256(multi) and record["via"] == "single"
-    assert result.stdout.splitlines()[1].endswith(f"/datasources/{record['id']}")
+    assert result.stdout.splitlines()[1] == f"{url}/#/datasources/{record['number']}"  # the web page, as the server names it
     result = publish(url, multi, "--name", "Orders", "--mode", "overwrite", "--chunk-size-mb", "1")
     assert "chunks" in result.stdout
     assert record["sha256"] == sha256(multi) and record["via"].startswith("chunked") and record["versions"] == 2
@@ -188,3 +188,25 @@ def test_tls_is_verified_and_a_ca_bundle_adds_trust(tls_double, files):
     assert state.datasources == {}
     publish(url, single, "--name", "T", "--ca-bundle", cert)
     assert [d["name"] for d in state.datasources.values()] == ["T"]
+
+
+def test_a_dropped_append_commit_is_never_repeated(double, files):
+    state, url = double
+    _, single = files
+    publish(url, single, "--name", "Once")
+    state.faults = [{"method": "POST", "path": "/datasources$", "drop": True, "times": 1}]
+    result = publish(url, single, "--name", "Once", "--mode", "append", check=False)
+    assert result.returncode == 7
+    (record,) = state.datasources.values()
+    assert record["tables"][0]["rows"] == 2  # not appended twice, not appended blindly again
+    assert len([p for m, p in state.requests if m == "POST" and "append=true" in p]) == 1
+
+
+def test_slow_answers_are_waited_for(double, files):
+    state, url = double
+    _, single = files
+    state.faults = [{"method": "GET", "path": "/projects", "delay": 2, "times": 1}]
+    started = __import__("time").monotonic()
+    publish(url, single, "--name", "Slow")
+    assert __import__("time").monotonic() - started >= 2
+    assert [d["name"] for d in state.datasources.values()] == ["Slow"]
