@@ -52,7 +52,8 @@ public:
     }
     std::string line = fmt::format("{},{},{}", csv_field(row.source), row.line, csv_field(row.reason));
     for (const auto& field : row.fields) {
-      line += "," + csv_field(field);
+      line += ',';
+      line += csv_field(field);
     }
     line += '\n';
     if (std::fwrite(line.data(), 1, line.size(), m_file) != line.size() || std::fflush(m_file) != 0) {
