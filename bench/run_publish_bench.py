@@ -54,7 +54,7 @@ def main():
     try:
         for run in range(args.runs):
             samples["hyperpipe"].append(run_sampled(
-                [str(BUILD / "src" / "hyperpipe"), "publish", str(extract), "--server", url, "--name", f"hp-{run}"], env))
+                [str(BUILD / "src" / "hyperpipe"), "publish", str(extract), "--server", url, "--allow-http", "--name", f"hp-{run}"], env))
             samples["tableauserverclient"].append(run_sampled(
                 [sys.executable, str(ROOT / "bench" / "tsc_publish.py"), url, str(extract), f"tsc-{run}"], env))
     finally:

@@ -14,6 +14,7 @@ Runner add_publish_command(CLI::App& app) {
   struct Args {
     std::string file, server, site, project, name, mode = "createnew", description, credentials_file, ca_bundle;
     bool as_job = false;
+    bool allow_http = false;
     std::uint64_t chunk_size_mb = 64;
   };
   auto args = std::make_shared<Args>();
@@ -29,7 +30,10 @@ Runner add_publish_command(CLI::App& app) {
   command->add_option("--description", args->description, "data source description");
   command->add_option("--credentials-file", args->credentials_file,
                       "KEY=VALUE file with HYPERPIPE_TABLEAU_* credentials (default: the environment)");
-  command->add_option("--ca-bundle", args->ca_bundle, "extra CA certificates (PEM) to trust; verification stays on");
+  command->add_option("--ca-bundle", args->ca_bundle,
+                      "CA certificates (PEM) to verify the server with, instead of the system's; verification stays on");
+  command->add_flag("--allow-http", args->allow_http,
+                    "allow a plain http:// server (a test server on this machine); credentials would travel unencrypted");
   command->add_option("--chunk-size-mb", args->chunk_size_mb, "upload chunk size, 1-64 MB; larger files are chunked (default 64)")
       ->check(CLI::Range(1, 64));
   auto engine_flags = add_engine_flags(*command);
@@ -45,6 +49,14 @@ Runner add_publish_command(CLI::App& app) {
         });
     if (!credentials) {
       return report(credentials.error());
+    }
+    if (args->server.find("://") == std::string::npos) {
+      args->server = "https://" + args->server;
+    }
+    if (args->server.starts_with("http://") && !args->allow_http) {
+      return report(make_error(ErrorKind::invalid_argument,
+                               fmt::format("refusing to send Tableau credentials over plain HTTP to {}", args->server),
+                               "use an https:// address (or --allow-http for a test server on this machine)"));
     }
     auto mode = publish::parse_publish_mode(args->mode);
     if (!mode) {
@@ -64,6 +76,7 @@ Runner add_publish_command(CLI::App& app) {
       }
     }
     net::HttpOptions http;
+    http.allow_http = args->allow_http;
     if (!args->ca_bundle.empty()) {
       http.ca_bundle = args->ca_bundle;
     }

@@ -124,7 +124,11 @@ public:
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
-    // Verification is always on; a CA bundle only adds trust anchors (e.g. a company CA).
+    // Credentials and tokens travel in these requests: https only, unless plain http was asked
+    // for explicitly; a URL without a scheme means https.
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, m_options.allow_http ? "http,https" : "https");
+    curl_easy_setopt(curl, CURLOPT_DEFAULT_PROTOCOL, "https");
+    // Verification is always on; a CA bundle replaces the system's trust store (e.g. a company CA).
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     if (m_options.ca_bundle) {

@@ -38,7 +38,10 @@ struct HttpResponse {
 };
 
 struct HttpOptions {
-  std::optional<std::filesystem::path> ca_bundle; ///< extra trust anchors; verification stays on
+  /// CA certificates (PEM) to verify servers with, instead of the system's; verification stays on.
+  std::optional<std::filesystem::path> ca_bundle;
+  /// Plain http:// too (test servers on this machine). Off: only https:// is ever spoken.
+  bool allow_http = false;
   std::chrono::seconds connect_timeout{30};
   std::chrono::seconds transfer_timeout{3600}; ///< a whole request, including a 64 MB chunk
 };

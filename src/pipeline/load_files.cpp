@@ -189,7 +189,9 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
   const auto& input = options.inputs[job.inputs.front()];
   HP_ASSIGN_OR_RETURN(auto source, sources::JsonSource::open(input, options.json));
   auto definitions = source->table_definitions(job.table);
-  apply_overrides(definitions.front().columns, options);
+  for (auto& definition : definitions) {
+    apply_overrides(definition.columns, options);
+  }
   for (const auto& definition : definitions) {
     HP_TRY(options.append ? writer.ensure_table(definition) : writer.add_table(definition));
   }

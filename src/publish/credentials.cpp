@@ -70,8 +70,10 @@ std::string redact(std::string text, const Credentials& credentials) {
   if (credentials.secret.empty()) {
     return text;
   }
-  for (auto at = text.find(credentials.secret); at != std::string::npos; at = text.find(credentials.secret, at)) {
-    text.replace(at, credentials.secret.size(), "[redacted]");
+  constexpr std::string_view k_mask = "[redacted]";
+  for (auto at = text.find(credentials.secret); at != std::string::npos;
+       at = text.find(credentials.secret, at + k_mask.size())) {
+    text.replace(at, credentials.secret.size(), k_mask);
   }
   return text;
 }

@@ -190,3 +190,14 @@ TEST(TableauClient, AnExpiredSessionSignsInAgainOnce) {
 
 } // namespace
 } // namespace hyperpipe::publish
+
+namespace hyperpipe::publish {
+namespace {
+
+TEST(Credentials, RedactionTerminatesWhenTheSecretIsPartOfTheMask) {
+  const Credentials short_secret{Credentials::Kind::password, "u", "e"};
+  EXPECT_EQ(redact("see here", short_secret), "s[redacted][redacted] h[redacted]r[redacted]");
+}
+
+} // namespace
+} // namespace hyperpipe::publish

@@ -18,6 +18,7 @@ constexpr std::string_view k_max_version = "3.27";
 constexpr std::uint64_t k_max_chunk = 64ULL << 20U;
 constexpr auto k_base_delay = std::chrono::milliseconds(500);
 constexpr auto k_max_delay = std::chrono::milliseconds(30'000);
+constexpr auto k_job_deadline = std::chrono::hours(6);
 
 class RealSleeper final : public Sleeper {
 public:
@@ -140,13 +141,15 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
   if (!response) {
     Error error = std::move(response).error();
     error.message = redact(error.message, m_credentials);
+    m_last_transport_failure = error.kind == ErrorKind::connection; // only these are worth another try
+    m_last_status = 0;
     if (error.kind == ErrorKind::connection) {
       error.kind = ErrorKind::remote;
-      m_last_transport_failure = true;
     }
     return error;
   }
   m_last_transport_failure = false;
+  m_last_status = response->status;
   return response;
 }
 
@@ -309,6 +312,7 @@ Result<std::string> TableauClient::upload_in_chunks(const std::filesystem::path&
 }
 
 Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
+  std::chrono::milliseconds waited{0};
   for (int poll = 0;; ++poll) {
     HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + "/jobs/" + url_encode(job_id), "", {}, true}));
     HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
@@ -326,9 +330,16 @@ Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
       return make_error(ErrorKind::remote, fmt::format("publish job {} {} {}", job_id,
                                                            finish == "2" ? "was cancelled" : "failed", notes));
     }
-    // Poll gently: 0.5 s growing by 1.4 up to 30 s, as Tableau's own client does.
+    // Poll gently: 0.5 s growing by 1.4 up to 30 s (reached at the 13th poll), as Tableau's
+    // own client does; give up after k_job_deadline of waiting.
     const auto wait = std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(static_cast<long long>(500 * std::pow(1.4, poll))), k_max_delay);
+        std::chrono::milliseconds(static_cast<long long>(500 * std::pow(1.4, std::min(poll, 13)))), k_max_delay);
+    waited += wait;
+    if (waited > k_job_deadline) {
+      return make_error(ErrorKind::remote, fmt::format("publish job {} did not finish within {} minutes", job_id,
+                                                       std::chrono::duration_cast<std::chrono::minutes>(k_job_deadline).count()),
+                        "the server may still finish it: check the job in Tableau before publishing again");
+    }
     m_waits.push_back(wait);
     m_sleeper.sleep(wait);
   }
@@ -377,7 +388,9 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
     // A chunk that fails leaves the session in an unknown state (was it appended?): start a
     // fresh session from the first byte instead of re-sending into the old one.
     auto session = upload_in_chunks(file, size, options.chunk_bytes, result.chunks);
-    for (int attempt = 1; !session && session.error().kind == ErrorKind::remote && attempt < options.max_attempts; ++attempt) {
+    // Only failures a new attempt can fix: a lost connection, a server error, throttling.
+    const auto transient = [&] { return m_last_transport_failure || m_last_status >= 500 || m_last_status == 429; };
+    for (int attempt = 1; !session && transient() && attempt < options.max_attempts; ++attempt) {
       m_waits.push_back(backoff(attempt, nullptr));
       m_sleeper.sleep(m_waits.back());
       ++result.restarted_uploads;

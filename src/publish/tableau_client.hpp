@@ -91,7 +91,8 @@ private:
   std::string m_site_id;
   std::string m_site;
   bool m_resigned_in = false;
-  bool m_last_transport_failure = false; ///< the last send never got an HTTP answer
+  bool m_last_transport_failure = false; ///< the last send never got an HTTP answer (retryable)
+  long m_last_status = 0;                ///< HTTP status of the last answer
   std::mt19937 m_random{std::random_device{}()};
   std::vector<std::chrono::milliseconds> m_waits;
 };

@@ -42,7 +42,8 @@ def files(tmp_path_factory, hyperpipe):
 
 def publish(url, *args, env_extra=None, check=True):
     env = {**os.environ, "HYPERPIPE_TABLEAU_TOKEN_NAME": "ci", "HYPERPIPE_TABLEAU_TOKEN_SECRET": SECRET, **(env_extra or {})}
-    result = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", *map(str, args), "--server", url],
+    plain = ["--allow-http"] if url.startswith("http://") else []
+    result = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", *map(str, args), "--server", url, *plain],
                             capture_output=True, text=True, env=env, timeout=120)
     assert SECRET not in result.stdout and SECRET not in result.stderr
     if check:
@@ -157,7 +158,7 @@ def test_bad_credentials_and_missing_credentials(double, files):
     wrong = publish(url, single, env_extra={"HYPERPIPE_TABLEAU_TOKEN_SECRET": "nope"}, check=False)
     assert wrong.returncode == 2 and "401001" in wrong.stderr and 'personal access token "ci"' in wrong.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("HYPERPIPE_TABLEAU")}
-    none = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", str(single), "--server", url],
+    none = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", str(single), "--server", url, "--allow-http"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert none.returncode == 2 and "no Tableau credentials" in none.stderr
 
@@ -210,3 +211,14 @@ def test_slow_answers_are_waited_for(double, files):
     publish(url, single, "--name", "Slow")
     assert __import__("time").monotonic() - started >= 2
     assert [d["name"] for d in state.datasources.values()] == ["Slow"]
+
+
+def test_plain_http_is_refused_unless_asked_for(double, files):
+    state, url = double
+    _, single = files
+    env = {**os.environ, "HYPERPIPE_TABLEAU_TOKEN_NAME": "ci", "HYPERPIPE_TABLEAU_TOKEN_SECRET": SECRET}
+    refused = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", str(single), "--server", url],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert refused.returncode == 2
+    assert "refusing to send Tableau credentials over plain HTTP" in refused.stderr
+    assert state.requests == []  # nothing was sent at all

@@ -64,7 +64,11 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   }
   CsvDialect dialect = sniff_dialect(sample);
   if (options.delimiter) dialect.delimiter = *options.delimiter;
-  if (options.quote) dialect.quote = *options.quote;
+  if (options.quote) {
+    // A chosen quote escapes itself by doubling unless another escape is chosen too.
+    dialect.quote = *options.quote;
+    dialect.escape = *options.quote;
+  }
   if (options.escape) dialect.escape = *options.escape;
   source->m_dialect = dialect;
 
@@ -80,7 +84,9 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
       return make_error(ErrorKind::value, fmt::format("{}: the file is empty", source->m_name));
     }
   } while (is_blank_record(first));
+  // Copies: the reader reuses its buffers, so `first`'s views do not survive sampling.
   const std::vector<std::string> first_fields = record_fields(first);
+  const std::vector<bool> first_quoted = first.quoted;
   const std::size_t width = first_fields.size();
   std::vector<TypeInference> inferences(width);
   std::size_t sampled = 0;
@@ -122,7 +128,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   }
   if (!header) {
     for (std::size_t i = 0; i < width; ++i) {
-      if (!source->is_null(first.fields[i], first.quoted[i])) {
+      if (!source->is_null(first_fields[i], first_quoted[i])) {
         inferences[i].observe(first_fields[i], options.values);
       }
     }

@@ -271,7 +271,8 @@ private:
       }
       cell.kind = XlsxCell::Kind::text;
       cell.text = m_impl.shared_strings[index];
-    } else if (m_type == "inlineStr" || m_type == "str") {
+    } else if (m_type == "inlineStr" || m_type == "str" || m_type == "d") {
+      // t="d" holds an ISO 8601 date as text; type inference reads it as a date or timestamp.
       cell.kind = XlsxCell::Kind::text;
       cell.text = m_value;
     } else if (m_type == "b") {
@@ -290,7 +291,9 @@ private:
                                                            m_part, m_row, m_value));
         return;
       }
-      cell.kind = m_date_style ? XlsxCell::Kind::date : XlsxCell::Kind::number;
+      // Excel's calendar ends at serial 2958465 (9999-12-31): beyond it a date style is ignored.
+      constexpr double k_last_excel_day = 2958466.0;
+      cell.kind = m_date_style && number >= 0 && number < k_last_excel_day ? XlsxCell::Kind::date : XlsxCell::Kind::number;
       cell.number = number;
       cell.text = m_value;
     }
