@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+from measure import run_sampled_rss
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "release"
 RESULTS = ROOT / "bench" / "results"
@@ -35,24 +37,6 @@ def run(command):
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{command} failed:\n{err}")
     return wall, usage.ru_maxrss / 1024, out
-
-
-def client_rss(command):
-    """Peak RSS of the client process alone, sampled from /proc (hyperd is a separate process)."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        try:
-            with open(f"/proc/{process.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        peak = max(peak, int(line.split()[1]))
-        except FileNotFoundError:
-            break
-        time.sleep(0.05)
-    if process.returncode != 0:
-        sys.exit(f"{command} failed:\n{process.stderr.read().decode()}")
-    return peak / 1024
 
 
 def checksum(path):
@@ -98,9 +82,7 @@ def main():
         for _ in range(copies):
             out.write(body)
     big_size = big.stat().st_size
-    started = time.perf_counter()
-    big_rss = client_rss([str(HYPERPIPE), "load", str(big), "--out", str(RESULTS / "big.hyper")])
-    big_seconds = time.perf_counter() - started
+    big_seconds, big_rss = run_sampled_rss([str(HYPERPIPE), "load", str(big), "--out", str(RESULTS / "big.hyper")])
     big.unlink()
     (RESULTS / "big.hyper").unlink()
 

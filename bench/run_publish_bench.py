@@ -12,27 +12,12 @@ import pathlib
 import statistics
 import subprocess
 import sys
-import time
+
+from measure import run_sampled_rss
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "release"
 RESULTS = ROOT / "bench" / "results"
-
-
-def run_sampled(command, env):
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    peak = 0
-    while process.poll() is None:
-        try:
-            with open(f"/proc/{process.pid}/status") as status:
-                peak = max([peak] + [int(line.split()[1]) for line in status if line.startswith("VmHWM:")])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-        time.sleep(0.02)
-    if process.returncode != 0:
-        sys.exit(f"{command} failed:\n{process.stderr.read().decode()}")
-    return time.perf_counter() - started, peak / 1024
 
 
 def main():
@@ -53,9 +38,9 @@ def main():
     samples = {"hyperpipe": [], "tableauserverclient": []}
     try:
         for run in range(args.runs):
-            samples["hyperpipe"].append(run_sampled(
+            samples["hyperpipe"].append(run_sampled_rss(
                 [str(BUILD / "src" / "hyperpipe"), "publish", str(extract), "--server", url, "--allow-http", "--name", f"hp-{run}"], env))
-            samples["tableauserverclient"].append(run_sampled(
+            samples["tableauserverclient"].append(run_sampled_rss(
                 [sys.executable, str(ROOT / "bench" / "tsc_publish.py"), url, str(extract), f"tsc-{run}"], env))
     finally:
         double.terminate()

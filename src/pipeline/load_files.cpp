@@ -20,6 +20,16 @@ struct TableGroup {
   std::vector<std::size_t> sources; ///< indexes into the opened sources
 };
 
+// --schema types replace inferred ones, by column name.
+void apply_overrides(std::vector<ColumnDefinition>& columns, const LoadFilesOptions& options) {
+  for (auto& column : columns) {
+    const auto override_type = options.column_types.find(column.name);
+    if (override_type != options.column_types.end()) {
+      column.type = override_type->second;
+    }
+  }
+}
+
 // Merges the files of one table: same column names in the same order, types widened to hold
 // every file's values, --schema overrides applied.
 Result<TableGroup> plan_table(const TableName& name, const std::vector<std::unique_ptr<sources::CsvSource>>& opened,
@@ -44,21 +54,11 @@ Result<TableGroup> plan_table(const TableName& name, const std::vector<std::uniq
   group.sources = std::move(members);
   for (std::size_t i = 0; i < merged.size(); ++i) {
     const std::string& column = first.column_names()[i];
-    const auto override_type = options.column_types.find(column);
-    group.inferred.push_back(override_type == options.column_types.end());
-    group.definition.add(column, override_type != options.column_types.end() ? override_type->second : merged[i].type());
+    group.inferred.push_back(!options.column_types.contains(column));
+    group.definition.add(column, merged[i].type());
   }
+  apply_overrides(group.definition.columns, options);
   return group;
-}
-
-// --schema types replace inferred ones, by column name.
-void apply_overrides(std::vector<ColumnDefinition>& columns, const LoadFilesOptions& options) {
-  for (auto& column : columns) {
-    const auto override_type = options.column_types.find(column.name);
-    if (override_type != options.column_types.end()) {
-      column.type = override_type->second;
-    }
-  }
 }
 
 Status check_overrides_exist(const std::vector<TableDefinition>& tables, const LoadFilesOptions& options) {

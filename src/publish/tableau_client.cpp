@@ -160,8 +160,7 @@ Result<net::HttpResponse> TableauClient::call(const Call& call) {
     if (!response) {
       // The request may or may not have reached the server: only idempotent calls go again.
       if (call.idempotent && !last && m_last_transport_failure) {
-        m_waits.push_back(backoff(attempt, nullptr));
-        m_sleeper.sleep(m_waits.back());
+        m_sleeper.sleep(backoff(attempt, nullptr));
         continue;
       }
       return response;
@@ -172,8 +171,7 @@ Result<net::HttpResponse> TableauClient::call(const Call& call) {
     }
     // 429 means the request was not processed, whatever it was; 5xx only for idempotent calls.
     if (!last && (status == 429 || (status >= 500 && call.idempotent))) {
-      m_waits.push_back(backoff(attempt, &*response));
-      m_sleeper.sleep(m_waits.back());
+      m_sleeper.sleep(backoff(attempt, &*response));
       continue;
     }
     Error error = decode_error(*response, call);
@@ -340,7 +338,6 @@ Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
                                                        std::chrono::duration_cast<std::chrono::minutes>(k_job_deadline).count()),
                         "the server may still finish it: check the job in Tableau before publishing again");
     }
-    m_waits.push_back(wait);
     m_sleeper.sleep(wait);
   }
 }
@@ -391,8 +388,7 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
     // Only failures a new attempt can fix: a lost connection, a server error, throttling.
     const auto transient = [&] { return m_last_transport_failure || m_last_status >= 500 || m_last_status == 429; };
     for (int attempt = 1; !session && transient() && attempt < options.max_attempts; ++attempt) {
-      m_waits.push_back(backoff(attempt, nullptr));
-      m_sleeper.sleep(m_waits.back());
+      m_sleeper.sleep(backoff(attempt, nullptr));
       ++result.restarted_uploads;
       session = upload_in_chunks(file, size, options.chunk_bytes, result.chunks);
     }

@@ -62,8 +62,6 @@ public:
   Result<PublishResult> publish(const std::filesystem::path& file, const PublishOptions& options);
 
   const std::string& api_version() const { return m_version; }
-  /// Every delay the client waited, for tests and logs.
-  const std::vector<std::chrono::milliseconds>& waits() const { return m_waits; }
 
 private:
   struct Call {
@@ -94,7 +92,6 @@ private:
   bool m_last_transport_failure = false; ///< the last send never got an HTTP answer (retryable)
   long m_last_status = 0;                ///< HTTP status of the last answer
   std::mt19937 m_random{std::random_device{}()};
-  std::vector<std::chrono::milliseconds> m_waits;
 };
 
 } // namespace hyperpipe::publish

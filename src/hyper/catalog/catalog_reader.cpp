@@ -170,15 +170,4 @@ Result<ExtractInfo> read_catalog(Connection& connection, const std::string& data
   return info;
 }
 
-Result<std::optional<TableDefinition>> read_table_definition(Connection& connection, const std::string& database,
-                                                             const TableName& name) {
-  HP_ASSIGN_OR_RETURN(auto info, read_catalog(connection, database));
-  for (auto& table : info.tables) {
-    if (table.definition.name == name) {
-      return std::optional<TableDefinition>(std::move(table.definition));
-    }
-  }
-  return std::optional<TableDefinition>();
-}
-
 } // namespace hyperpipe::hyper

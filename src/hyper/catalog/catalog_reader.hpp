@@ -14,8 +14,4 @@ namespace hyperpipe::hyper {
 /// quoted alias of an attached database, or empty for the connection's own database.
 Result<ExtractInfo> read_catalog(Connection& connection, const std::string& database);
 
-/// The definition of one table, or std::nullopt if it does not exist.
-Result<std::optional<TableDefinition>> read_table_definition(Connection& connection, const std::string& database,
-                                                             const TableName& name);
-
 } // namespace hyperpipe::hyper

@@ -403,7 +403,6 @@ const std::string& HyperdProcess::host() const { return m_state->host; }
 int HyperdProcess::port() const { return m_state->port; }
 int HyperdProcess::pid() const { return m_state->pid; }
 std::chrono::microseconds HyperdProcess::startup_time() const { return m_state->startup_time; }
-std::string HyperdProcess::output_tail() const { return m_state->tail(); }
 Status HyperdProcess::shutdown(std::chrono::milliseconds timeout) { return m_state->stop(timeout); }
 Status HyperdProcess::shutdown() { return m_state->stop(m_state->shutdown_timeout); }
 

@@ -54,8 +54,6 @@ public:
   int pid() const;
   /// From spawn to the callback connection reporting the endpoint.
   std::chrono::microseconds startup_time() const;
-  /// The last few kilobytes hyperd wrote to stdout/stderr.
-  std::string output_tail() const;
 
   /// Closes the callback connection and waits for hyperd to exit; after `timeout` sends SIGTERM,
   /// then SIGKILL. An error if hyperd exited with a failure status or had to be killed.

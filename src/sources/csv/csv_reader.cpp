@@ -21,7 +21,6 @@ Result<bool> CsvReader::fill() {
   HP_ASSIGN_OR_RETURN(std::size_t got, m_input->read(m_buffer.data(), m_buffer.size()));
   m_pos = 0;
   m_end = got;
-  m_bytes_read += got;
   m_eof = got == 0;
   return got > 0;
 }

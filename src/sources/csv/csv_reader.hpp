@@ -40,7 +40,6 @@ public:
   Result<bool> next(CsvRecord& record);
 
   const std::string& name() const { return m_name; }
-  std::uint64_t bytes_read() const { return m_bytes_read; }
 
 private:
   Result<bool> fill(); ///< reads more input; false at the end
@@ -54,7 +53,6 @@ private:
   std::size_t m_end = 0;
   bool m_eof = false;
   std::uint64_t m_line = 1;
-  std::uint64_t m_bytes_read = 0;
   std::string m_field_bytes;            ///< the current record's field contents, back to back
   std::vector<std::size_t> m_field_ends;
 };

@@ -180,12 +180,10 @@ public:
     m_where = where;
     m_record = element;
     if (!element.is_object()) {
-      const std::string reason = fmt::format("record {} is {}, not an object", where, type_name(element.type()));
-      if (rejects != nullptr && !m_discovering) {
-        ++rejected;
-        return rejects->reject(RejectedRow{source_name, where, reason, {simdjson::minify(element)}});
-      }
-      return make_error(ErrorKind::value, fmt::format("{}: {}", source_name, reason));
+      // Found by the discovery pass, before any row is written: it stops the load (there is no
+      // table shape to put such a record in, even as a reject).
+      return make_error(ErrorKind::value, fmt::format("{}: record {} is {}, not an object", source_name, where,
+                                                      type_name(element.type())));
     }
     const dom::object object = element.get_object().value_unsafe();
     return row(0, object, 0);

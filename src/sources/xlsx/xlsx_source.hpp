@@ -32,7 +32,6 @@ public:
 
   const XlsxSheetInfo& sheet() const { return m_sheet; }
   std::vector<ColumnDefinition> columns() const;
-  const std::vector<std::string>& column_names() const { return m_names; }
   const std::vector<std::string>& notes() const { return m_notes; }
   std::uint64_t rows() const { return m_rows; }
 
