@@ -32,3 +32,10 @@ target_link_libraries(dep_curl INTERFACE CURL::libcurl)
 find_package(LibXml2 REQUIRED)               # Tableau REST XML
 add_library(dep_libxml2 INTERFACE)
 target_link_libraries(dep_libxml2 INTERFACE LibXml2::LibXml2)
+find_package(yaml-cpp REQUIRED)              # pipeline files, with line/column marks
+add_library(dep_yaml INTERFACE)
+if(TARGET yaml-cpp::yaml-cpp)
+  target_link_libraries(dep_yaml INTERFACE yaml-cpp::yaml-cpp)
+else()
+  target_link_libraries(dep_yaml INTERFACE yaml-cpp)
+endif()

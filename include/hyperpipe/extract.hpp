@@ -68,6 +68,24 @@ public:
   /// Runs one query inside the extract and returns its rows as text.
   Result<QueryResult> query(std::string_view sql);
 
+  /// Removes a table (and its rows) from the extract.
+  Status drop_table(const TableName& table);
+
+  // Statements across databases: Hyper resolves unqualified table names in one database only,
+  // so SQL that combines this extract with another .hyper file (a pipeline's workspace) attaches
+  // that file, chooses where unqualified names resolve, and names this extract's tables with
+  // sql_name().
+
+  /// Attaches another .hyper file to this writer's session; returns its quoted alias.
+  Result<std::string> attach(const std::filesystem::path& database);
+  /// Makes unqualified table names resolve in the database attached as `alias` ("public" schema);
+  /// an empty alias means this extract.
+  Status resolve_unqualified_in(std::string_view alias);
+  /// The fully qualified SQL name of a table of this extract.
+  std::string sql_name(const TableName& table) const;
+  /// The temporary file the extract is being built in (e.g. for other sessions to attach).
+  const std::filesystem::path& working_file() const;
+
   /// Finishes the file and atomically replaces the target with it.
   Status commit();
 

@@ -1,5 +1,3 @@
-#include <glob.h>
-
 #include <fmt/format.h>
 
 #include <chrono>
@@ -9,79 +7,10 @@
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/exit_codes.hpp"
+#include "pipeline/file_inputs.hpp"
 #include "pipeline/load_files.hpp"
 
 namespace hyperpipe::cli {
-namespace {
-
-// "a=int,b=numeric(10,2)": commas inside parentheses belong to the type.
-Result<std::map<std::string, SqlType>> parse_schema_option(std::string_view text) {
-  std::map<std::string, SqlType> types;
-  int depth = 0;
-  std::string item;
-  const auto flush = [&]() -> Status {
-    if (item.find_first_not_of(' ') == std::string::npos) {
-      item.clear();
-      return {};
-    }
-    const auto equals = item.find('=');
-    if (equals == std::string::npos) {
-      return make_error(ErrorKind::invalid_argument, fmt::format("--schema: \"{}\" is not COLUMN=TYPE", item));
-    }
-    std::string name = item.substr(0, equals);
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    HP_ASSIGN_OR_RETURN(SqlType type, SqlType::parse(item.substr(equals + 1)));
-    types.insert_or_assign(name, type);
-    item.clear();
-    return {};
-  };
-  for (char c : text) {
-    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-    if (c == ',' && depth == 0) {
-      HP_TRY(flush());
-    } else {
-      item += c;
-    }
-  }
-  HP_TRY(flush());
-  return types;
-}
-
-Result<char> single_character(const std::string& flag, const std::string& value) {
-  if (value == "\\t" || value == "tab") {
-    return '\t';
-  }
-  if (value.size() != 1) {
-    return make_error(ErrorKind::invalid_argument, fmt::format("{} takes one character, not \"{}\"", flag, value));
-  }
-  return value[0];
-}
-
-// Expands arguments with glob characters that the shell left alone (quoted, or on Windows-style
-// invocations); a pattern matching nothing is an error, a plain path is kept for the loader.
-Result<std::vector<std::filesystem::path>> expand_inputs(const std::vector<std::string>& args) {
-  std::vector<std::filesystem::path> paths;
-  for (const auto& arg : args) {
-    if (arg.find_first_of("*?[") == std::string::npos) {
-      paths.emplace_back(arg);
-      continue;
-    }
-    glob_t matches{};
-    const int status = ::glob(arg.c_str(), 0, nullptr, &matches);
-    if (status == GLOB_NOMATCH) {
-      globfree(&matches);
-      return make_error(ErrorKind::not_found, fmt::format("{}: no file matches", arg));
-    }
-    for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
-      paths.emplace_back(matches.gl_pathv[i]);
-    }
-    globfree(&matches);
-  }
-  return paths;
-}
-
-} // namespace
 
 Runner add_load_command(CLI::App& app) {
   struct Args {
@@ -132,7 +61,7 @@ Runner add_load_command(CLI::App& app) {
   return [args, engine_flags] {
     const auto started = std::chrono::steady_clock::now();
     pipeline::LoadFilesOptions options;
-    auto inputs = expand_inputs(args->inputs);
+    auto inputs = pipeline::expand_inputs(args->inputs);
     if (!inputs) {
       return report(inputs.error());
     }
@@ -146,7 +75,7 @@ Runner add_load_command(CLI::App& app) {
     options.table_per_file = args->table_per_file;
     options.append = args->mode == "append";
     options.file_version = args->file_version;
-    auto types = parse_schema_option(args->schema);
+    auto types = pipeline::parse_column_types(args->schema);
     if (!types) {
       return report(types.error());
     }
@@ -155,7 +84,7 @@ Runner add_load_command(CLI::App& app) {
                                        std::tuple{"--quote", &args->quote, &options.csv.quote},
                                        std::tuple{"--escape", &args->escape, &options.csv.escape}}) {
       if (!value->empty()) {
-        auto c = single_character(flag, *value);
+        auto c = pipeline::single_character(flag, *value);
         if (!c) {
           return report(c.error());
         }

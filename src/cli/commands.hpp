@@ -15,5 +15,7 @@ Runner add_query_command(CLI::App& app);
 Runner add_example_command(CLI::App& app);
 Runner add_load_command(CLI::App& app);
 Runner add_publish_command(CLI::App& app);
+Runner add_validate_command(CLI::App& app);
+Runner add_run_command(CLI::App& app);
 
 } // namespace hyperpipe::cli

@@ -15,6 +15,8 @@ enum ExitCode : int {
   k_exit_sql = 5,     ///< hyperd rejected a statement
   k_exit_data = 6,    ///< a value or schema does not fit (type, range, mismatched columns)
   k_exit_publish = 7, ///< Tableau Server refused the publish, or could not be reached
+  k_exit_config = 8,  ///< a pipeline file is invalid (hyperpipe validate / run)
+  k_exit_source = 9,  ///< a pipeline source could not be read (file, API, database)
 };
 
 ExitCode exit_code_for(const Error& error);

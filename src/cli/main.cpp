@@ -14,13 +14,15 @@ int main(int argc, char** argv) {
   CLI::App app{"hyperpipe: load data into Tableau Hyper extracts (.hyper) by driving hyperd directly", "hyperpipe"};
   app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 input file, 4 hyperd, 5 SQL, 6 data/schema, 7 publish.\n"
+  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 input file, 4 hyperd, 5 SQL, 6 data/schema, 7 publish, 8 pipeline file, 9 pipeline source.\n"
              "Run 'hyperpipe COMMAND --help' for a command's options.");
   const Runner inspect = add_inspect_command(app);
   const Runner query = add_query_command(app);
   const Runner example = add_example_command(app);
   const Runner load = add_load_command(app);
   const Runner publish = add_publish_command(app);
+  const Runner validate = add_validate_command(app);
+  const Runner run = add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -38,6 +40,12 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("publish")) {
     return publish();
+  }
+  if (app.got_subcommand("validate")) {
+    return validate();
+  }
+  if (app.got_subcommand("run")) {
+    return run();
   }
   return example();
 }

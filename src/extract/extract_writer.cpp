@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <system_error>
 
@@ -187,6 +188,37 @@ Result<QueryResult> ExtractWriter::query(std::string_view sql) {
   HP_TRY(m_state->check_usable());
   return m_state->connection->query(sql);
 }
+
+Status ExtractWriter::drop_table(const TableName& table) {
+  HP_TRY(m_state->check_usable());
+  const auto found = m_state->tables.find(table.quoted());
+  if (found == m_state->tables.end()) {
+    return make_error(ErrorKind::not_found, fmt::format("table {} is not in {}", table.quoted(), m_state->target.string()));
+  }
+  HP_TRY(m_state->connection->execute(fmt::format("DROP TABLE {}", sql_name(table))));
+  m_state->tables.erase(found);
+  return {};
+}
+
+Result<std::string> ExtractWriter::attach(const fs::path& database) {
+  HP_TRY(m_state->check_usable());
+  const std::string alias = base::quote_identifier(fmt::format("hp_attached_{}", m_state->engine->next_alias++));
+  HP_TRY(m_state->connection->execute(sql::attach_database(fs::absolute(database).string(), alias)));
+  return alias;
+}
+
+Status ExtractWriter::resolve_unqualified_in(std::string_view alias) {
+  HP_TRY(m_state->check_usable());
+  std::string bare(alias.empty() ? m_state->alias : alias);
+  // Aliases are generated plain identifiers; the setting takes them without quotes.
+  bare.erase(std::remove(bare.begin(), bare.end(), '"'), bare.end());
+  HP_TRY(m_state->connection->execute(fmt::format("SET schema_search_path = {}", base::quote_literal(bare))));
+  return {};
+}
+
+std::string ExtractWriter::sql_name(const TableName& table) const { return sql::qualified(m_state->alias, table); }
+
+const fs::path& ExtractWriter::working_file() const { return m_state->temporary; }
 
 Status ExtractWriter::commit() {
   HP_TRY(m_state->check_usable());

@@ -114,6 +114,11 @@ public:
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    if (request.basic_auth) {
+      curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(curl, CURLOPT_USERNAME, request.basic_auth->first.c_str());
+      curl_easy_setopt(curl, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
+    }
     if (request.method != "GET") {
       curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
@@ -168,6 +173,19 @@ private:
 };
 
 } // namespace
+
+std::string url_encode(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", byte);
+    }
+  }
+  return out;
+}
 
 std::unique_ptr<HttpTransport> make_curl_transport(const HttpOptions& options) {
   return std::make_unique<CurlTransport>(options);

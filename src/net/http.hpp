@@ -29,6 +29,8 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<BodySegment> body;
+  /// HTTP basic authentication (user, password), encoded by the transport.
+  std::optional<std::pair<std::string, std::string>> basic_auth;
 };
 
 struct HttpResponse {
@@ -54,6 +56,9 @@ public:
   /// any HTTP status, even 500, is a response.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
+
+/// Percent-encodes a query-string value or path segment (RFC 3986 unreserved characters stay).
+std::string url_encode(std::string_view text);
 
 /// libcurl with TLS verification always on; proxies come from the standard environment
 /// variables (https_proxy, no_proxy, ...), as curl reads them.

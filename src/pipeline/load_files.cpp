@@ -77,7 +77,10 @@ Status check_overrides_exist(const std::vector<TableDefinition>& tables, const L
 
 enum class Attempt { done, widen };
 
-enum class Format { text, parquet, json, xlsx };
+using Format = InputFormat;
+
+// Adds loaded rows to a running total and reports it (progress display).
+using RowCounter = std::function<void(std::uint64_t rows)>;
 
 // One output table (with, for JSON, its child tables) and the inputs that go into it.
 struct Job {
@@ -86,7 +89,10 @@ struct Job {
   Format format = Format::text;
 };
 
-Format format_of(const std::filesystem::path& input) {
+Format format_of(const std::filesystem::path& input, Format forced) {
+  if (forced != Format::automatic) {
+    return forced;
+  }
   // By content, or by name: a broken .parquet file should get hyperd's Parquet error, not be
   // read as text.
   if (sources::looks_like_parquet(input) || input.extension() == ".parquet") {
@@ -112,7 +118,7 @@ Result<std::vector<Job>> plan_jobs(const LoadFilesOptions& options) {
     if (!std::filesystem::is_regular_file(input)) {
       return make_error(ErrorKind::not_found, fmt::format("{}: no such file", input.string()));
     }
-    formats.push_back(format_of(input));
+    formats.push_back(format_of(input, options.format));
   }
   std::vector<Job> jobs;
   if (options.table_per_file) {
@@ -185,7 +191,7 @@ Status load_parquet(ExtractWriter& writer, const Job& job, const LoadFilesOption
 // JSON: a first pass discovers the tables and types, then one pass per table writes its rows
 // (an extract streams into one table at a time).
 Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, sources::RejectSink& rejects,
-                 LoadSummary& summary) {
+                 LoadSummary& summary, const RowCounter& count) {
   const auto& input = options.inputs[job.inputs.front()];
   HP_ASSIGN_OR_RETURN(auto source, sources::JsonSource::open(input, options.json));
   auto definitions = source->table_definitions(job.table);
@@ -198,7 +204,13 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
   for (std::size_t t = 0; t < definitions.size(); ++t) {
     HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(definitions[t].name));
     HP_ASSIGN_OR_RETURN(std::uint64_t rejected,
-                        source->read_table(t, definitions[t], [&](const ColumnBatch& batch) { return table_writer.write(batch); },
+                        source->read_table(t, definitions[t],
+                                           [&](const ColumnBatch& batch) {
+                                             if (t == 0) {
+                                               count(batch.row_count());
+                                             }
+                                             return table_writer.write(batch);
+                                           },
                                            rejects));
     HP_ASSIGN_OR_RETURN(std::uint64_t rows, table_writer.finish());
     const std::string note = t == 0 ? "JSON records" : fmt::format("JSON array \"{}\" of each record", source->tables()[t].path);
@@ -215,7 +227,7 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
 
 // Excel: each selected sheet is scanned once for its types, then read again into its table.
 Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, sources::RejectSink& rejects,
-                 LoadSummary& summary) {
+                 LoadSummary& summary, const RowCounter& count) {
   const auto& input = options.inputs[job.inputs.front()];
   HP_ASSIGN_OR_RETURN(auto workbook, sources::XlsxWorkbook::open(input));
   HP_ASSIGN_OR_RETURN(auto sheets, sources::select_sheets(*workbook, options.xlsx, input.string()));
@@ -227,7 +239,12 @@ Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
     HP_TRY(options.append ? writer.ensure_table(table) : writer.add_table(table));
     HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(table.name));
     HP_ASSIGN_OR_RETURN(std::uint64_t rejected,
-                        source->read(table, [&](const ColumnBatch& batch) { return table_writer.write(batch); }, rejects));
+                        source->read(table,
+                                     [&](const ColumnBatch& batch) {
+                                       count(batch.row_count());
+                                       return table_writer.write(batch);
+                                     },
+                                     rejects));
     HP_ASSIGN_OR_RETURN(std::uint64_t rows, table_writer.finish());
     if (rows + rejected != source->rows()) {
       return make_error(ErrorKind::internal, fmt::format("{}: sheet \"{}\": {} rows read but {} loaded and {} rejected",
@@ -273,17 +290,25 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
   std::unique_ptr<sources::RejectSink> rejects =
       options.reject_file ? sources::reject_to_file(*options.reject_file) : sources::fail_on_error();
   summary = {};
+  std::uint64_t loaded_so_far = 0;
+  const RowCounter count = [&](std::uint64_t rows) {
+    loaded_so_far += rows;
+    if (options.on_rows) {
+      options.on_rows(loaded_so_far);
+    }
+  };
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     if (jobs[j].format == Format::parquet) {
       HP_TRY(load_parquet(writer, jobs[j], options, summary));
+      count(summary.files.empty() ? 0 : summary.files.front().rows_loaded);
       continue;
     }
     if (jobs[j].format == Format::json) {
-      HP_TRY(load_json(writer, jobs[j], options, *rejects, summary));
+      HP_TRY(load_json(writer, jobs[j], options, *rejects, summary, count));
       continue;
     }
     if (jobs[j].format == Format::xlsx) {
-      HP_TRY(load_xlsx(writer, jobs[j], options, *rejects, summary));
+      HP_TRY(load_xlsx(writer, jobs[j], options, *rejects, summary, count));
       continue;
     }
     const TableGroup& group = *groups[j];
@@ -312,6 +337,7 @@ Result<Attempt> load_once(HyperEngine& engine, const LoadFilesOptions& options, 
         }
         HP_TRY(table_writer.write(batch));
         file.rows_loaded += rows;
+        count(rows);
       }
       file.rows_read = source.rows_read();
       file.rows_rejected = source.rows_rejected();

@@ -18,8 +18,13 @@
 
 namespace hyperpipe::pipeline {
 
+/// How to read the inputs; automatic: Parquet by content, else by extension (.json/.ndjson/
+/// .jsonl, .xlsx/.xlsm, anything else is delimited text).
+enum class InputFormat { automatic, text, json, xlsx, parquet };
+
 struct LoadFilesOptions {
   std::vector<std::filesystem::path> inputs;
+  InputFormat format = InputFormat::automatic;
   std::filesystem::path output;
   TableName table;              ///< the union's table (default "Extract"."Extract")
   bool table_per_file = false;  ///< else every file goes into `table`
@@ -30,6 +35,8 @@ struct LoadFilesOptions {
   sources::JsonOptions json;
   sources::XlsxOptions xlsx;
   std::optional<std::filesystem::path> reject_file; ///< unset: the first bad row stops the load
+  /// Called after each batch with the rows loaded so far (all inputs); Parquet reports at the end.
+  std::function<void(std::uint64_t rows)> on_rows;
 };
 
 struct FileLoadSummary {

@@ -1,0 +1,147 @@
+// `hyperpipe validate` and `hyperpipe run`: pipelines as code.
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/engine_flags.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/run_display.hpp"
+#include "pipeline/config/pipeline_spec.hpp"
+#include "pipeline/run/runner.hpp"
+#include "pipeline/state/run_state.hpp"
+
+namespace hyperpipe::cli {
+namespace {
+
+// Loads and checks a pipeline; prints every problem and returns nullopt if there are any.
+std::optional<pipeline::PipelineSpec> load_or_report(const std::string& file) {
+  auto parsed = pipeline::load_pipeline(file, pipeline::process_environment());
+  if (!parsed.spec) {
+    fmt::print(stderr, "{}", parsed.diagnostics.describe(file));
+    fmt::print(stderr, "hyperpipe: error: {} has {} problem{}; nothing was run\n", file, parsed.diagnostics.items().size(),
+               parsed.diagnostics.items().size() == 1 ? "" : "s");
+    return std::nullopt;
+  }
+  return std::move(parsed.spec);
+}
+
+int exit_code_of(const pipeline::RunReport& report) {
+  using pipeline::FailedStage;
+  switch (report.failed_stage) {
+  case FailedStage::none: return k_exit_ok;
+  case FailedStage::configuration: return k_exit_config;
+  case FailedStage::source: return k_exit_source;
+  case FailedStage::publish: return k_exit_publish;
+  case FailedStage::transform:
+  case FailedStage::output:
+  case FailedStage::engine: break;
+  }
+  Error error;
+  error.kind = report.error_kind;
+  return exit_code_for(error);
+}
+
+} // namespace
+
+Runner add_validate_command(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand("validate", "Check a pipeline file and report every problem, without running anything");
+  command->add_option("pipeline", *file, "the pipeline file (YAML)")->required();
+  return [file] {
+    auto spec = load_or_report(*file);
+    if (!spec) {
+      return static_cast<int>(k_exit_config);
+    }
+    std::size_t tables = 0, targets = 0;
+    for (const auto& output : spec->outputs) {
+      tables += output.tables.size();
+      targets += output.publish.size();
+    }
+    fmt::print("{}: valid: {} source{}, {} transform{}, {} output{} ({} table{}), {} publish target{}\n", *file,
+               spec->sources.size(), spec->sources.size() == 1 ? "" : "s", spec->transforms.size(),
+               spec->transforms.size() == 1 ? "" : "s", spec->outputs.size(), spec->outputs.size() == 1 ? "" : "s", tables,
+               tables == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
+    return static_cast<int>(k_exit_ok);
+  };
+}
+
+Runner add_run_command(CLI::App& app) {
+  struct Args {
+    std::string file;
+    bool dry_run = false;
+    bool no_publish = false;
+    std::vector<std::string> only;
+    std::string log_format = "text";
+    std::string progress = "auto";
+    std::string report;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* command = app.add_subcommand("run", "Run a pipeline: stage sources, transform in Hyper, write and publish extracts");
+  command->add_option("pipeline", args->file, "the pipeline file (YAML)")->required();
+  command->add_flag("--dry-run", args->dry_run, "print the plan (sources, SQL, outputs, publish targets) and run nothing");
+  command->add_flag("--no-publish", args->no_publish, "write the extracts but publish nothing");
+  command->add_option("--only", args->only, "write (and publish) only this output; repeatable");
+  command->add_option("--log-format", args->log_format, "text (default) or json (one JSON object per line, on stderr)")
+      ->check(CLI::IsMember({"text", "json"}));
+  command->add_option("--progress", args->progress, "auto (default: live lines on a terminal), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  command->add_option("--report", args->report, "where to write the JSON run report (default: STATE_DIR/NAME.last-run.json)");
+  auto engine_flags = add_engine_flags(*command);
+  command->footer("Exit codes: 0 success, 8 invalid pipeline, 9 a source failed, 5 a transform's SQL failed,\n"
+                  "7 publishing failed, 3/6 an output could not be written, 4 hyperd. See docs/pipeline.md.");
+  return [args, engine_flags] {
+    auto spec = load_or_report(args->file);
+    if (!spec) {
+      return static_cast<int>(k_exit_config);
+    }
+    pipeline::RunOptions options;
+    options.plan.only = args->only;
+    options.plan.publish = !args->no_publish;
+    if (args->dry_run) {
+      auto plan = pipeline::make_plan(*spec, options.plan);
+      if (!plan) {
+        report(plan.error());
+        return static_cast<int>(k_exit_config);
+      }
+      fmt::print("{}", plan->describe());
+      fmt::print("dry run: nothing was read, written or published\n");
+      return static_cast<int>(k_exit_ok);
+    }
+    const bool live = args->progress == "always" || (args->progress == "auto" && ::isatty(STDERR_FILENO) == 1);
+    auto display = make_run_display(args->log_format == "json" ? LogFormat::json : LogFormat::text, live, stderr);
+    auto engine = start_engine(*engine_flags);
+    if (!engine) {
+      return report(engine.error());
+    }
+    pipeline::RunReport result = pipeline::run_pipeline(*engine, *spec, options, *display);
+    display.reset();
+    const std::filesystem::path report_file = args->report.empty() ? pipeline::report_file_of(*spec) : std::filesystem::path(args->report);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::absolute(report_file).parent_path(), ec);
+    auto written = pipeline::write_file_atomically(report_file, result.to_json());
+    fmt::print("{}", result.summary());
+    if (!written) {
+      fmt::print(stderr, "hyperpipe: warning: could not write the run report: {}\n", written.error().describe());
+    } else {
+      fmt::print("report: {}\n", report_file.string());
+    }
+    if (!result.succeeded) {
+      fmt::print(stderr, "hyperpipe: error: {}: {}\n", result.failed_step, result.error);
+      if (!result.hint.empty()) {
+        fmt::print(stderr, "hint: {}\n", result.hint);
+      }
+      fmt::print(stderr, "the previous extracts, state and published data sources are unchanged\n");
+    }
+    auto stopped = engine->shutdown();
+    if (result.succeeded && !stopped) {
+      return report(stopped.error());
+    }
+    return exit_code_of(result);
+  };
+}
+
+} // namespace hyperpipe::cli

@@ -1,0 +1,320 @@
+#include "pipeline/config/config_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace hyperpipe::pipeline {
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+const char* kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+  case YAML::NodeType::Map: return "a mapping";
+  case YAML::NodeType::Sequence: return "a list";
+  case YAML::NodeType::Scalar: return "a value";
+  case YAML::NodeType::Null: return "empty";
+  default: return "nothing";
+  }
+}
+
+} // namespace
+
+Mark mark_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) {
+    return {};
+  }
+  return {mark.line + 1, mark.column + 1};
+}
+
+std::string join_path(std::string_view parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
+}
+
+ConfigReader::ConfigReader(YAML::Node node, std::string path, ReaderContext& context)
+    : m_node(std::move(node)), m_path(std::move(path)), m_context(&context) {
+  if (!m_node.IsMap() && !m_node.IsNull()) {
+    m_context->diagnostics.add(pipeline::mark_of(m_node), m_path, fmt::format("expected a mapping of keys, found {}", kind_name(m_node)));
+  }
+}
+
+bool ConfigReader::has(std::string_view key) const {
+  return m_node.IsMap() && m_node[std::string(key)].IsDefined() && !m_node[std::string(key)].IsNull();
+}
+
+Mark ConfigReader::mark_of(std::string_view key) const {
+  if (m_node.IsMap()) {
+    const YAML::Node value = m_node[std::string(key)];
+    if (value.IsDefined() && !value.Mark().is_null()) {
+      return pipeline::mark_of(value);
+    }
+  }
+  return mark();
+}
+
+std::string ConfigReader::path_of(std::string_view key) const { return join_path(m_path, key); }
+
+void ConfigReader::missing(std::string_view key) {
+  m_context->diagnostics.add(mark(), path_of(key), fmt::format("\"{}\" is required", key));
+}
+
+void ConfigReader::error(std::string_view key, std::string message, std::string hint) {
+  m_context->diagnostics.add(mark_of(key), key.empty() ? m_path : path_of(key), std::move(message), std::move(hint));
+}
+
+std::optional<std::string> ConfigReader::scalar(std::string_view key, const YAML::Node& value, std::string_view what) {
+  if (!value.IsScalar()) {
+    m_context->diagnostics.add(pipeline::mark_of(value), path_of(key), fmt::format("expected {}, found {}", what, kind_name(value)));
+    return std::nullopt;
+  }
+  auto interpolated = interpolate(value.Scalar(), m_context->environment);
+  if (!interpolated) {
+    m_context->diagnostics.add(pipeline::mark_of(value), path_of(key), interpolated.error().message, interpolated.error().hint);
+    return std::nullopt;
+  }
+  for (auto& secret : interpolated->secrets) {
+    m_context->secrets.push_back(std::move(secret));
+  }
+  return std::move(interpolated->text);
+}
+
+std::optional<std::string> ConfigReader::text(std::string_view key, bool required) {
+  m_known.emplace(key);
+  if (!has(key)) {
+    if (required) {
+      missing(key);
+    }
+    return std::nullopt;
+  }
+  return scalar(key, m_node[std::string(key)], "a text value");
+}
+
+std::optional<bool> ConfigReader::flag(std::string_view key) {
+  m_known.emplace(key);
+  if (!has(key)) {
+    return std::nullopt;
+  }
+  auto value = scalar(key, m_node[std::string(key)], "true or false");
+  if (!value) {
+    return std::nullopt;
+  }
+  if (*value == "true" || *value == "yes" || *value == "on") {
+    return true;
+  }
+  if (*value == "false" || *value == "no" || *value == "off") {
+    return false;
+  }
+  error(key, fmt::format("\"{}\" is not true or false", *value));
+  return std::nullopt;
+}
+
+std::optional<long long> ConfigReader::integer(std::string_view key, long long min, long long max) {
+  m_known.emplace(key);
+  if (!has(key)) {
+    return std::nullopt;
+  }
+  auto value = scalar(key, m_node[std::string(key)], "a whole number");
+  if (!value) {
+    return std::nullopt;
+  }
+  long long number = 0;
+  const char* end = value->data() + value->size();
+  const auto [stop, code] = std::from_chars(value->data(), end, number);
+  if (code != std::errc() || stop != end) {
+    error(key, fmt::format("\"{}\" is not a whole number", *value));
+    return std::nullopt;
+  }
+  if (number < min || number > max) {
+    error(key, fmt::format("{} is out of range", number), fmt::format("use {} to {}", min, max));
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::optional<double> ConfigReader::number(std::string_view key, double min, double max) {
+  m_known.emplace(key);
+  if (!has(key)) {
+    return std::nullopt;
+  }
+  auto value = scalar(key, m_node[std::string(key)], "a number");
+  if (!value) {
+    return std::nullopt;
+  }
+  char* stop = nullptr;
+  const double number = std::strtod(value->c_str(), &stop);
+  if (value->empty() || stop != value->c_str() + value->size() || !std::isfinite(number)) {
+    error(key, fmt::format("\"{}\" is not a number", *value));
+    return std::nullopt;
+  }
+  if (number < min || number > max) {
+    error(key, fmt::format("{} is out of range", *value), fmt::format("use {} to {}", min, max));
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::vector<std::string> ConfigReader::texts(std::string_view key) {
+  m_known.emplace(key);
+  std::vector<std::string> out;
+  if (!has(key)) {
+    return out;
+  }
+  const YAML::Node value = m_node[std::string(key)];
+  if (value.IsScalar()) {
+    if (auto one = scalar(key, value, "a text value")) {
+      out.push_back(std::move(*one));
+    }
+    return out;
+  }
+  if (!value.IsSequence()) {
+    error(key, fmt::format("expected a value or a list of values, found {}", kind_name(value)));
+    return out;
+  }
+  for (const auto& item : value) {
+    if (auto one = scalar(key, item, "a text value")) {
+      out.push_back(std::move(*one));
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ConfigReader::text_map(std::string_view key) {
+  m_known.emplace(key);
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!has(key)) {
+    return out;
+  }
+  const YAML::Node value = m_node[std::string(key)];
+  if (!value.IsMap()) {
+    error(key, fmt::format("expected a mapping of names to values, found {}", kind_name(value)));
+    return out;
+  }
+  for (const auto& entry : value) {
+    const std::string name = entry.first.as<std::string>("");
+    if (auto text = scalar(join_path(key, name), entry.second, "a text value")) {
+      out.emplace_back(name, std::move(*text));
+    }
+  }
+  return out;
+}
+
+std::optional<ConfigReader> ConfigReader::child(std::string_view key, bool required) {
+  m_known.emplace(key);
+  if (!has(key)) {
+    if (required) {
+      missing(key);
+    }
+    return std::nullopt;
+  }
+  const YAML::Node value = m_node[std::string(key)];
+  if (!value.IsMap()) {
+    error(key, fmt::format("expected a mapping of keys, found {}", kind_name(value)));
+    return std::nullopt;
+  }
+  return ConfigReader(value, path_of(key), *m_context);
+}
+
+std::vector<ConfigReader> ConfigReader::items(std::string_view key, bool required) {
+  m_known.emplace(key);
+  std::vector<ConfigReader> out;
+  if (!has(key)) {
+    if (required) {
+      missing(key);
+    }
+    return out;
+  }
+  const YAML::Node value = m_node[std::string(key)];
+  if (!value.IsSequence()) {
+    error(key, fmt::format("expected a list, found {}", kind_name(value)), "start each item with \"- \"");
+    return out;
+  }
+  std::size_t index = 0;
+  for (const auto& item : value) {
+    out.emplace_back(item, fmt::format("{}[{}]", path_of(key), index++), *m_context);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, ConfigReader>> ConfigReader::entries(std::string_view key, bool required) {
+  m_known.emplace(key);
+  std::vector<std::pair<std::string, ConfigReader>> out;
+  if (!has(key)) {
+    if (required) {
+      missing(key);
+    }
+    return out;
+  }
+  const YAML::Node value = m_node[std::string(key)];
+  if (!value.IsMap()) {
+    error(key, fmt::format("expected a mapping of names, found {}", kind_name(value)));
+    return out;
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : value) {
+    const std::string name = entry.first.as<std::string>("");
+    if (!seen.insert(name).second) {
+      m_context->diagnostics.add(pipeline::mark_of(entry.first), path_of(key), fmt::format("\"{}\" appears twice", name),
+                                 "names must be unique");
+      continue;
+    }
+    out.emplace_back(name, ConfigReader(entry.second, join_path(path_of(key), name), *m_context));
+  }
+  return out;
+}
+
+YAML::Node ConfigReader::raw(std::string_view key) {
+  m_known.emplace(key);
+  return m_node.IsMap() ? m_node[std::string(key)] : YAML::Node();
+}
+
+void ConfigReader::finish() {
+  if (!m_node.IsMap()) {
+    return;
+  }
+  std::map<std::string, int> counts;
+  for (const auto& entry : m_node) {
+    const std::string key = entry.first.as<std::string>("");
+    if (++counts[key] == 2) {
+      m_context->diagnostics.add(pipeline::mark_of(entry.first), path_of(key), "this key appears twice in the same mapping",
+                                 "keep one");
+    }
+    if (m_known.contains(key)) {
+      continue;
+    }
+    std::string closest;
+    std::size_t best = 3;
+    for (const auto& known : m_known) {
+      const std::size_t distance = edit_distance(key, known);
+      if (distance < best) {
+        best = distance;
+        closest = known;
+      }
+    }
+    std::vector<std::string> keys(m_known.begin(), m_known.end());
+    m_context->diagnostics.add(pipeline::mark_of(entry.first), path_of(key), fmt::format("unknown key \"{}\"", key),
+                               closest.empty() ? fmt::format("known keys here: {}", fmt::join(keys, ", "))
+                                               : fmt::format("did you mean \"{}\"?", closest));
+  }
+}
+
+} // namespace hyperpipe::pipeline

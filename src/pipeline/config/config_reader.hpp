@@ -1,0 +1,78 @@
+#pragma once
+// Reading one mapping of a pipeline file with every mistake reported, not just the first: wrong
+// types, missing keys, unknown keys (with the closest known one suggested), unset environment
+// variables. Values are interpolated (${NAME}) as they are read. Source types read their own
+// options through this, so a new source type gets the same error messages for free.
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/config/diagnostics.hpp"
+#include "pipeline/config/interpolate.hpp"
+
+namespace hyperpipe::pipeline {
+
+struct ReaderContext {
+  Diagnostics& diagnostics;
+  const Environment& environment;
+  std::vector<std::string>& secrets; ///< interpolated secret values, for redaction
+};
+
+Mark mark_of(const YAML::Node& node);
+
+class ConfigReader {
+public:
+  ConfigReader(YAML::Node node, std::string path, ReaderContext& context);
+
+  const std::string& path() const { return m_path; }
+  Mark mark() const { return pipeline::mark_of(m_node); }
+  bool has(std::string_view key) const;
+  Mark mark_of(std::string_view key) const; ///< the value's position (the mapping's if absent)
+  std::string path_of(std::string_view key) const;
+
+  std::optional<std::string> text(std::string_view key, bool required = false);
+  std::optional<bool> flag(std::string_view key);
+  std::optional<long long> integer(std::string_view key, long long min, long long max);
+  std::optional<double> number(std::string_view key, double min, double max);
+  /// One string or a list of strings.
+  std::vector<std::string> texts(std::string_view key);
+  /// A mapping of names to scalar values, in file order.
+  std::vector<std::pair<std::string, std::string>> text_map(std::string_view key);
+  /// A nested mapping.
+  std::optional<ConfigReader> child(std::string_view key, bool required = false);
+  /// A list of mappings.
+  std::vector<ConfigReader> items(std::string_view key, bool required = false);
+  /// A mapping of names to mappings ("sources: {sales: {...}}"), in file order.
+  std::vector<std::pair<std::string, ConfigReader>> entries(std::string_view key, bool required = false);
+  /// The raw node (for a source type's own parsing); marks the key known.
+  YAML::Node raw(std::string_view key);
+
+  void error(std::string_view key, std::string message, std::string hint = {});
+  void missing(std::string_view key);
+  /// Marks a value as secret: it is redacted from every message, log line and report.
+  void add_secret(const std::string& value) {
+    if (!value.empty()) {
+      m_context->secrets.push_back(value);
+    }
+  }
+  /// Reports keys nobody read (typos) and duplicate keys. Call after reading everything.
+  void finish();
+
+private:
+  std::optional<std::string> scalar(std::string_view key, const YAML::Node& value, std::string_view what);
+
+  YAML::Node m_node;
+  std::string m_path;
+  ReaderContext* m_context;
+  std::set<std::string, std::less<>> m_known;
+};
+
+/// "parent.key" (or "key" at the top).
+std::string join_path(std::string_view parent, std::string_view key);
+
+} // namespace hyperpipe::pipeline

@@ -1,0 +1,394 @@
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "pipeline/config/config_reader.hpp"
+#include "pipeline/config/pipeline_spec.hpp"
+
+namespace hyperpipe::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+// Sources and transforms become tables of the workspace, referred to by name in SQL; plain
+// identifiers keep that SQL free of quoting.
+bool valid_step_name(std::string_view name) {
+  if (name.empty() || name.size() > 63 || std::isdigit(static_cast<unsigned char>(name[0])) != 0) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
+}
+
+bool valid_file_name_part(std::string_view name) {
+  return !name.empty() && name.size() <= 100 && name != "." && name != ".." &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+         });
+}
+
+fs::path resolve(const fs::path& base, const std::string& path) {
+  const fs::path p(path);
+  return (p.is_absolute() ? p : base / p).lexically_normal();
+}
+
+std::vector<std::string> column_list(ConfigReader& reader, std::string_view key) { return reader.texts(key); }
+
+std::optional<TableName> table_name(ConfigReader& reader, std::string_view key, bool required) {
+  auto text = reader.text(key, required);
+  if (!text) {
+    return std::nullopt;
+  }
+  auto name = TableName::parse(*text);
+  if (!name) {
+    reader.error(key, name.error().message, "write SCHEMA.TABLE, e.g. Extract.Extract");
+    return std::nullopt;
+  }
+  return *name;
+}
+
+class Parser {
+public:
+  Parser(const fs::path& file, const Environment& environment, ParsedPipeline& out)
+      : m_file(file), m_base(fs::absolute(file).parent_path()), m_out(out),
+        m_context{out.diagnostics, environment, m_secrets} {}
+
+  void parse(const YAML::Node& root) {
+    ConfigReader top(root, "", m_context);
+    PipelineSpec spec;
+    spec.file = fs::absolute(m_file);
+    if (auto version = top.integer("version", 1, 1); !version && !top.has("version")) {
+      top.missing("version");
+    }
+    spec.name = top.text("name").value_or(m_file.stem().string());
+    if (!valid_file_name_part(spec.name)) {
+      top.error("name", fmt::format("\"{}\" cannot name the state and report files", spec.name),
+                "use letters, digits, '-', '_' and '.'");
+    }
+    spec.state_dir = resolve(m_base, top.text("state_dir").value_or(".hyperpipe"));
+    spec.parallel_sources = static_cast<int>(top.integer("parallel_sources", 1, 64).value_or(2));
+
+    for (auto& [name, reader] : top.entries("sources", true)) {
+      read_source(name, reader, spec);
+    }
+    for (auto& reader : top.items("transforms")) {
+      read_transform(reader, spec);
+    }
+    for (auto& [name, reader] : top.entries("outputs", true)) {
+      read_output(name, reader, spec);
+    }
+    if (spec.sources.empty() && top.has("sources")) {
+      top.error("sources", "no sources", "a pipeline needs at least one source");
+    }
+    if (spec.outputs.empty() && top.has("outputs")) {
+      top.error("outputs", "no outputs", "a pipeline needs at least one output");
+    }
+    top.finish();
+    spec.secrets = m_secrets;
+    if (m_out.diagnostics.empty()) {
+      m_out.spec = std::move(spec);
+    }
+  }
+
+private:
+  bool claim_step_name(const std::string& name, Mark mark, const std::string& path) {
+    if (!valid_step_name(name)) {
+      m_out.diagnostics.add(mark, path, fmt::format("\"{}\" cannot be used as a table name in SQL", name),
+                            "use letters, digits and _ (not starting with a digit), at most 63 characters");
+      return false;
+    }
+    if (name.starts_with("hp_")) {
+      m_out.diagnostics.add(mark, path, fmt::format("\"{}\": names starting with hp_ are reserved for hyperpipe", name));
+      return false;
+    }
+    if (!m_step_names.insert(name).second) {
+      m_out.diagnostics.add(mark, path, fmt::format("\"{}\" is already the name of a source or transform", name),
+                            "sources and transforms share one namespace: the workspace's tables");
+      return false;
+    }
+    return true;
+  }
+
+  void read_source(const std::string& name, ConfigReader& reader, PipelineSpec& spec) {
+    SourceSpec source;
+    source.name = name;
+    source.mark = reader.mark();
+    claim_step_name(name, reader.mark(), reader.path());
+    source.type = reader.text("type", true).value_or("");
+    if (auto incremental = reader.child("incremental")) {
+      source.incremental_column = incremental->text("column", true);
+      incremental->finish();
+    }
+    if (auto on_error = reader.text("on_error")) {
+      if (*on_error == "reject") {
+        source.keep_rejects = true;
+      } else if (*on_error != "fail") {
+        reader.error("on_error", fmt::format("\"{}\" is not fail or reject", *on_error),
+                     "fail stops at the first bad row; reject sets bad rows aside in a file and goes on");
+      }
+    }
+    if (!source.type.empty()) {
+      const SourceType* type = find_source_type(source.type);
+      if (type == nullptr) {
+        std::vector<std::string> names;
+        for (const auto* known : source_types()) {
+          names.emplace_back(known->name());
+        }
+        reader.error("type", fmt::format("unknown source type \"{}\"", source.type),
+                     fmt::format("use one of: {}", fmt::join(names, ", ")));
+      } else {
+        source.source = type->configure(reader, m_base);
+      }
+    }
+    reader.finish();
+    spec.sources.push_back(std::move(source));
+  }
+
+  void read_transform(ConfigReader& reader, PipelineSpec& spec) {
+    TransformSpec transform;
+    transform.mark = reader.mark();
+    transform.name = reader.text("name", true).value_or("");
+    if (!transform.name.empty()) {
+      claim_step_name(transform.name, reader.mark_of("name"), reader.path_of("name"));
+    }
+    transform.sql = reader.text("sql", true).value_or("");
+    if (reader.has("sql") && transform.sql.find_first_not_of(" \t\r\n") == std::string::npos) {
+      reader.error("sql", "the query is empty");
+    }
+    reader.finish();
+    spec.transforms.push_back(std::move(transform));
+  }
+
+  bool known_table_source(const std::string& name) const {
+    if (m_step_names.contains(name)) {
+      return true;
+    }
+    // Child tables of JSON and API sources: "<source>_<array path>".
+    return std::any_of(m_step_names.begin(), m_step_names.end(),
+                       [&](const std::string& step) { return name.starts_with(step + "_"); });
+  }
+
+  void read_table(ConfigReader& reader, OutputSpec& output) {
+    OutputTableSpec table;
+    table.mark = reader.mark();
+    table.name = table_name(reader, "name", true).value_or(TableName{});
+    auto from = reader.text("from");
+    auto sql = reader.text("sql");
+    if (from && sql) {
+      reader.error("sql", "a table takes either \"from\" or \"sql\", not both");
+    } else if (!from && !sql && !reader.has("from") && !reader.has("sql")) {
+      reader.error({}, "a table needs \"from\" (a source or transform) or \"sql\" (a query)");
+    }
+    if (from) {
+      table.from = *from;
+      if (!known_table_source(*from)) {
+        std::vector<std::string> names(m_step_names.begin(), m_step_names.end());
+        reader.error("from", fmt::format("\"{}\" is not a source or transform of this pipeline", *from),
+                     names.empty() ? "define it under sources or transforms"
+                                   : fmt::format("known: {} (transforms must come before the outputs that use them)",
+                                                 fmt::join(names, ", ")));
+      }
+    }
+    table.sql = sql.value_or("");
+    if (auto mode = reader.text("mode")) {
+      if (*mode == "replace") {
+        table.mode = TableMode::replace;
+      } else if (*mode == "append") {
+        table.mode = TableMode::append;
+      } else if (*mode == "replace_by_key") {
+        table.mode = TableMode::replace_by_key;
+      } else {
+        reader.error("mode", fmt::format("\"{}\" is not a table mode", *mode), "use replace, append or replace_by_key");
+      }
+    }
+    table.key = column_list(reader, "key");
+    if (table.mode == TableMode::replace_by_key && table.key.empty()) {
+      reader.error("mode", "replace_by_key needs \"key\": the columns that identify a row",
+                   "e.g. key: [order_id]");
+    }
+    if (table.mode != TableMode::replace_by_key && !table.key.empty()) {
+      reader.error("key", "\"key\" is used only with mode: replace_by_key");
+    }
+    table.primary_key = column_list(reader, "primary_key");
+    for (auto& key_reader : reader.items("foreign_keys")) {
+      ForeignKey key;
+      key.columns = column_list(key_reader, "columns");
+      if (key.columns.empty()) {
+        key_reader.missing("columns");
+      }
+      key.target = table_name(key_reader, "references", true).value_or(TableName{});
+      key.target_columns = column_list(key_reader, "referenced_columns");
+      if (key.target_columns.empty()) {
+        key.target_columns = key.columns;
+      }
+      if (key.target_columns.size() != key.columns.size()) {
+        key_reader.error("referenced_columns", fmt::format("{} columns refer to {} referenced columns", key.columns.size(),
+                                                           key.target_columns.size()));
+      }
+      const bool earlier = std::any_of(output.tables.begin(), output.tables.end(),
+                                       [&](const OutputTableSpec& other) { return other.name == key.target; });
+      if (key_reader.has("references") && !earlier) {
+        key_reader.error("references", fmt::format("{} is not a table listed before this one in output \"{}\"",
+                                                   key.target.quoted(), output.name),
+                         "list the referenced table first");
+      }
+      key_reader.finish();
+      table.foreign_keys.push_back(std::move(key));
+    }
+    for (const auto& other : output.tables) {
+      if (other.name == table.name && reader.has("name")) {
+        reader.error("name", fmt::format("table {} is listed twice in output \"{}\"", table.name.quoted(), output.name));
+      }
+    }
+    reader.finish();
+    output.tables.push_back(std::move(table));
+  }
+
+  void read_publish(ConfigReader& reader, OutputSpec& output) {
+    PublishSpec target;
+    target.mark = reader.mark();
+    target.server = reader.text("server", true).value_or("");
+    target.site = reader.text("site").value_or("");
+    target.project = reader.text("project").value_or("");
+    target.name = reader.text("name").value_or(output.file.stem().string());
+    target.description = reader.text("description").value_or("");
+    target.allow_http = reader.flag("allow_http").value_or(false);
+    target.as_job = reader.flag("as_job").value_or(false);
+    if (auto file = reader.text("credentials_file")) {
+      target.credentials_file = resolve(m_base, *file);
+    }
+    if (auto file = reader.text("ca_bundle")) {
+      target.ca_bundle = resolve(m_base, *file);
+    }
+    if (auto mode = reader.text("mode")) {
+      auto parsed = publish::parse_publish_mode(*mode);
+      if (!parsed) {
+        reader.error("mode", parsed.error().message, "use createnew, overwrite, append or replace");
+      } else {
+        target.mode = *parsed;
+      }
+    }
+    if (!target.server.empty() && target.server.find("://") == std::string::npos) {
+      target.server = "https://" + target.server;
+    }
+    if (target.server.starts_with("http://") && !target.allow_http) {
+      reader.error("server", fmt::format("refusing to send Tableau credentials over plain HTTP to {}", target.server),
+                   "use an https:// address, or allow_http: true for a test server on this machine");
+    }
+    if (target.mode == publish::PublishMode::append && output.tables.size() != 1) {
+      reader.error("mode", fmt::format("output \"{}\" has {} tables; Tableau appends only from a single-table extract",
+                                       output.name, output.tables.size()),
+                   "use overwrite");
+    }
+    reader.finish();
+    output.publish.push_back(std::move(target));
+  }
+
+  void read_output(const std::string& name, ConfigReader& reader, PipelineSpec& spec) {
+    OutputSpec output;
+    output.name = name;
+    output.mark = reader.mark();
+    if (!valid_file_name_part(name)) {
+      m_out.diagnostics.add(reader.mark(), reader.path(), fmt::format("\"{}\" is not a usable output name", name),
+                            "use letters, digits, '-', '_' and '.'");
+    }
+    if (auto file = reader.text("file", true)) {
+      output.file = resolve(m_base, *file);
+      if (output.file.extension() != ".hyper") {
+        reader.error("file", fmt::format("{} does not end in .hyper", *file), "Tableau recognises extracts by the .hyper suffix");
+      }
+      for (const auto& other : spec.outputs) {
+        if (other.file == output.file) {
+          reader.error("file", fmt::format("output \"{}\" writes the same file", other.name));
+        }
+      }
+    }
+    if (auto version = reader.integer("file_version", 0, 4)) {
+      output.file_version = static_cast<int>(*version);
+    }
+    for (auto& table : reader.items("tables", true)) {
+      read_table(table, output);
+    }
+    if (reader.has("tables") && output.tables.empty()) {
+      reader.error("tables", "an output needs at least one table");
+    }
+    if (reader.has("publish")) {
+      const YAML::Node node = reader.raw("publish");
+      if (node.IsMap()) {
+        ConfigReader target(node, reader.path_of("publish"), m_context);
+        read_publish(target, output);
+      } else {
+        for (auto& target : reader.items("publish")) {
+          read_publish(target, output);
+        }
+      }
+    }
+    reader.finish();
+    spec.outputs.push_back(std::move(output));
+  }
+
+  fs::path m_file;
+  fs::path m_base;
+  ParsedPipeline& m_out;
+  std::vector<std::string> m_secrets;
+  ReaderContext m_context;
+  std::set<std::string> m_step_names;
+};
+
+} // namespace
+
+std::string_view table_mode_name(TableMode mode) {
+  switch (mode) {
+  case TableMode::replace: return "replace";
+  case TableMode::append: return "append";
+  case TableMode::replace_by_key: return "replace_by_key";
+  }
+  return "replace";
+}
+
+const OutputSpec* PipelineSpec::find_output(std::string_view wanted) const {
+  for (const auto& output : outputs) {
+    if (output.name == wanted) {
+      return &output;
+    }
+  }
+  return nullptr;
+}
+
+ParsedPipeline parse_pipeline(std::string_view yaml, const fs::path& file, const Environment& environment) {
+  ParsedPipeline out;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& error) {
+    out.diagnostics.add({error.mark.line + 1, error.mark.column + 1}, "", fmt::format("not valid YAML: {}", error.msg),
+                        "check the indentation and quoting around this position");
+    return out;
+  }
+  if (!root.IsMap()) {
+    out.diagnostics.add({1, 1}, "", "a pipeline file is a mapping with version, sources and outputs",
+                        "see docs/pipeline.md for an example");
+    return out;
+  }
+  Parser(file, environment, out).parse(root);
+  return out;
+}
+
+ParsedPipeline load_pipeline(const fs::path& file, const Environment& environment) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ParsedPipeline out;
+    out.diagnostics.add({}, "", "cannot read the file", "check the path");
+    return out;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_pipeline(text.str(), file, environment);
+}
+
+} // namespace hyperpipe::pipeline

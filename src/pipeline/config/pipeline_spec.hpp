@@ -1,0 +1,97 @@
+#pragma once
+// A pipeline as read from its YAML file: sources, SQL transforms, outputs and their publish
+// targets. Produced by parse_pipeline(), which checks everything that can be checked without
+// running anything; docs/pipeline.md describes the file.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hyperpipe/table.hpp"
+#include "pipeline/config/diagnostics.hpp"
+#include "pipeline/config/interpolate.hpp"
+#include "pipeline/sources/source_plugin.hpp"
+#include "publish/tableau_client.hpp"
+
+namespace hyperpipe::pipeline {
+
+struct SourceSpec {
+  std::string name;
+  std::string type;
+  Mark mark;
+  std::shared_ptr<const ConfiguredSource> source;
+  /// Append-only loading: rows whose value in this column is not above the last run's largest
+  /// value are skipped. Unset: a full reload each run.
+  std::optional<std::string> incremental_column;
+  bool keep_rejects = false; ///< on_error: reject (bad rows go to a file) instead of fail
+};
+
+struct TransformSpec {
+  std::string name;
+  std::string sql;
+  Mark mark;
+};
+
+enum class TableMode { replace, append, replace_by_key };
+std::string_view table_mode_name(TableMode mode);
+
+struct OutputTableSpec {
+  TableName name;
+  Mark mark;
+  std::string from; ///< a source or transform name; or
+  std::string sql;  ///< a query
+  TableMode mode = TableMode::replace;
+  std::vector<std::string> key; ///< replace_by_key: the columns identifying a row
+  std::vector<std::string> primary_key;
+  std::vector<ForeignKey> foreign_keys;
+};
+
+struct PublishSpec {
+  std::string server;
+  std::string site;
+  std::string project;
+  std::string name;
+  std::string description;
+  publish::PublishMode mode = publish::PublishMode::overwrite;
+  std::optional<std::filesystem::path> credentials_file;
+  std::optional<std::filesystem::path> ca_bundle;
+  bool allow_http = false;
+  bool as_job = false;
+  Mark mark;
+};
+
+struct OutputSpec {
+  std::string name;
+  std::filesystem::path file; ///< absolute
+  std::optional<int> file_version;
+  std::vector<OutputTableSpec> tables;
+  std::vector<PublishSpec> publish;
+  Mark mark;
+};
+
+struct PipelineSpec {
+  std::filesystem::path file; ///< the YAML file
+  std::string name;
+  std::filesystem::path state_dir; ///< absolute: state, reports, scratch space
+  int parallel_sources = 2;
+  std::vector<SourceSpec> sources;
+  std::vector<TransformSpec> transforms;
+  std::vector<OutputSpec> outputs;
+  std::vector<std::string> secrets; ///< values to redact everywhere
+
+  const OutputSpec* find_output(std::string_view name) const;
+};
+
+struct ParsedPipeline {
+  std::optional<PipelineSpec> spec; ///< set only when there are no diagnostics
+  Diagnostics diagnostics;
+};
+
+/// Parses and checks a pipeline (the text of `file`).
+ParsedPipeline parse_pipeline(std::string_view yaml, const std::filesystem::path& file, const Environment& environment);
+/// Reads the file, then parse_pipeline.
+ParsedPipeline load_pipeline(const std::filesystem::path& file, const Environment& environment);
+
+} // namespace hyperpipe::pipeline

@@ -1,0 +1,56 @@
+#pragma once
+// What a run will do, in order, worked out from the pipeline alone (pure: no hyperd, no files):
+// which sources are staged as which workspace tables, the SQL of each transform, which outputs
+// are written with which statements, and where they are published. `hyperpipe run --dry-run`
+// prints it; the runner executes it.
+
+#include <string>
+#include <vector>
+
+#include "hyperpipe/extract.hpp"
+#include "pipeline/config/pipeline_spec.hpp"
+
+namespace hyperpipe::pipeline {
+
+struct PlannedTransform {
+  const TransformSpec* spec = nullptr;
+  std::string sql; ///< CREATE TABLE ... AS (...), run in the workspace
+};
+
+struct PlannedTable {
+  const OutputTableSpec* spec = nullptr;
+  std::string select; ///< the rows, as a query over the workspace
+};
+
+struct PlannedOutput {
+  const OutputSpec* spec = nullptr;
+  CreateMode mode = CreateMode::replace; ///< replace unless a table keeps earlier rows
+  std::vector<PlannedTable> tables;
+};
+
+struct PlannedPublish {
+  const OutputSpec* output = nullptr;
+  const PublishSpec* target = nullptr;
+};
+
+struct Plan {
+  std::vector<const SourceSpec*> sources;
+  std::vector<PlannedTransform> transforms;
+  std::vector<PlannedOutput> outputs;
+  std::vector<PlannedPublish> publishes;
+
+  /// Human-readable, one step per line (for --dry-run).
+  std::string describe() const;
+};
+
+struct PlanOptions {
+  std::vector<std::string> only; ///< output names; empty: every output
+  bool publish = true;
+};
+
+Result<Plan> make_plan(const PipelineSpec& pipeline, const PlanOptions& options);
+
+/// The user's query without trailing semicolons and blanks, so it can be wrapped.
+std::string trim_query(std::string_view sql);
+
+} // namespace hyperpipe::pipeline

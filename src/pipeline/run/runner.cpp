@@ -1,0 +1,500 @@
+#include "pipeline/run/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "base/quoting.hpp"
+#include "hyperpipe/extract.hpp"
+#include "pipeline/state/run_state.hpp"
+#include "publish/tableau_client.hpp"
+
+namespace hyperpipe::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string redact_all(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 3) {
+      continue; // too short to find without mangling ordinary text
+    }
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 10)) {
+      text.replace(at, secret.size(), "[redacted]");
+    }
+  }
+  return text;
+}
+
+// Serialises events from the staging threads.
+class SerialObserver {
+public:
+  explicit SerialObserver(RunObserver& inner) : m_inner(inner) {}
+  void emit(RunEvent event) {
+    std::lock_guard lock(m_mutex);
+    m_inner.on_event(event);
+  }
+
+private:
+  RunObserver& m_inner;
+  std::mutex m_mutex;
+};
+
+std::string mode_name(publish::PublishMode mode) {
+  switch (mode) {
+  case publish::PublishMode::createnew: return "createnew";
+  case publish::PublishMode::overwrite: return "overwrite";
+  case publish::PublishMode::append: return "append";
+  case publish::PublishMode::replace: return "replace";
+  }
+  return "overwrite";
+}
+
+struct StagedSource {
+  fs::path file;
+  StageResult result;
+  SourceReport report;
+  std::optional<SourceState> new_state;
+};
+
+class Run {
+public:
+  Run(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer)
+      : m_engine(engine), m_pipeline(pipeline), m_options(options), m_events(observer) {}
+
+  RunReport execute() {
+    const auto started = Clock::now();
+    m_report.pipeline = m_pipeline.name;
+    m_report.pipeline_file = m_pipeline.file;
+    m_report.started = utc_now();
+    auto status = run_all();
+    if (!status) {
+      fail(status.error());
+    } else {
+      m_report.succeeded = true;
+    }
+    m_report.finished = utc_now();
+    m_report.seconds = seconds_since(started);
+    return std::move(m_report);
+  }
+
+private:
+  struct StepError {
+    FailedStage stage;
+    std::string step;
+  };
+
+  // Marks where the run is, so a failure names the step.
+  void at(FailedStage stage, std::string step) { m_where = {stage, std::move(step)}; }
+
+  void fail(const Error& error) {
+    m_report.succeeded = false;
+    m_report.failed_stage = m_where.stage;
+    m_report.failed_step = m_where.step;
+    m_report.error_kind = error.kind;
+    std::string message = error.describe();
+    if (!error.statement.empty()) {
+      message += fmt::format(" [statement: {}]", error.statement);
+    }
+    std::vector<std::string> secrets = m_pipeline.secrets;
+    secrets.insert(secrets.end(), m_secrets.begin(), m_secrets.end());
+    m_report.error = redact_all(message, secrets);
+    m_report.hint = redact_all(error.hint, secrets);
+    m_events.emit({RunEvent::Kind::failed, m_where.step, 0, 0, 0, m_report.error});
+  }
+
+  Status run_all() {
+    at(FailedStage::configuration, "plan");
+    HP_ASSIGN_OR_RETURN(m_plan, make_plan(m_pipeline, m_options.plan));
+    std::error_code ec;
+    fs::create_directories(m_pipeline.state_dir, ec);
+    if (ec) {
+      return make_error(ErrorKind::io, fmt::format("cannot create the state folder {}: {}", m_pipeline.state_dir.string(),
+                                                   ec.message()));
+    }
+    HP_ASSIGN_OR_RETURN(auto lock, RunLock::acquire(m_pipeline.state_dir / (m_pipeline.name + ".lock"), m_pipeline.name));
+    HP_ASSIGN_OR_RETURN(m_state, read_run_state(state_file_of(m_pipeline)));
+    m_work_dir = m_pipeline.state_dir / (m_pipeline.name + ".work");
+    fs::remove_all(m_work_dir, ec); // a killed run's leftovers (we hold the lock)
+    fs::create_directories(m_work_dir, ec);
+    // Removed while the lock is still held, so it never deletes the next run's folder.
+    struct WorkDirCleanup {
+      Run& run;
+      ~WorkDirCleanup() { run.cleanup_work_dir(); }
+    } cleanup{*this};
+    if (ec) {
+      return make_error(ErrorKind::io, fmt::format("cannot create {}: {}", m_work_dir.string(), ec.message()));
+    }
+    HP_TRY(stage_sources());
+    HP_ASSIGN_OR_RETURN(auto workspace, build_workspace());
+    HP_TRY(run_transforms(workspace));
+    HP_ASSIGN_OR_RETURN(auto writers, write_outputs(workspace));
+    at(FailedStage::output, "commit outputs");
+    for (std::size_t i = 0; i < writers.size(); ++i) {
+      at(FailedStage::output, fmt::format("output {}", m_plan.outputs[i].spec->name));
+      HP_TRY(writers[i].commit());
+      m_report.outputs[i].bytes = fs::file_size(m_plan.outputs[i].spec->file, ec);
+      m_events.emit({RunEvent::Kind::note, m_where.step, 0, m_report.outputs[i].bytes, 0,
+                     fmt::format("committed {}", m_plan.outputs[i].spec->file.string())});
+    }
+    at(FailedStage::output, "state");
+    RunState next = m_state;
+    next.last_success = utc_now();
+    for (const auto& staged : m_staged) {
+      if (staged.new_state) {
+        next.sources[staged.report.name] = *staged.new_state;
+      }
+    }
+    HP_TRY(write_run_state(state_file_of(m_pipeline), next));
+    return publish_outputs();
+  }
+
+  Status stage_one(const SourceSpec& source, StagedSource& staged) {
+    const auto started = Clock::now();
+    const std::string step = fmt::format("source {}", source.name);
+    m_events.emit({RunEvent::Kind::started, step, 0, 0, 0, source.source->describe()});
+    StageContext context;
+    context.engine = &m_engine;
+    context.staging_file = m_work_dir / (source.name + ".hyper");
+    context.table = source.name;
+    context.work_dir = m_work_dir;
+    const auto previous = m_state.sources.find(source.name);
+    if (source.incremental_column && previous != m_state.sources.end()) {
+      context.watermark = previous->second.watermark;
+      staged.report.watermark_before = previous->second.watermark;
+    }
+    if (source.keep_rejects) {
+      context.reject_file = m_pipeline.state_dir / fmt::format("{}.{}.rejects.csv", m_pipeline.name, source.name);
+    }
+    context.on_progress = [&](std::uint64_t rows, std::uint64_t bytes) {
+      m_events.emit({RunEvent::Kind::progress, step, rows, bytes, seconds_since(started), {}});
+    };
+    HP_ASSIGN_OR_RETURN(staged.result, source.source->stage(context));
+    staged.file = context.staging_file;
+    SourceReport& report = staged.report;
+    report.name = source.name;
+    report.type = source.type;
+    report.rows_read = staged.result.rows_read;
+    report.rows_loaded = staged.result.rows_loaded;
+    report.rows_rejected = staged.result.rows_rejected;
+    report.bytes = staged.result.bytes;
+    report.tables = staged.result.tables;
+    report.notes = staged.result.notes;
+    if (staged.result.rows_rejected > 0 && context.reject_file) {
+      report.notes.push_back(fmt::format("rejected rows and their reasons: {}", context.reject_file->string()));
+    }
+    if (source.incremental_column) {
+      HP_TRY(apply_watermark(source, staged, context.watermark));
+    }
+    report.seconds = seconds_since(started);
+    m_events.emit({RunEvent::Kind::finished, step, report.rows_loaded, report.bytes, report.seconds,
+                   fmt::format("{} read, {} loaded, {} rejected{}", report.rows_read, report.rows_loaded,
+                               report.rows_rejected,
+                               report.rows_skipped > 0 ? fmt::format(", {} at or below the watermark", report.rows_skipped)
+                                                       : "")});
+    return {};
+  }
+
+  // Rows at or below the last watermark (or without a value) were loaded by an earlier run:
+  // they are dropped from the staged table and counted, never silently.
+  Status apply_watermark(const SourceSpec& source, StagedSource& staged, const std::optional<std::string>& watermark) {
+    const std::string column = base::quote_identifier(*source.incremental_column);
+    const std::string table = fmt::format("\"public\".{}", base::quote_identifier(source.name));
+    auto probe = m_engine.query(staged.file, fmt::format("SELECT MAX({}) FROM {}", column, table));
+    if (!probe) {
+      auto columns = m_engine.query(staged.file, fmt::format("SELECT * FROM {} LIMIT 0", table));
+      std::vector<std::string> names;
+      if (columns) {
+        for (const auto& c : columns->columns) {
+          names.push_back(c.name);
+        }
+      }
+      return make_error(ErrorKind::invalid_argument,
+                        fmt::format("incremental column \"{}\" is not a column of source {}", *source.incremental_column,
+                                    source.name),
+                        names.empty() ? "check incremental.column" : fmt::format("its columns: {}", fmt::join(names, ", ")));
+    }
+    if (!probe->columns[0].type) {
+      return make_error(ErrorKind::unsupported, fmt::format("incremental column \"{}\" has a type that cannot be compared",
+                                                            *source.incremental_column));
+    }
+    std::string type = probe->columns[0].type->sql();
+    if (watermark) {
+      const auto previous = m_state.sources.find(source.name);
+      if (previous != m_state.sources.end() && !previous->second.type.empty() && previous->second.type != type) {
+        type = previous->second.type; // compare as the type the watermark was taken in
+      }
+      const std::string stale =
+          fmt::format("{} IS NULL OR NOT ({} > CAST({} AS {}))", column, column, base::quote_literal(*watermark), type);
+      HP_ASSIGN_OR_RETURN(auto counted, m_engine.query(staged.file, fmt::format("SELECT COUNT(*) FROM {} WHERE {}", table, stale)));
+      const std::uint64_t skipped = std::stoull(counted.rows.at(0).at(0).value_or("0"));
+      if (skipped > 0) {
+        HP_TRY(m_engine.query(staged.file, fmt::format("DELETE FROM {} WHERE {}", table, stale)));
+      }
+      staged.report.rows_skipped = skipped;
+      staged.report.rows_loaded -= std::min(skipped, staged.report.rows_loaded);
+      HP_ASSIGN_OR_RETURN(probe, m_engine.query(staged.file, fmt::format("SELECT MAX({}) FROM {}", column, table)));
+    }
+    const auto& top = probe->rows.at(0).at(0);
+    if (top) {
+      staged.new_state = SourceState{*top, type};
+      staged.report.watermark_after = *top;
+    } else if (watermark) {
+      staged.report.watermark_after = *watermark; // nothing new: the watermark stays
+    }
+    return {};
+  }
+
+  Status stage_sources() {
+    const std::size_t count = m_plan.sources.size();
+    m_staged.resize(count);
+    std::vector<std::optional<Error>> errors(count);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    const auto worker = [&] {
+      for (std::size_t i = next++; i < count && !stop; i = next++) {
+        auto staged = stage_one(*m_plan.sources[i], m_staged[i]);
+        if (!staged) {
+          errors[i] = std::move(staged).error();
+          stop = true;
+        }
+      }
+    };
+    const auto threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, m_pipeline.parallel_sources)), count);
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) {
+      pool.emplace_back(worker);
+    }
+    worker();
+    for (auto& thread : pool) {
+      thread.join();
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      if (errors[i]) {
+        at(FailedStage::source, fmt::format("source {}", m_plan.sources[i]->name));
+        return *errors[i];
+      }
+      m_report.sources.push_back(m_staged[i].report);
+    }
+    return {};
+  }
+
+  Result<ExtractWriter> build_workspace() {
+    at(FailedStage::engine, "workspace");
+    HP_ASSIGN_OR_RETURN(auto workspace, ExtractWriter::open(m_engine, m_work_dir / "workspace.hyper"));
+    HP_TRY(workspace.resolve_unqualified_in(""));
+    for (const auto& staged : m_staged) {
+      at(FailedStage::source, fmt::format("source {}", staged.report.name));
+      HP_ASSIGN_OR_RETURN(std::string alias, workspace.attach(staged.file));
+      for (const auto& table : staged.result.tables) {
+        const std::string name = base::quote_identifier(table);
+        HP_TRY(workspace.execute(fmt::format("CREATE TABLE {} AS (SELECT * FROM {}.\"public\".{})", name, alias, name)));
+      }
+      HP_TRY(workspace.execute(fmt::format("DETACH DATABASE {}", alias)));
+      std::error_code ec;
+      fs::remove(staged.file, ec); // the workspace has the rows now
+    }
+    return workspace;
+  }
+
+  Status run_transforms(ExtractWriter& workspace) {
+    for (const auto& transform : m_plan.transforms) {
+      const auto started = Clock::now();
+      at(FailedStage::transform, fmt::format("transform {}", transform.spec->name));
+      m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0, {}});
+      HP_TRY(workspace.execute(transform.sql));
+      HP_ASSIGN_OR_RETURN(auto counted, workspace.query(fmt::format("SELECT COUNT(*) FROM {}",
+                                                                    base::quote_identifier(transform.spec->name))));
+      TransformReport report{transform.spec->name, std::stoull(counted.rows.at(0).at(0).value_or("0")), seconds_since(started)};
+      m_events.emit({RunEvent::Kind::finished, m_where.step, report.rows, 0, report.seconds,
+                     fmt::format("{} rows", report.rows)});
+      m_report.transforms.push_back(report);
+    }
+    return {};
+  }
+
+  Result<TableDefinition> define_table(ExtractWriter& writer, const PlannedTable& table) {
+    HP_ASSIGN_OR_RETURN(auto shape, writer.query(fmt::format("SELECT * FROM ({}) AS hp_rows LIMIT 0", table.select)));
+    TableDefinition definition;
+    definition.name = table.spec->name;
+    for (const auto& column : shape.columns) {
+      if (!column.type) {
+        auto named = writer.query(fmt::format("SELECT format_type({}, {})", column.type_oid, column.type_modifier));
+        const std::string type_name =
+            named && !named->rows.empty() && named->rows[0][0] ? *named->rows[0][0] : fmt::format("type {}", column.type_oid);
+        return make_error(ErrorKind::unsupported,
+                          fmt::format("table {}: column \"{}\" is of type {}, which an extract cannot hold",
+                                      table.spec->name.quoted(), column.name, type_name),
+                          "CAST it to a supported type in the query (see docs/types.md)");
+      }
+      definition.add(column.name, *column.type);
+    }
+    definition.primary_key = table.spec->primary_key;
+    definition.foreign_keys = table.spec->foreign_keys;
+    for (const auto& key : table.spec->key) {
+      if (!definition.find_column(key)) {
+        return make_error(ErrorKind::invalid_argument,
+                          fmt::format("table {}: key column \"{}\" is not among the query's columns", table.spec->name.quoted(), key));
+      }
+    }
+    HP_TRY(definition.validate());
+    return definition;
+  }
+
+  Result<std::uint64_t> count_rows(ExtractWriter& writer, const TableName& table) {
+    HP_ASSIGN_OR_RETURN(auto counted, writer.query(fmt::format("SELECT COUNT(*) FROM {}", writer.sql_name(table))));
+    return std::stoull(counted.rows.at(0).at(0).value_or("0"));
+  }
+
+  Status write_table(ExtractWriter& writer, const PlannedTable& table, OutputTableReport& report) {
+    HP_ASSIGN_OR_RETURN(TableDefinition definition, define_table(writer, table));
+    const std::string target = writer.sql_name(definition.name);
+    report.table = definition.name.quoted();
+    report.mode = std::string(table_mode_name(table.spec->mode));
+    switch (table.spec->mode) {
+    case TableMode::replace: {
+      auto dropped = writer.drop_table(definition.name);
+      if (!dropped && dropped.error().kind != ErrorKind::not_found) {
+        return dropped;
+      }
+      HP_TRY(writer.add_table(definition));
+      HP_ASSIGN_OR_RETURN(report.rows_written,
+                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, table.select)));
+      break;
+    }
+    case TableMode::append: {
+      HP_TRY(writer.ensure_table(definition));
+      HP_ASSIGN_OR_RETURN(report.rows_written,
+                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, table.select)));
+      break;
+    }
+    case TableMode::replace_by_key: {
+      HP_TRY(writer.ensure_table(definition));
+      HP_TRY(writer.execute(fmt::format("CREATE TEMPORARY TABLE \"hp_batch\" AS (SELECT * FROM ({}) AS hp_rows)", table.select)));
+      std::vector<std::string> matches;
+      for (const auto& key : table.spec->key) {
+        const std::string column = base::quote_identifier(key);
+        matches.push_back(fmt::format("b.{} IS NOT DISTINCT FROM t.{}", column, column));
+      }
+      HP_ASSIGN_OR_RETURN(report.rows_replaced,
+                          writer.execute(fmt::format("DELETE FROM {} AS t WHERE EXISTS (SELECT 1 FROM \"hp_batch\" AS b WHERE {})",
+                                                     target, fmt::join(matches, " AND "))));
+      HP_ASSIGN_OR_RETURN(report.rows_written, writer.execute(fmt::format("INSERT INTO {} SELECT * FROM \"hp_batch\"", target)));
+      HP_TRY(writer.execute("DROP TABLE \"hp_batch\""));
+      break;
+    }
+    }
+    HP_ASSIGN_OR_RETURN(report.rows_total, count_rows(writer, definition.name));
+    return {};
+  }
+
+  Result<std::vector<ExtractWriter>> write_outputs(ExtractWriter& workspace) {
+    std::vector<ExtractWriter> writers;
+    for (const auto& output : m_plan.outputs) {
+      const auto started = Clock::now();
+      at(FailedStage::output, fmt::format("output {}", output.spec->name));
+      m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0, output.spec->file.string()});
+      std::error_code ec;
+      fs::create_directories(output.spec->file.parent_path(), ec);
+      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(m_engine, output.spec->file, {output.mode, output.spec->file_version}));
+      HP_ASSIGN_OR_RETURN(std::string alias, writer.attach(workspace.working_file()));
+      HP_TRY(writer.resolve_unqualified_in(alias));
+      OutputReport report{output.spec->name, output.spec->file, {}, 0, 0};
+      std::uint64_t rows = 0;
+      for (const auto& table : output.tables) {
+        at(FailedStage::output, fmt::format("output {} table {}", output.spec->name, table.spec->name.quoted()));
+        OutputTableReport table_report;
+        HP_TRY(write_table(writer, table, table_report));
+        rows += table_report.rows_total;
+        report.tables.push_back(std::move(table_report));
+      }
+      HP_TRY(writer.execute(fmt::format("DETACH DATABASE {}", alias)));
+      report.seconds = seconds_since(started);
+      m_events.emit({RunEvent::Kind::finished, fmt::format("output {}", output.spec->name), rows, 0, report.seconds,
+                     fmt::format("{} table{}, {} rows", report.tables.size(), report.tables.size() == 1 ? "" : "s", rows)});
+      m_report.outputs.push_back(std::move(report));
+      writers.push_back(std::move(writer));
+    }
+    return writers;
+  }
+
+  Status publish_outputs() {
+    for (const auto& planned : m_plan.publishes) {
+      const auto started = Clock::now();
+      const PublishSpec& target = *planned.target;
+      at(FailedStage::publish, fmt::format("publish {}", planned.output->name));
+      m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0,
+                     fmt::format("{} as \"{}\" to {}", planned.output->file.filename().string(), target.name, target.server)});
+      HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_options.environment));
+      m_secrets.push_back(credentials.secret);
+      net::HttpOptions http;
+      http.allow_http = target.allow_http;
+      http.ca_bundle = target.ca_bundle;
+      auto transport = m_options.make_transport ? m_options.make_transport(http) : net::make_curl_transport(http);
+      publish::TableauClient client(*transport, credentials, target.server);
+      publish::PublishOptions options;
+      options.site = target.site;
+      options.project_path = target.project;
+      options.name = target.name;
+      options.description = target.description;
+      options.mode = target.mode;
+      options.as_job = target.as_job;
+      HP_TRY(client.discover_version());
+      HP_TRY(client.sign_in(target.site));
+      auto published = client.publish(planned.output->file, options);
+      auto signed_out = client.sign_out();
+      if (!published) {
+        return std::move(published).error();
+      }
+      PublishReport report{planned.output->name, target.server, target.site,
+                           target.project.empty() ? "Default" : target.project, target.name, mode_name(target.mode),
+                           published->datasource_id,
+                           published->webpage_url.empty() ? published->resource_url : published->webpage_url,
+                           seconds_since(started)};
+      if (!signed_out) {
+        m_report.notes.push_back(fmt::format("publish {}: sign-out failed: {}", planned.output->name, signed_out.error().message));
+      }
+      m_events.emit({RunEvent::Kind::finished, m_where.step, 0, 0, report.seconds,
+                     fmt::format("data source {} ({})", report.datasource_id, report.url)});
+      m_report.publishes.push_back(std::move(report));
+    }
+    return {};
+  }
+
+  void cleanup_work_dir() {
+    if (!m_work_dir.empty()) {
+      std::error_code ec;
+      fs::remove_all(m_work_dir, ec);
+    }
+  }
+
+  HyperEngine& m_engine;
+  const PipelineSpec& m_pipeline;
+  const RunOptions& m_options;
+  SerialObserver m_events;
+  RunReport m_report;
+  Plan m_plan;
+  RunState m_state;
+  fs::path m_work_dir;
+  std::vector<StagedSource> m_staged;
+  std::vector<std::string> m_secrets;
+  StepError m_where{FailedStage::configuration, "plan"};
+};
+
+} // namespace
+
+fs::path state_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".state.json"); }
+fs::path report_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".last-run.json"); }
+
+RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer) {
+  return Run(engine, pipeline, options, observer).execute();
+}
+
+} // namespace hyperpipe::pipeline

@@ -1,0 +1,243 @@
+// Web APIs in pipelines (type: api): pages of JSON records are fetched, spooled as NDJSON in the
+// run's scratch folder, then staged like a JSON file (same flattening, child tables and type
+// inference across every page). ${state.watermark} in the URL, parameters or body asks the API
+// itself for rows past the last run's watermark.
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <random>
+#include <thread>
+
+#include "net/http.hpp"
+#include "pipeline/load_files.hpp"
+#include "pipeline/sources/api_source.hpp"
+#include "sources/api/api_fetch.hpp"
+
+namespace hyperpipe::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+class ConfiguredApiSource final : public ConfiguredSource {
+public:
+  sources::ApiFetchOptions fetch;
+  net::HttpOptions http;
+  int max_depth = 10;
+
+  std::string describe() const override { return fmt::format("api {} {}", fetch.method, fetch.url); }
+
+  Result<StageResult> stage(const StageContext& context) const override {
+    sources::ApiFetchOptions options = fetch;
+    const auto state = [&](const std::string& name) -> std::optional<std::string> {
+      if (name == "watermark") {
+        return context.watermark.value_or("");
+      }
+      return std::nullopt;
+    };
+    bool pushed_down = false;
+    const auto fill = [&](std::string& text) -> Status {
+      if (mentions_state(text, "watermark")) {
+        pushed_down = context.watermark.has_value();
+      }
+      HP_ASSIGN_OR_RETURN(text, fill_state_placeholders(text, state));
+      return {};
+    };
+    HP_TRY(fill(options.url));
+    HP_TRY(fill(options.body));
+    std::vector<std::pair<std::string, std::string>> params;
+    for (auto [name, value] : options.params) {
+      const bool watermark_only = mentions_state(value, "watermark");
+      HP_TRY(fill(value));
+      if (watermark_only && !context.watermark) {
+        continue; // first run: no watermark yet, so no filter
+      }
+      params.emplace_back(name, value);
+    }
+    options.params = std::move(params);
+
+    const fs::path spool = context.work_dir / (context.table + ".records.ndjson");
+    std::FILE* out = std::fopen(spool.c_str(), "wb");
+    if (out == nullptr) {
+      return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
+    }
+    auto transport = net::make_curl_transport(http);
+    std::mt19937 random{std::random_device{}()};
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    sources::ApiEnvironment environment{transport.get(),
+                                        [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); },
+                                        [&] { return uniform(random); }};
+    auto fetched = sources::fetch_api_records(
+        options, environment,
+        [&](std::string_view record) -> Status {
+          if (std::fwrite(record.data(), 1, record.size(), out) != record.size() || std::fputc('\n', out) == EOF) {
+            return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
+          }
+          return {};
+        },
+        [&](const sources::ApiFetchResult& progress) {
+          if (context.on_progress) {
+            context.on_progress(progress.records, progress.bytes);
+          }
+        });
+    const bool closed = std::fclose(out) == 0;
+    if (!fetched) {
+      fs::remove(spool);
+      return std::move(fetched).error();
+    }
+    if (!closed) {
+      fs::remove(spool);
+      return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
+    }
+    StageResult result;
+    result.bytes = fetched->bytes;
+    result.watermark_pushed_down = pushed_down;
+    result.notes.push_back(fmt::format("{} page{}, {} record{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
+                                       fetched->records, fetched->records == 1 ? "" : "s",
+                                       fetched->retries > 0 ? fmt::format(", {} retried request(s)", fetched->retries) : ""));
+    if (fetched->records == 0) {
+      fs::remove(spool);
+      return make_error(ErrorKind::value, fmt::format("{} returned no records", describe()),
+                        "nothing to stage: check the parameters (an empty answer has no columns to infer)");
+    }
+    LoadFilesOptions load;
+    load.inputs = {spool};
+    load.format = InputFormat::json;
+    load.json.max_depth = max_depth;
+    load.output = context.staging_file;
+    load.table = TableName{"public", context.table};
+    load.reject_file = context.reject_file;
+    auto summary = load_files(*context.engine, load);
+    fs::remove(spool);
+    if (!summary) {
+      return std::move(summary).error();
+    }
+    for (const auto& table : summary->tables) {
+      result.tables.push_back(table.name.table);
+    }
+    for (const auto& file : summary->files) {
+      if (file.table == load.table) {
+        result.rows_read += file.rows_read;
+        result.rows_loaded += file.rows_loaded;
+        result.rows_rejected += file.rows_rejected;
+      }
+    }
+    return result;
+  }
+};
+
+class ApiSourceType final : public SourceType {
+public:
+  std::string_view name() const override { return "api"; }
+
+  std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path& base_dir) const override {
+    auto source = std::make_shared<ConfiguredApiSource>();
+    auto& fetch = source->fetch;
+    fetch.url = reader.text("url", true).value_or("");
+    fetch.method = reader.text("method").value_or("GET");
+    if (fetch.method != "GET" && fetch.method != "POST") {
+      reader.error("method", fmt::format("\"{}\" is not GET or POST", fetch.method));
+    }
+    fetch.params = reader.text_map("params");
+    fetch.headers = reader.text_map("headers");
+    fetch.body = reader.text("body").value_or("");
+    fetch.records_path = reader.text("records_path").value_or("");
+    source->http.allow_http = reader.flag("allow_http").value_or(false);
+    if (auto bundle = reader.text("ca_bundle")) {
+      const fs::path path(*bundle);
+      source->http.ca_bundle = path.is_absolute() ? path : base_dir / path;
+    }
+    if (auto seconds = reader.integer("timeout_seconds", 1, 86'400)) {
+      source->http.transfer_timeout = std::chrono::seconds(*seconds);
+    }
+    fetch.max_attempts = static_cast<int>(reader.integer("max_attempts", 1, 100).value_or(5));
+    fetch.requests_per_second = reader.number("requests_per_second", 0, 100'000).value_or(0);
+    source->max_depth = static_cast<int>(reader.integer("max_depth", 0, 1000).value_or(10));
+    if (fetch.url.starts_with("http://") && !source->http.allow_http) {
+      reader.error("url", "plain http:// sends the request (and any key) unencrypted",
+                   "use https://, or allow_http: true for a server on this machine");
+    } else if (!fetch.url.empty() && !fetch.url.starts_with("https://") && !fetch.url.starts_with("http://")) {
+      reader.error("url", fmt::format("\"{}\" is not an http(s) URL", fetch.url));
+    }
+    if (auto paging = reader.child("pagination")) {
+      read_pagination(*paging, fetch.pagination);
+      paging->finish();
+    }
+    if (auto auth = reader.child("auth")) {
+      read_auth(*auth, fetch.auth);
+      auth->finish();
+    }
+    if (!fetch.auth.secret.empty()) {
+      fetch.secrets.push_back(fetch.auth.secret);
+      reader.add_secret(fetch.auth.secret);
+    }
+    return source;
+  }
+
+private:
+  static void read_pagination(ConfigReader& reader, sources::ApiPagination& paging) {
+    using Kind = sources::ApiPagination::Kind;
+    const std::string kind = reader.text("type", true).value_or("none");
+    static const std::vector<std::pair<std::string, Kind>> kinds = {
+        {"none", Kind::none}, {"token", Kind::token}, {"page", Kind::page},
+        {"offset", Kind::offset}, {"next_url", Kind::next_url}, {"link", Kind::link}};
+    const auto found = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
+    if (found == kinds.end()) {
+      reader.error("type", fmt::format("\"{}\" is not a pagination type", kind), "use none, token, page, offset, next_url or link");
+    } else {
+      paging.kind = found->second;
+      if (paging.kind == Kind::offset) {
+        paging.page_param = "offset";
+      }
+    }
+    paging.token_path = reader.text("token_path").value_or(paging.token_path);
+    paging.token_param = reader.text("token_param").value_or(paging.token_param);
+    paging.page_param = reader.text("param").value_or(paging.page_param);
+    paging.size_param = reader.text("size_param").value_or("");
+    paging.page_size = reader.integer("size", 1, 1'000'000).value_or(paging.page_size);
+    paging.first = reader.integer("first", 0, 1'000'000).value_or(paging.first);
+    paging.next_url_path = reader.text("next_url_path").value_or(paging.next_url_path);
+    paging.max_pages = static_cast<int>(reader.integer("max_pages", 1, 10'000'000).value_or(paging.max_pages));
+  }
+
+  static void read_auth(ConfigReader& reader, sources::ApiAuth& auth) {
+    using Kind = sources::ApiAuth::Kind;
+    const std::string kind = reader.text("type", true).value_or("");
+    if (kind == "bearer") {
+      auth.kind = Kind::bearer;
+      auth.secret = reader.text("token", true).value_or("");
+    } else if (kind == "api_key") {
+      const std::string in = reader.text("in").value_or("query");
+      if (in != "query" && in != "header") {
+        reader.error("in", fmt::format("\"{}\" is not query or header", in));
+      }
+      auth.kind = in == "header" ? Kind::api_key_header : Kind::api_key_query;
+      auth.name = reader.text("name", true).value_or("");
+      auth.secret = reader.text("value", true).value_or("");
+    } else if (kind == "basic") {
+      auth.kind = Kind::basic;
+      auth.username = reader.text("username", true).value_or("");
+      auth.secret = reader.text("password", true).value_or("");
+    } else if (!kind.empty()) {
+      reader.error("type", fmt::format("\"{}\" is not an auth type", kind), "use bearer, api_key or basic");
+    }
+    // A secret written into the file is a secret leaked into version control.
+    for (const char* key : {"token", "value", "password"}) {
+      if (reader.has(key)) {
+        const YAML::Node raw = reader.raw(key);
+        if (raw.IsScalar() && raw.Scalar().find("${") == std::string::npos) {
+          reader.error(key, "secrets belong in the environment, not in the pipeline file",
+                       fmt::format("write {}: ${{SOME_VARIABLE}} and export it", key));
+        }
+      }
+    }
+  }
+};
+
+} // namespace
+
+const SourceType& api_source_type() {
+  static const ApiSourceType type;
+  return type;
+}
+
+} // namespace hyperpipe::pipeline

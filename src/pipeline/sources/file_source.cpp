@@ -1,0 +1,173 @@
+// File sources in pipelines: csv (any delimited text), json (JSON/NDJSON), xlsx and parquet.
+// They stage through load_files, the same code as `hyperpipe load`, so a file behaves the same
+// on the command line and in a pipeline.
+
+#include <fmt/format.h>
+
+#include <system_error>
+
+#include "pipeline/file_inputs.hpp"
+#include "pipeline/load_files.hpp"
+#include "pipeline/sources/file_source.hpp"
+
+namespace hyperpipe::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+class ConfiguredFileSource final : public ConfiguredSource {
+public:
+  std::string type;
+  std::vector<std::string> patterns; ///< absolute, possibly globs
+  LoadFilesOptions options;
+
+  std::string describe() const override { return fmt::format("{} {}", type, fmt::join(patterns, " ")); }
+
+  Result<StageResult> stage(const StageContext& context) const override {
+    LoadFilesOptions load = options;
+    HP_ASSIGN_OR_RETURN(load.inputs, expand_inputs(patterns));
+    load.output = context.staging_file;
+    load.table = TableName{"public", context.table};
+    load.reject_file = context.reject_file;
+    std::uint64_t bytes = 0;
+    for (const auto& input : load.inputs) {
+      std::error_code ec;
+      const auto size = fs::file_size(input, ec);
+      bytes += ec ? 0 : size;
+    }
+    if (context.on_progress) {
+      load.on_rows = [&](std::uint64_t rows) { context.on_progress(rows, 0); };
+    }
+    HP_ASSIGN_OR_RETURN(LoadSummary summary, load_files(*context.engine, load));
+    StageResult result;
+    result.bytes = bytes;
+    for (const auto& table : summary.tables) {
+      result.tables.push_back(table.name.table);
+    }
+    const TableName root{"public", context.table};
+    for (const auto& file : summary.files) {
+      if (file.table == root) {
+        result.rows_read += file.rows_read;
+        result.rows_loaded += file.rows_loaded;
+        result.rows_rejected += file.rows_rejected;
+      }
+      for (const auto& note : file.notes) {
+        result.notes.push_back(fmt::format("{}: {}", file.file.filename().string(), note));
+      }
+    }
+    if (summary.widened_after_sample) {
+      result.notes.emplace_back("types were inferred from every row (the sample was too narrow)");
+    }
+    return result;
+  }
+};
+
+class FileSourceType final : public SourceType {
+public:
+  FileSourceType(std::string_view name, InputFormat format) : m_name(name), m_format(format) {}
+
+  std::string_view name() const override { return m_name; }
+
+  std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path& base_dir) const override {
+    auto source = std::make_shared<ConfiguredFileSource>();
+    source->type = m_name;
+    LoadFilesOptions& options = source->options;
+    options.format = m_format;
+    for (const auto& pattern : reader.texts("path")) {
+      const fs::path path(pattern);
+      source->patterns.push_back((path.is_absolute() ? path : base_dir / path).lexically_normal().string());
+    }
+    if (source->patterns.empty() && !reader.has("path")) {
+      reader.missing("path");
+    }
+    for (const auto& [column, type_text] : reader.text_map("columns")) {
+      auto type = SqlType::parse(type_text);
+      if (!type) {
+        reader.error(fmt::format("columns.{}", column), type.error().message, type.error().hint);
+      } else {
+        options.column_types.insert_or_assign(column, *type);
+      }
+    }
+    sources::TextValueOptions values;
+    values.date_formats = reader.texts("date_formats");
+    values.timestamp_formats = reader.texts("timestamp_formats");
+    options.csv.values = values;
+    options.json.values = values;
+    options.xlsx.values = values;
+    switch (m_format) {
+    case InputFormat::text: read_csv(reader, options.csv); break;
+    case InputFormat::json: read_json(reader, options.json); break;
+    case InputFormat::xlsx: read_xlsx(reader, options.xlsx); break;
+    default: break;
+    }
+    return source;
+  }
+
+private:
+  static void read_encoding(ConfigReader& reader, io::TextEncoding& encoding) {
+    if (auto text = reader.text("encoding")) {
+      auto parsed = io::parse_text_encoding(*text);
+      if (!parsed) {
+        reader.error("encoding", parsed.error().message, parsed.error().hint);
+      } else {
+        encoding = *parsed;
+      }
+    }
+  }
+
+  static void read_csv(ConfigReader& reader, sources::CsvOptions& csv) {
+    for (auto [key, target] : {std::pair{"delimiter", &csv.delimiter}, std::pair{"quote", &csv.quote},
+                               std::pair{"escape", &csv.escape}}) {
+      if (auto text = reader.text(key)) {
+        auto c = single_character(key, *text);
+        if (!c) {
+          reader.error(key, c.error().message, "write one character, or tab");
+        } else {
+          *target = *c;
+        }
+      }
+    }
+    csv.header = reader.flag("header");
+    read_encoding(reader, csv.encoding);
+    csv.null_tokens = reader.texts("null");
+    if (auto rows = reader.integer("sample_rows", 0, 1'000'000'000)) {
+      csv.sample_rows = static_cast<std::size_t>(*rows);
+    }
+  }
+
+  static void read_json(ConfigReader& reader, sources::JsonOptions& json) {
+    json.records_path = reader.text("records_path").value_or("");
+    if (auto depth = reader.integer("max_depth", 0, 1000)) {
+      json.max_depth = static_cast<int>(*depth);
+    }
+    read_encoding(reader, json.encoding);
+  }
+
+  static void read_xlsx(ConfigReader& reader, sources::XlsxOptions& xlsx) {
+    xlsx.sheet = reader.text("sheet").value_or("");
+    xlsx.header = reader.flag("header").value_or(true);
+  }
+
+  std::string_view m_name;
+  InputFormat m_format;
+};
+
+} // namespace
+
+const SourceType& csv_source_type() {
+  static const FileSourceType type("csv", InputFormat::text);
+  return type;
+}
+const SourceType& json_source_type() {
+  static const FileSourceType type("json", InputFormat::json);
+  return type;
+}
+const SourceType& xlsx_source_type() {
+  static const FileSourceType type("xlsx", InputFormat::xlsx);
+  return type;
+}
+const SourceType& parquet_source_type() {
+  static const FileSourceType type("parquet", InputFormat::parquet);
+  return type;
+}
+
+} // namespace hyperpipe::pipeline

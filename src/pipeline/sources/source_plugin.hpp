@@ -1,0 +1,72 @@
+#pragma once
+// How a source type plugs into pipelines. A type reads its own options from the pipeline file
+// (through ConfigReader, so errors carry lines and columns) and returns a configured source;
+// at run time that source stages its data as tables of a .hyper file. The runner knows nothing
+// about formats or protocols: a new source type is a new SourceType in the registry, and the
+// runner is untouched.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hyperpipe/engine.hpp"
+#include "pipeline/config/config_reader.hpp"
+
+namespace hyperpipe::pipeline {
+
+/// What a source needs to stage itself.
+struct StageContext {
+  HyperEngine* engine = nullptr;
+  /// The .hyper file to write (committed atomically); its tables go in schema "public".
+  std::filesystem::path staging_file;
+  /// The root table's name (the source's name); child tables are "<table>_<suffix>".
+  std::string table;
+  /// The run's scratch folder (removed after the run).
+  std::filesystem::path work_dir;
+  /// Last run's largest value of the incremental column, when there is one.
+  std::optional<std::string> watermark;
+  /// Where rejected rows go; unset: the first bad row fails the source.
+  std::optional<std::filesystem::path> reject_file;
+  /// Progress: rows staged so far and input bytes read so far (either may stay 0 when unknown).
+  std::function<void(std::uint64_t rows, std::uint64_t bytes)> on_progress;
+};
+
+struct StageResult {
+  std::vector<std::string> tables; ///< in "public", root first
+  std::uint64_t rows_read = 0;     ///< of the root table
+  std::uint64_t rows_loaded = 0;
+  std::uint64_t rows_rejected = 0;
+  std::uint64_t bytes = 0; ///< input bytes (files, or HTTP bodies)
+  std::vector<std::string> notes;
+  bool watermark_pushed_down = false; ///< the source itself asked only for rows past the watermark
+};
+
+class ConfiguredSource {
+public:
+  virtual ~ConfiguredSource() = default;
+  /// One line for --dry-run and logs, e.g. "csv data/sales.csv" (no secrets).
+  virtual std::string describe() const = 0;
+  virtual Result<StageResult> stage(const StageContext& context) const = 0;
+};
+
+class SourceType {
+public:
+  virtual ~SourceType() = default;
+  virtual std::string_view name() const = 0;
+  /// Reads the source's options (every key but "type" and "incremental", which the pipeline
+  /// reads). Problems go to the reader's diagnostics; the result is used only if there are none.
+  /// `base_dir` is the pipeline file's folder, for relative paths.
+  virtual std::shared_ptr<const ConfiguredSource> configure(ConfigReader& options,
+                                                            const std::filesystem::path& base_dir) const = 0;
+};
+
+/// Every registered source type.
+const std::vector<const SourceType*>& source_types();
+const SourceType* find_source_type(std::string_view name);
+
+} // namespace hyperpipe::pipeline

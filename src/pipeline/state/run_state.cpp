@@ -1,0 +1,100 @@
+#include "pipeline/state/run_state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "extract/atomic_file.hpp"
+
+namespace hyperpipe::pipeline {
+namespace fs = std::filesystem;
+
+Result<RunState> read_run_state(const fs::path& file) {
+  RunState state;
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    return state;
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    const auto json = nlohmann::json::parse(text.str());
+    state.last_success = json.value("last_success", "");
+    if (json.contains("sources")) {
+      for (const auto& [name, source] : json.at("sources").items()) {
+        state.sources[name] = {source.at("watermark").get<std::string>(), source.at("type").get<std::string>()};
+      }
+    }
+  } catch (const nlohmann::json::exception& error) {
+    return make_error(ErrorKind::io, fmt::format("{}: not a hyperpipe state file: {}", file.string(), error.what()),
+                      "it keeps the incremental watermarks; restore it from a backup, or delete it to reload everything");
+  }
+  return state;
+}
+
+Status write_file_atomically(const fs::path& file, std::string_view text) {
+  const fs::path temporary = extract::temporary_path_for(file);
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      extract::remove_quietly(temporary);
+      return make_error(ErrorKind::io, fmt::format("cannot write {}", temporary.string()));
+    }
+  }
+  auto published = extract::publish(temporary, file, true);
+  if (!published) {
+    extract::remove_quietly(temporary);
+  }
+  return published;
+}
+
+Status write_run_state(const fs::path& file, const RunState& state) {
+  nlohmann::json json;
+  json["format"] = "hyperpipe-state/1";
+  json["last_success"] = state.last_success;
+  json["sources"] = nlohmann::json::object();
+  for (const auto& [name, source] : state.sources) {
+    json["sources"][name] = {{"watermark", source.watermark}, {"type", source.type}};
+  }
+  return write_file_atomically(file, json.dump(2) + "\n");
+}
+
+Result<RunLock> RunLock::acquire(const fs::path& file, const std::string& pipeline) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return make_error(ErrorKind::io, fmt::format("cannot open lock file {}", file.string()));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char buffer[32] = {};
+    const auto n = ::pread(fd, buffer, sizeof buffer - 1, 0);
+    ::close(fd);
+    return make_error(ErrorKind::already_exists,
+                      fmt::format("pipeline \"{}\" is already running{}", pipeline,
+                                  n > 0 ? fmt::format(" (pid {})", std::string(buffer, static_cast<std::size_t>(n))) : ""),
+                      "wait for it to finish; two runs of one pipeline would overwrite each other's outputs");
+  }
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) == 0) {
+    [[maybe_unused]] const auto written = ::pwrite(fd, pid.data(), pid.size(), 0);
+  }
+  return RunLock(fd);
+}
+
+RunLock::RunLock(RunLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+
+RunLock::~RunLock() {
+  if (m_fd >= 0) {
+    ::close(m_fd);
+  }
+}
+
+} // namespace hyperpipe::pipeline

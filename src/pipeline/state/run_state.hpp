@@ -1,0 +1,45 @@
+#pragma once
+// What a pipeline remembers between runs: per incremental source, the largest value loaded so
+// far (the watermark). A small JSON file beside the outputs, replaced atomically and only after
+// every output of a run is committed, so a failed or killed run leaves it as it was.
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "hyperpipe/error.hpp"
+
+namespace hyperpipe::pipeline {
+
+struct SourceState {
+  std::string watermark; ///< in Hyper's text form
+  std::string type;      ///< the column's SQL type, to compare values as that type
+};
+
+struct RunState {
+  std::map<std::string, SourceState> sources;
+  std::string last_success; ///< ISO 8601 UTC of the last successful run
+};
+
+/// A missing file is an empty state (the first run); an unreadable one is an error.
+Result<RunState> read_run_state(const std::filesystem::path& file);
+Status write_run_state(const std::filesystem::path& file, const RunState& state);
+
+/// Writes `text` to `file` through a temporary file and an atomic rename.
+Status write_file_atomically(const std::filesystem::path& file, std::string_view text);
+
+/// Holds an exclusive lock on `file` (created if missing) for as long as it lives: two runs of
+/// one pipeline never overlap. The lock dies with the process, so a crash never leaves it stuck.
+class RunLock {
+public:
+  static Result<RunLock> acquire(const std::filesystem::path& file, const std::string& pipeline);
+  RunLock(RunLock&& other) noexcept;
+  RunLock& operator=(RunLock&&) = delete;
+  ~RunLock();
+
+private:
+  explicit RunLock(int fd) : m_fd(fd) {}
+  int m_fd = -1;
+};
+
+} // namespace hyperpipe::pipeline

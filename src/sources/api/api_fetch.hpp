@@ -1,0 +1,83 @@
+#pragma once
+// Paged JSON web APIs as a stream of records. Each page's records (found by a dotted path) are
+// handed on as raw JSON text, one record at a time, so the same flattening as JSON files turns
+// them into tables; the next page is found by a token, a page number, an offset, a next-page
+// URL or an RFC 8288 Link header. Transient failures (429 with Retry-After, 5xx, dropped
+// connections) are retried with exponential backoff and jitter; messages never show secrets.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hyperpipe/error.hpp"
+#include "net/http.hpp"
+
+namespace hyperpipe::sources {
+
+struct ApiPagination {
+  enum class Kind { none, token, page, offset, next_url, link };
+  Kind kind = Kind::none;
+  std::string token_path = "nextPageToken"; ///< token: where the next token is in a page
+  std::string token_param = "pageToken";    ///< token: the query parameter that sends it
+  std::string page_param = "page";          ///< page / offset: the query parameter
+  std::string size_param;                   ///< page / offset: the page-size parameter, if any
+  long long page_size = 100;
+  long long first = 1;                      ///< page: the first page's number (offset starts at 0)
+  std::string next_url_path = "next";       ///< next_url: where the next page's URL is
+  int max_pages = 10'000;
+};
+
+struct ApiAuth {
+  enum class Kind { none, bearer, api_key_header, api_key_query, basic };
+  Kind kind = Kind::none;
+  std::string name;   ///< api key: the header or query parameter name
+  std::string secret; ///< token, key or password
+  std::string username;
+};
+
+struct ApiFetchOptions {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body; ///< JSON body for POST
+  std::string records_path; ///< dotted path of the records array in a page; empty: the page is the array
+  ApiPagination pagination;
+  ApiAuth auth;
+  int max_attempts = 5;
+  double requests_per_second = 0; ///< 0: no limit
+  std::chrono::milliseconds base_backoff{500};
+  std::chrono::milliseconds max_backoff{30'000};
+  std::vector<std::string> secrets; ///< redacted from every message
+};
+
+struct ApiFetchResult {
+  std::uint64_t pages = 0;
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0; ///< response bodies
+  std::uint64_t retries = 0;
+};
+
+/// What fetching needs from the world: HTTP, a clock to wait on, and randomness for jitter.
+struct ApiEnvironment {
+  net::HttpTransport* transport = nullptr;
+  std::function<void(std::chrono::milliseconds)> sleep;
+  std::function<double()> jitter; ///< uniform in [0, 1)
+};
+
+/// Fetches every page and calls `record` with each record's JSON text, in order.
+Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const ApiEnvironment& environment,
+                                         const std::function<Status(std::string_view record)>& record,
+                                         const std::function<void(const ApiFetchResult&)>& on_page = {});
+
+/// The URL of a request with its query parameters, percent-encoded.
+std::string build_url(const std::string& base, const std::vector<std::pair<std::string, std::string>>& params);
+
+/// The rel="next" target of an RFC 8288 Link header value, or "".
+std::string next_link(std::string_view header);
+
+} // namespace hyperpipe::sources
