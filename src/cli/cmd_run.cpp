@@ -134,7 +134,9 @@ Runner add_run_command(CLI::App& app) {
       if (!result.hint.empty()) {
         fmt::print(stderr, "hint: {}\n", result.hint);
       }
-      fmt::print(stderr, "the previous extracts, state and published data sources are unchanged\n");
+      fmt::print(stderr, "{}\n", result.failed_stage == pipeline::FailedStage::publish
+                                    ? "the extracts and state were updated; this data source on the server is unchanged"
+                                    : "the previous extracts, state and published data sources are unchanged");
     }
     auto stopped = engine->shutdown();
     if (result.succeeded && !stopped) {

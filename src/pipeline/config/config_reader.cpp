@@ -58,13 +58,44 @@ ConfigReader::ConfigReader(YAML::Node node, std::string path, ReaderContext& con
   }
 }
 
+// YAML merge keys ("<<: *defaults"): yaml-cpp resolves the alias but not the merge, so a key
+// missing from the mapping is looked up in the merged mapping(s).
+YAML::Node ConfigReader::value_of(std::string_view key) const {
+  if (!m_node.IsMap()) {
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  const std::string name(key);
+  for (const auto& entry : m_node) {
+    if (entry.first.as<std::string>("") == name) {
+      return entry.second;
+    }
+  }
+  for (const auto& entry : m_node) {
+    if (entry.first.as<std::string>("") != "<<") {
+      continue;
+    }
+    const auto merged = entry.second.IsSequence() ? entry.second : YAML::Node(std::vector<YAML::Node>{entry.second});
+    for (const auto& source : merged) {
+      if (source.IsMap()) {
+        for (const auto& inner : source) {
+          if (inner.first.as<std::string>("") == name) {
+            return inner.second;
+          }
+        }
+      }
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
 bool ConfigReader::has(std::string_view key) const {
-  return m_node.IsMap() && m_node[std::string(key)].IsDefined() && !m_node[std::string(key)].IsNull();
+  const YAML::Node value = value_of(key);
+  return value.IsDefined() && !value.IsNull();
 }
 
 Mark ConfigReader::mark_of(std::string_view key) const {
   if (m_node.IsMap()) {
-    const YAML::Node value = m_node[std::string(key)];
+    const YAML::Node value = value_of(key);
     if (value.IsDefined() && !value.Mark().is_null()) {
       return pipeline::mark_of(value);
     }
@@ -106,7 +137,7 @@ std::optional<std::string> ConfigReader::text(std::string_view key, bool require
     }
     return std::nullopt;
   }
-  return scalar(key, m_node[std::string(key)], "a text value");
+  return scalar(key, value_of(key), "a text value");
 }
 
 std::optional<bool> ConfigReader::flag(std::string_view key) {
@@ -114,7 +145,7 @@ std::optional<bool> ConfigReader::flag(std::string_view key) {
   if (!has(key)) {
     return std::nullopt;
   }
-  auto value = scalar(key, m_node[std::string(key)], "true or false");
+  auto value = scalar(key, value_of(key), "true or false");
   if (!value) {
     return std::nullopt;
   }
@@ -133,7 +164,7 @@ std::optional<long long> ConfigReader::integer(std::string_view key, long long m
   if (!has(key)) {
     return std::nullopt;
   }
-  auto value = scalar(key, m_node[std::string(key)], "a whole number");
+  auto value = scalar(key, value_of(key), "a whole number");
   if (!value) {
     return std::nullopt;
   }
@@ -156,7 +187,7 @@ std::optional<double> ConfigReader::number(std::string_view key, double min, dou
   if (!has(key)) {
     return std::nullopt;
   }
-  auto value = scalar(key, m_node[std::string(key)], "a number");
+  auto value = scalar(key, value_of(key), "a number");
   if (!value) {
     return std::nullopt;
   }
@@ -179,7 +210,7 @@ std::vector<std::string> ConfigReader::texts(std::string_view key) {
   if (!has(key)) {
     return out;
   }
-  const YAML::Node value = m_node[std::string(key)];
+  const YAML::Node value = value_of(key);
   if (value.IsScalar()) {
     if (auto one = scalar(key, value, "a text value")) {
       out.push_back(std::move(*one));
@@ -204,7 +235,7 @@ std::vector<std::pair<std::string, std::string>> ConfigReader::text_map(std::str
   if (!has(key)) {
     return out;
   }
-  const YAML::Node value = m_node[std::string(key)];
+  const YAML::Node value = value_of(key);
   if (!value.IsMap()) {
     error(key, fmt::format("expected a mapping of names to values, found {}", kind_name(value)));
     return out;
@@ -226,7 +257,7 @@ std::optional<ConfigReader> ConfigReader::child(std::string_view key, bool requi
     }
     return std::nullopt;
   }
-  const YAML::Node value = m_node[std::string(key)];
+  const YAML::Node value = value_of(key);
   if (!value.IsMap()) {
     error(key, fmt::format("expected a mapping of keys, found {}", kind_name(value)));
     return std::nullopt;
@@ -243,7 +274,7 @@ std::vector<ConfigReader> ConfigReader::items(std::string_view key, bool require
     }
     return out;
   }
-  const YAML::Node value = m_node[std::string(key)];
+  const YAML::Node value = value_of(key);
   if (!value.IsSequence()) {
     error(key, fmt::format("expected a list, found {}", kind_name(value)), "start each item with \"- \"");
     return out;
@@ -264,7 +295,7 @@ std::vector<std::pair<std::string, ConfigReader>> ConfigReader::entries(std::str
     }
     return out;
   }
-  const YAML::Node value = m_node[std::string(key)];
+  const YAML::Node value = value_of(key);
   if (!value.IsMap()) {
     error(key, fmt::format("expected a mapping of names, found {}", kind_name(value)));
     return out;
@@ -284,7 +315,7 @@ std::vector<std::pair<std::string, ConfigReader>> ConfigReader::entries(std::str
 
 YAML::Node ConfigReader::raw(std::string_view key) {
   m_known.emplace(key);
-  return m_node.IsMap() ? m_node[std::string(key)] : YAML::Node();
+  return m_node.IsMap() ? value_of(key) : YAML::Node();
 }
 
 void ConfigReader::finish() {
@@ -298,7 +329,7 @@ void ConfigReader::finish() {
       m_context->diagnostics.add(pipeline::mark_of(entry.first), path_of(key), "this key appears twice in the same mapping",
                                  "keep one");
     }
-    if (m_known.contains(key)) {
+    if (m_known.contains(key) || key == "<<") {
       continue;
     }
     std::string closest;

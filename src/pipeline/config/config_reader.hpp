@@ -64,6 +64,7 @@ public:
   void finish();
 
 private:
+  YAML::Node value_of(std::string_view key) const;
   std::optional<std::string> scalar(std::string_view key, const YAML::Node& value, std::string_view what);
 
   YAML::Node m_node;

@@ -99,7 +99,7 @@ private:
     m_report.failed_stage = m_where.stage;
     m_report.failed_step = m_where.step;
     m_report.error_kind = error.kind;
-    std::string message = error.describe();
+    std::string message = error.message;
     if (!error.statement.empty()) {
       message += fmt::format(" [statement: {}]", error.statement);
     }
