@@ -145,7 +145,9 @@ private:
         source.source = type->configure(reader, m_base);
       }
     }
-    reader.finish();
+    if (source.source) {
+      reader.finish(); // with an unknown type, which keys belong is unknown too
+    }
     spec.sources.push_back(std::move(source));
   }
 
