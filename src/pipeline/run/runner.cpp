@@ -286,11 +286,30 @@ private:
     return {};
   }
 
+  // The largest staged file becomes the workspace (a file copy, far cheaper than copying its
+  // rows); the other sources' tables are copied into it.
   Result<ExtractWriter> build_workspace() {
     at(FailedStage::engine, "workspace");
-    HP_ASSIGN_OR_RETURN(auto workspace, ExtractWriter::open(m_engine, m_work_dir / "workspace.hyper"));
+    std::size_t base = 0;
+    std::uintmax_t largest = 0;
+    for (std::size_t i = 0; i < m_staged.size(); ++i) {
+      std::error_code ec;
+      const auto size = fs::file_size(m_staged[i].file, ec);
+      if (!ec && size >= largest) {
+        largest = size;
+        base = i;
+      }
+    }
+    HP_ASSIGN_OR_RETURN(auto workspace,
+                        ExtractWriter::open(m_engine, m_staged.at(base).file, {CreateMode::open_existing, std::nullopt}));
     HP_TRY(workspace.resolve_unqualified_in(""));
-    for (const auto& staged : m_staged) {
+    for (std::size_t i = 0; i < m_staged.size(); ++i) {
+      const auto& staged = m_staged[i];
+      std::error_code ec;
+      if (i == base) {
+        fs::remove(staged.file, ec); // the workspace is a copy of it now
+        continue;
+      }
       at(FailedStage::source, fmt::format("source {}", staged.report.name));
       HP_ASSIGN_OR_RETURN(std::string alias, workspace.attach(staged.file));
       for (const auto& table : staged.result.tables) {
@@ -298,7 +317,6 @@ private:
         HP_TRY(workspace.execute(fmt::format("CREATE TABLE {} AS (SELECT * FROM {}.\"public\".{})", name, alias, name)));
       }
       HP_TRY(workspace.execute(fmt::format("DETACH DATABASE {}", alias)));
-      std::error_code ec;
       fs::remove(staged.file, ec); // the workspace has the rows now
     }
     return workspace;
