@@ -30,6 +30,9 @@ std::string rate(const RunEvent& event) {
   if (event.seconds <= 0) {
     return {};
   }
+  if (event.rows == 0 && event.bytes > 0) { // an upload
+    return fmt::format("{:.1f} MB/s", static_cast<double>(event.bytes) / 1e6 / event.seconds);
+  }
   std::string text = fmt::format("{:.0f} rows/s", static_cast<double>(event.rows) / event.seconds);
   if (event.bytes > 0) {
     text += fmt::format(", {:.1f} MB/s", static_cast<double>(event.bytes) / 1e6 / event.seconds);
@@ -38,6 +41,9 @@ std::string rate(const RunEvent& event) {
 }
 
 std::string amounts(const RunEvent& event) {
+  if (event.rows == 0 && event.bytes > 0) { // an upload
+    return fmt::format("{:.1f} MB sent", static_cast<double>(event.bytes) / 1e6);
+  }
   std::string text = fmt::format("{} rows", event.rows);
   if (event.bytes > 0) {
     text += fmt::format(", {:.1f} MB", static_cast<double>(event.bytes) / 1e6);

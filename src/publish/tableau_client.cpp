@@ -291,7 +291,8 @@ Result<std::string> TableauClient::resolve_project(const std::string& path) {
 }
 
 Result<std::string> TableauClient::upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
-                                                    std::uint64_t chunk, int& chunks) {
+                                                    const PublishOptions& options, int& chunks) {
+  const std::uint64_t chunk = options.chunk_bytes;
   HP_ASSIGN_OR_RETURN(auto started, call({"POST", site_path() + "/fileUploads", "", {}, false}));
   HP_ASSIGN_OR_RETURN(auto document, parse_response(started.body));
   const XmlElement* upload = find_element(document, "fileUpload");
@@ -305,6 +306,9 @@ Result<std::string> TableauClient::upload_in_chunks(const std::filesystem::path&
     // Appending is not idempotent (a repeated chunk would be appended twice): never re-sent.
     HP_TRY(call({"PUT", site_path() + "/fileUploads/" + url_encode(session), body.content_type, body.segments, false}));
     ++chunks;
+    if (options.on_progress) {
+      options.on_progress(std::min(offset + chunk, size), size);
+    }
   }
   return session;
 }
@@ -384,13 +388,13 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
     result.chunked = true;
     // A chunk that fails leaves the session in an unknown state (was it appended?): start a
     // fresh session from the first byte instead of re-sending into the old one.
-    auto session = upload_in_chunks(file, size, options.chunk_bytes, result.chunks);
+    auto session = upload_in_chunks(file, size, options, result.chunks);
     // Only failures a new attempt can fix: a lost connection, a server error, throttling.
     const auto transient = [&] { return m_last_transport_failure || m_last_status >= 500 || m_last_status == 429; };
     for (int attempt = 1; !session && transient() && attempt < options.max_attempts; ++attempt) {
       m_sleeper.sleep(backoff(attempt, nullptr));
       ++result.restarted_uploads;
-      session = upload_in_chunks(file, size, options.chunk_bytes, result.chunks);
+      session = upload_in_chunks(file, size, options, result.chunks);
     }
     if (!session) {
       return std::move(session).error();
@@ -401,6 +405,9 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
   // The commit is not repeated after an unclear failure: it may have been applied (an append
   // would then be doubled). Only a 429, which the server did not process, is tried again.
   HP_ASSIGN_OR_RETURN(auto response, call({"POST", site_path() + "/datasources" + query, body.content_type, body.segments, false}));
+  if (options.on_progress && !result.chunked) {
+    options.on_progress(size, size);
+  }
   HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
   if (options.as_job) {
     const XmlElement* job = find_element(document, "job");

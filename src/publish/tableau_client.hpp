@@ -36,6 +36,8 @@ struct PublishOptions {
   /// Files up to this size go in one request; larger ones in chunks of this size (max 64 MB).
   std::uint64_t chunk_bytes = 64ULL << 20U;
   int max_attempts = 5; ///< per request, for retryable failures
+  /// Upload progress: bytes of the file sent so far, and its size (after each chunk).
+  std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress;
 };
 
 struct PublishResult {
@@ -75,8 +77,8 @@ private:
   Result<net::HttpResponse> send_once(const Call& call);
   Error decode_error(const net::HttpResponse& response, const Call& call) const;
   std::chrono::milliseconds backoff(int attempt, const net::HttpResponse* response);
-  Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size, std::uint64_t chunk,
-                                       int& chunks);
+  Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
+                                       const PublishOptions& options, int& chunks);
   Result<std::string> wait_for_job(const std::string& job_id); ///< the published data source's id
   std::string site_path() const { return "/sites/" + m_site_id; }
 

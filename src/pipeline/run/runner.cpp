@@ -464,6 +464,9 @@ private:
       options.description = target.description;
       options.mode = target.mode;
       options.as_job = target.as_job;
+      options.on_progress = [&](std::uint64_t sent, std::uint64_t) {
+        m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
+      };
       HP_TRY(client.discover_version());
       HP_TRY(client.sign_in(target.site));
       auto published = client.publish(planned.output->file, options);
