@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <fstream>
 
 #include "engine_fixture.hpp"
@@ -232,8 +234,6 @@ TEST_F(ExtractWriterTest, InspectAndQueryRefuseFilesThatAreNotHyper) {
   EXPECT_EQ(directory_listing(), std::vector<std::string>{"notes.hyper"});
 }
 
-} // namespace
-} // namespace hyperpipe::testing
 
 namespace hyperpipe::testing {
 namespace {
@@ -261,6 +261,40 @@ TEST_F(EngineTest, TemporariesOfDeadProcessesAreRemovedOnTheNextRun) {
   EXPECT_FALSE(fs::exists(stale));
   EXPECT_TRUE(fs::exists(live));
   EXPECT_TRUE(fs::exists(other_host));
+}
+
+} // namespace
+} // namespace hyperpipe::testing
+
+// The statements a pipeline runs: an extract reads another .hyper (the workspace) by unqualified
+// names, writes its own tables by sql_name(), and replaces a table it already had.
+TEST_F(ExtractWriterTest, ReadsAnAttachedDatabaseByUnqualifiedNames) {
+  const auto workspace = m_dir / "workspace.hyper";
+  ASSERT_TRUE(write_people(workspace, CreateMode::replace, 1, 5).ok());
+  ASSERT_TRUE(engine().query(workspace, "CREATE TABLE public.extra AS (SELECT id * 10 AS id FROM \"Extract\".\"Extract\")").ok());
+  const auto target = m_dir / "out.hyper";
+  ASSERT_TRUE(write_people(target, CreateMode::replace, 100, 1).ok());
+
+  auto writer = ExtractWriter::open(engine(), target, {CreateMode::open_existing, {}}).value();
+  const std::string alias = writer.attach(workspace).value();
+  ASSERT_TRUE(writer.resolve_unqualified_in(alias).ok());
+  // Unqualified names resolve in the workspace's public schema, not in the extract.
+  const auto found = writer.query("SELECT SUM(id) FROM extra").value();
+  EXPECT_EQ(found.rows.at(0).at(0).value(), "150");
+  EXPECT_FALSE(writer.query("SELECT * FROM \"Extract\".\"Missing\"").ok());
+
+  ASSERT_TRUE(writer.drop_table(people().name).ok());
+  EXPECT_EQ(writer.drop_table(people().name).error().kind, ErrorKind::not_found);
+  TableDefinition copied;
+  copied.add("id", SqlType::big_int());
+  ASSERT_TRUE(writer.add_table(copied).ok());
+  const auto inserted = writer.execute(fmt::format("INSERT INTO {} SELECT id FROM extra", writer.sql_name(copied.name)));
+  EXPECT_EQ(inserted.value(), 5U);
+  ASSERT_TRUE(writer.execute(fmt::format("DETACH DATABASE {}", alias)).ok());
+  ASSERT_TRUE(writer.commit().ok());
+  EXPECT_EQ(count_rows(target), "5");
+  // The workspace is untouched by the writer that read it.
+  EXPECT_EQ(count_rows(workspace), "5");
 }
 
 } // namespace
