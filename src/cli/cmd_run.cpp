@@ -21,7 +21,7 @@ namespace {
 std::optional<pipeline::PipelineSpec> load_or_report(const std::string& file) {
   auto parsed = pipeline::load_pipeline(file, pipeline::process_environment());
   if (!parsed.spec) {
-    fmt::print(stderr, "{}", parsed.diagnostics.describe(file));
+    fmt::print(stderr, "{}", pipeline::redact_secrets(parsed.diagnostics.describe(file), parsed.secrets));
     fmt::print(stderr, "hyperpipe: error: {} has {} problem{}; nothing was run\n", file, parsed.diagnostics.items().size(),
                parsed.diagnostics.items().size() == 1 ? "" : "s");
     return std::nullopt;
@@ -41,7 +41,9 @@ int exit_code_of(const pipeline::RunReport& report) {
   case FailedStage::engine: break;
   }
   Error error;
-  error.kind = report.error_kind;
+  // A pipeline's own mistakes found while running (a key column the query lacks) are about the
+  // data's shape, not the command line.
+  error.kind = report.error_kind == ErrorKind::invalid_argument ? ErrorKind::schema_mismatch : report.error_kind;
   return exit_code_for(error);
 }
 
@@ -107,7 +109,7 @@ Runner add_run_command(CLI::App& app) {
         report(plan.error());
         return static_cast<int>(k_exit_config);
       }
-      fmt::print("{}", plan->describe());
+      fmt::print("{}", pipeline::redact_secrets(plan->describe(), spec->secrets));
       fmt::print("dry run: nothing was read, written or published\n");
       return static_cast<int>(k_exit_ok);
     }
@@ -123,7 +125,7 @@ Runner add_run_command(CLI::App& app) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::absolute(report_file).parent_path(), ec);
     auto written = pipeline::write_file_atomically(report_file, result.to_json());
-    fmt::print("{}", result.summary());
+    fmt::print("{}", pipeline::redact_secrets(result.summary(), spec->secrets));
     if (!written) {
       fmt::print(stderr, "hyperpipe: warning: could not write the run report: {}\n", written.error().describe());
     } else {

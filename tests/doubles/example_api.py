@@ -25,6 +25,7 @@ import json
 import os
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -57,6 +58,18 @@ def google_error(code, message, reason, status):
                             "errors": [{"message": message, "domain": "youtube.quota" if reason == "quotaExceeded" else "global",
                                         "reason": reason}],
                             "status": status}}
+
+
+def parse_time(text):
+    """RFC 3339 as the API documents it, and Hyper's text form ("2024-05-01 10:00:00+00") too."""
+    text = text.strip().replace("Z", "+00:00")
+    if len(text) >= 3 and text[-3] in "+-" and text[-2:].isdigit():
+        text += ":00"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def page_token(offset):
@@ -150,7 +163,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(*google_error(400, "Invalid page token", "invalidPageToken", "INVALID_ARGUMENT"))
         items = self.state.videos.get(query.get("q", "").lower(), [])
         if "publishedAfter" in query:
-            items = [v for v in items if v["snippet"]["publishedAt"] > query["publishedAfter"]]
+            after = parse_time(query["publishedAfter"])
+            if after is None:
+                return self.send_json(*google_error(400, "Invalid value for publishedAfter", "invalidParameter",
+                                                    "INVALID_ARGUMENT"))
+            items = [v for v in items if parse_time(v["snippet"]["publishedAt"]) > after]
         if query.get("order") == "date":
             items = sorted(items, key=lambda v: v["snippet"]["publishedAt"], reverse=True)
         page = items[offset:offset + size]

@@ -278,3 +278,80 @@ def test_two_runs_of_one_pipeline_never_overlap(tmp_path, api):
     second = run(QUICKSTART / "pipeline.yaml", "--no-publish", env=env)
     assert second.returncode != 0 and "already running" in second.stderr
     assert first.wait(timeout=120) == 0
+
+
+API_INCREMENTAL = """
+version: 1
+name: feed
+sources:
+  videos:
+    type: api
+    url: ${API_URL}/youtube/v3/search
+    allow_http: true
+    params: {q: data science, maxResults: 50, publishedAfter: "${state.watermark}"}
+    auth: {type: api_key, in: query, name: key, value: "${EXAMPLE_API_KEY}"}
+    records_path: items
+    pagination: {type: token}
+    incremental: {column: snippet.publishedAt}
+outputs:
+  feed:
+    file: feed.hyper
+    tables:
+      - {name: Extract.Extract, from: videos, mode: append}
+"""
+
+
+def test_an_api_asked_only_for_new_rows_that_has_none_keeps_the_pipeline_green(tmp_path, api, hyper_process):
+    api_state, api_url = api
+    pipeline = write_pipeline(tmp_path, API_INCREMENTAL)
+    env = {"API_URL": api_url, "EXAMPLE_API_KEY": API_KEY}
+    run(pipeline, env=env, check=0)
+    first = [r for r in api_state.requests if r["path"] == "/youtube/v3/search"]
+    assert all("publishedAfter" not in r["query"] for r in first)  # no watermark yet: no filter
+    newest = max(v["snippet"]["publishedAt"] for v in api_state.videos["data science"])
+    run(pipeline, env=env, check=0)  # the API has nothing newer: an empty answer
+    second = [r for r in api_state.requests if r["path"] == "/youtube/v3/search"][len(first):]
+    assert len(second) == 1 and second[0]["query"]["publishedAfter"].startswith(newest[:10])
+    assert rows(hyper_process, tmp_path / "feed.hyper", 'SELECT COUNT(*) FROM "Extract"."Extract"') == [[120]]
+    report = json.loads((tmp_path / ".hyperpipe" / "feed.last-run.json").read_text())
+    assert report["status"] == "succeeded" and report["sources"][0]["rows_loaded"] == 0
+    assert any("no records" in note for note in report["sources"][0]["notes"])
+
+
+NESTED = """
+version: 1
+name: nested
+sources:
+  orders:
+    type: json
+    path: orders.ndjson
+    incremental: {column: updated}
+outputs:
+  out:
+    file: out.hyper
+    tables:
+      - {name: Extract.orders, from: orders, mode: append}
+      - {name: Extract.lines, from: orders_lines, mode: append}
+      - {name: Extract.customers, sql: "SELECT DISTINCT customer FROM orders", mode: replace, primary_key: [customer]}
+      - name: Extract.orders_by_customer
+        sql: SELECT customer, COUNT(*) AS n FROM orders GROUP BY customer
+        mode: replace_by_key
+        key: [customer]
+        foreign_keys: [{columns: [customer], references: Extract.customers}]
+"""
+
+
+def test_incremental_json_drops_child_rows_of_old_records_and_replace_keeps_referenced_tables(tmp_path, hyper_process):
+    pipeline = write_pipeline(tmp_path, NESTED)
+    data = tmp_path / "orders.ndjson"
+    first = ['{"id":1,"customer":"a","updated":"2026-01-01 10:00:00","lines":[{"sku":"x"},{"sku":"y"}]}',
+             '{"id":2,"customer":"b","updated":"2026-01-02 10:00:00","lines":[{"sku":"z"}]}']
+    data.write_text("\n".join(first) + "\n")
+    run(pipeline, check=0)
+    data.write_text("\n".join(first + ['{"id":3,"customer":"a","updated":"2026-01-03 10:00:00","lines":[{"sku":"w"}]}']) + "\n")
+    run(pipeline, check=0)  # the second run updates a file whose "customers" table is referenced
+    out = tmp_path / "out.hyper"
+    assert rows(hyper_process, out, 'SELECT COUNT(*) FROM "Extract"."orders"') == [[3]]
+    assert rows(hyper_process, out, 'SELECT sku FROM "Extract"."lines" ORDER BY sku') == [["w"], ["x"], ["y"], ["z"]]
+    report = json.loads((tmp_path / ".hyperpipe" / "nested.last-run.json").read_text())
+    assert any("child-table rows" in note for note in report["sources"][0]["notes"])

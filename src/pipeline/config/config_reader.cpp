@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -105,8 +106,25 @@ Mark ConfigReader::mark_of(std::string_view key) const {
 
 std::string ConfigReader::path_of(std::string_view key) const { return join_path(m_path, key); }
 
+void ConfigReader::error_at(Mark mark, std::string path, std::string message, std::string hint) {
+  m_context->diagnostics.add(mark, std::move(path), std::move(message), std::move(hint));
+}
+
+Mark ConfigReader::mark_in(std::string_view key, std::string_view name) const {
+  const YAML::Node map = value_of(key);
+  if (map.IsMap()) {
+    for (const auto& entry : map) {
+      if (entry.first.as<std::string>("") == name) {
+        return pipeline::mark_of(entry.second);
+      }
+    }
+  }
+  return mark_of(key);
+}
+
 void ConfigReader::missing(std::string_view key) {
-  m_context->diagnostics.add(mark(), path_of(key), fmt::format("\"{}\" is required", key));
+  // An empty entry ("name:" and nothing) has no position of its own: point at its name.
+  m_context->diagnostics.add(m_node.IsNull() ? key_mark() : mark(), path_of(key), fmt::format("\"{}\" is required", key));
 }
 
 void ConfigReader::error(std::string_view key, std::string message, std::string hint) {
@@ -149,10 +167,12 @@ std::optional<bool> ConfigReader::flag(std::string_view key) {
   if (!value) {
     return std::nullopt;
   }
-  if (*value == "true" || *value == "yes" || *value == "on") {
+  std::string lower = *value;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true" || lower == "yes" || lower == "on") {
     return true;
   }
-  if (*value == "false" || *value == "no" || *value == "off") {
+  if (lower == "false" || lower == "no" || lower == "off") {
     return false;
   }
   error(key, fmt::format("\"{}\" is not true or false", *value));
@@ -308,7 +328,9 @@ std::vector<std::pair<std::string, ConfigReader>> ConfigReader::entries(std::str
                                  "names must be unique");
       continue;
     }
-    out.emplace_back(name, ConfigReader(entry.second, join_path(path_of(key), name), *m_context));
+    ConfigReader reader(entry.second, join_path(path_of(key), name), *m_context);
+    reader.m_key_mark = pipeline::mark_of(entry.first);
+    out.emplace_back(name, std::move(reader));
   }
   return out;
 }

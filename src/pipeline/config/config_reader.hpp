@@ -31,6 +31,11 @@ public:
 
   const std::string& path() const { return m_path; }
   Mark mark() const { return pipeline::mark_of(m_node); }
+  /// Where this mapping's name is, for an entry of entries() (else its own position).
+  Mark key_mark() const { return m_key_mark.line > 0 ? m_key_mark : mark(); }
+  /// The position of `name`'s value inside the mapping under `key`.
+  Mark mark_in(std::string_view key, std::string_view name) const;
+  void error_at(Mark mark, std::string path, std::string message, std::string hint = {});
   bool has(std::string_view key) const;
   Mark mark_of(std::string_view key) const; ///< the value's position (the mapping's if absent)
   std::string path_of(std::string_view key) const;
@@ -71,6 +76,7 @@ private:
   std::string m_path;
   ReaderContext* m_context;
   std::set<std::string, std::less<>> m_known;
+  Mark m_key_mark;
 };
 
 /// "parent.key" (or "key" at the top).

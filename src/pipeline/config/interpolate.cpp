@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "net/http.hpp"
+
 namespace hyperpipe::pipeline {
 namespace {
 
@@ -77,6 +79,9 @@ Result<Interpolated> interpolate(std::string_view text, const Environment& envir
                         "variable names are letters, digits and _; write $$ for a literal $");
     }
     auto value = environment(name);
+    if (value && value->empty()) {
+      value.reset(); // empty counts as unset, as in the shell's ${NAME:-fallback}
+    }
     if (!value && dash != std::string_view::npos) {
       value = std::string(body.substr(dash + 2));
     } else if (!value) {
@@ -116,6 +121,20 @@ Result<std::string> fill_state_placeholders(std::string_view text,
     i = close + 1;
   }
   return out;
+}
+
+std::string redact_secrets(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 3) {
+      continue;
+    }
+    for (const std::string& form : {secret, net::url_encode(secret)}) {
+      for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at + 10)) {
+        text.replace(at, form.size(), "[redacted]");
+      }
+    }
+  }
+  return text;
 }
 
 bool mentions_state(std::string_view text, std::string_view name) {

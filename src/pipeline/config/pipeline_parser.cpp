@@ -90,6 +90,7 @@ public:
     }
     top.finish();
     spec.secrets = m_secrets;
+    m_out.secrets = m_secrets;
     if (m_out.diagnostics.empty()) {
       m_out.spec = std::move(spec);
     }
@@ -118,7 +119,7 @@ private:
     SourceSpec source;
     source.name = name;
     source.mark = reader.mark();
-    claim_step_name(name, reader.mark(), reader.path());
+    claim_step_name(name, reader.key_mark(), reader.path());
     source.type = reader.text("type", true).value_or("");
     if (auto incremental = reader.child("incremental")) {
       source.incremental_column = incremental->text("column", true);
@@ -148,6 +149,9 @@ private:
     if (source.source) {
       reader.finish(); // with an unknown type, which keys belong is unknown too
     }
+    if (source.type == "json" || source.type == "api") {
+      m_nested_sources.insert(name);
+    }
     spec.sources.push_back(std::move(source));
   }
 
@@ -171,8 +175,8 @@ private:
       return true;
     }
     // Child tables of JSON and API sources: "<source>_<array path>".
-    return std::any_of(m_step_names.begin(), m_step_names.end(),
-                       [&](const std::string& step) { return name.starts_with(step + "_"); });
+    return std::any_of(m_nested_sources.begin(), m_nested_sources.end(),
+                       [&](const std::string& source) { return name.starts_with(source + "_"); });
   }
 
   void read_table(ConfigReader& reader, OutputSpec& output) {
@@ -296,7 +300,7 @@ private:
     output.name = name;
     output.mark = reader.mark();
     if (!valid_file_name_part(name)) {
-      m_out.diagnostics.add(reader.mark(), reader.path(), fmt::format("\"{}\" is not a usable output name", name),
+      m_out.diagnostics.add(reader.key_mark(), reader.path(), fmt::format("\"{}\" is not a usable output name", name),
                             "use letters, digits, '-', '_' and '.'");
     }
     if (auto file = reader.text("file", true)) {
@@ -319,6 +323,7 @@ private:
     if (reader.has("tables") && output.tables.empty()) {
       reader.error("tables", "an output needs at least one table");
     }
+    reader.raw("publish"); // known even when left empty
     if (reader.has("publish")) {
       const YAML::Node node = reader.raw("publish");
       if (node.IsMap()) {
@@ -340,6 +345,7 @@ private:
   std::vector<std::string> m_secrets;
   ReaderContext m_context;
   std::set<std::string> m_step_names;
+  std::set<std::string> m_nested_sources; ///< sources that may have child tables
 };
 
 } // namespace

@@ -87,7 +87,9 @@ struct PipelineSpec {
 struct ParsedPipeline {
   std::optional<PipelineSpec> spec; ///< set only when there are no diagnostics
   Diagnostics diagnostics;
+  std::vector<std::string> secrets; ///< read so far, to redact from the diagnostics
 };
+
 
 /// Parses and checks a pipeline (the text of `file`).
 ParsedPipeline parse_pipeline(std::string_view yaml, const std::filesystem::path& file, const Environment& environment);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "base/quoting.hpp"
 
@@ -15,6 +16,11 @@ std::string trim_query(std::string_view sql) {
     out.pop_back();
   }
   out.erase(0, out.find_first_not_of(" \t\r\n"));
+  // A trailing "-- comment" would swallow the parenthesis the query gets wrapped in.
+  const auto last_line = out.rfind('\n');
+  if (out.find("--", last_line == std::string::npos ? 0 : last_line) != std::string::npos) {
+    out += '\n';
+  }
   return out;
 }
 
@@ -32,7 +38,8 @@ Result<Plan> make_plan(const PipelineSpec& pipeline, const PlanOptions& options)
   }
   const bool incremental = std::any_of(pipeline.sources.begin(), pipeline.sources.end(),
                                        [](const SourceSpec& source) { return source.incremental_column.has_value(); });
-  if (!options.only.empty() && options.only.size() < pipeline.outputs.size() && incremental) {
+  const std::set<std::string> distinct(options.only.begin(), options.only.end());
+  if (!distinct.empty() && distinct.size() < pipeline.outputs.size() && incremental) {
     return make_error(ErrorKind::invalid_argument,
                       "--only cannot be used with incremental sources",
                       "the watermark moves for the whole pipeline: the outputs left out would never get the rows "

@@ -21,29 +21,19 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string redact_all(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.size() < 3) {
-      continue; // too short to find without mangling ordinary text
-    }
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 10)) {
-      text.replace(at, secret.size(), "[redacted]");
-    }
-  }
-  return text;
-}
-
-// Serialises events from the staging threads.
+// Serialises events from the staging threads, and redacts secrets from their messages.
 class SerialObserver {
 public:
-  explicit SerialObserver(RunObserver& inner) : m_inner(inner) {}
+  SerialObserver(RunObserver& inner, const std::vector<std::string>& secrets) : m_inner(inner), m_secrets(secrets) {}
   void emit(RunEvent event) {
+    event.message = redact_secrets(std::move(event.message), m_secrets);
     std::lock_guard lock(m_mutex);
     m_inner.on_event(event);
   }
 
 private:
   RunObserver& m_inner;
+  const std::vector<std::string>& m_secrets;
   std::mutex m_mutex;
 };
 
@@ -67,7 +57,7 @@ struct StagedSource {
 class Run {
 public:
   Run(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer)
-      : m_engine(engine), m_pipeline(pipeline), m_options(options), m_events(observer) {}
+      : m_engine(engine), m_pipeline(pipeline), m_options(options), m_secrets(pipeline.secrets), m_events(observer, m_secrets) {}
 
   RunReport execute() {
     const auto started = Clock::now();
@@ -103,16 +93,15 @@ private:
     if (!error.statement.empty()) {
       message += fmt::format(" [statement: {}]", error.statement);
     }
-    std::vector<std::string> secrets = m_pipeline.secrets;
-    secrets.insert(secrets.end(), m_secrets.begin(), m_secrets.end());
-    m_report.error = redact_all(message, secrets);
-    m_report.hint = redact_all(error.hint, secrets);
+    m_report.error = redact_secrets(message, m_secrets);
+    m_report.hint = redact_secrets(error.hint, m_secrets);
     m_events.emit({RunEvent::Kind::failed, m_where.step, 0, 0, 0, m_report.error});
   }
 
   Status run_all() {
     at(FailedStage::configuration, "plan");
     HP_ASSIGN_OR_RETURN(m_plan, make_plan(m_pipeline, m_options.plan));
+    at(FailedStage::engine, "state folder");
     std::error_code ec;
     fs::create_directories(m_pipeline.state_dir, ec);
     if (ec) {
@@ -166,9 +155,16 @@ private:
     context.table = source.name;
     context.work_dir = m_work_dir;
     const auto previous = m_state.sources.find(source.name);
-    if (source.incremental_column && previous != m_state.sources.end()) {
-      context.watermark = previous->second.watermark;
-      staged.report.watermark_before = previous->second.watermark;
+    if (previous != m_state.sources.end()) {
+      if (source.incremental_column && !previous->second.watermark.empty()) {
+        context.watermark = previous->second.watermark;
+        staged.report.watermark_before = previous->second.watermark;
+      }
+      for (const auto& [name, type_text] : previous->second.columns) {
+        if (auto type = SqlType::parse(type_text)) {
+          context.previous_columns.push_back({name, *type, Nullability::nullable, {}});
+        }
+      }
     }
     if (source.keep_rejects) {
       context.reject_file = m_pipeline.state_dir / fmt::format("{}.{}.rejects.csv", m_pipeline.name, source.name);
@@ -193,6 +189,7 @@ private:
     if (source.incremental_column) {
       HP_TRY(apply_watermark(source, staged, context.watermark));
     }
+    HP_TRY(record_shape(source, staged));
     report.seconds = seconds_since(started);
     m_events.emit({RunEvent::Kind::finished, step, report.rows_loaded, report.bytes, report.seconds,
                    fmt::format("{} read, {} loaded, {} rejected{}", report.rows_read, report.rows_loaded,
@@ -244,10 +241,66 @@ private:
     }
     const auto& top = probe->rows.at(0).at(0);
     if (top) {
-      staged.new_state = SourceState{*top, type};
+      staged.new_state = SourceState{*top, type, {}};
       staged.report.watermark_after = *top;
     } else if (watermark) {
-      staged.report.watermark_after = *watermark; // nothing new: the watermark stays
+      staged.new_state = SourceState{*watermark, type, {}}; // nothing new: the watermark stays
+      staged.report.watermark_after = *watermark;
+    }
+    if (staged.report.rows_skipped > 0 && staged.result.tables.size() > 1) {
+      HP_TRY(drop_orphans(staged));
+    }
+    return {};
+  }
+
+  // Child tables (JSON arrays of objects) of rows dropped by the watermark go too: they were
+  // loaded with their parents by an earlier run. Parents come before their children.
+  Status drop_orphans(StagedSource& staged) {
+    HP_ASSIGN_OR_RETURN(auto info, m_engine.inspect(staged.file));
+    std::uint64_t dropped = 0;
+    for (const auto& name : staged.result.tables) {
+      const auto table = std::find_if(info.tables.begin(), info.tables.end(), [&](const TableInfo& t) {
+        return t.definition.name == TableName{"public", name};
+      });
+      if (table == info.tables.end()) {
+        continue;
+      }
+      for (const auto& key : table->definition.foreign_keys) {
+        std::vector<std::string> matches;
+        for (std::size_t c = 0; c < key.columns.size(); ++c) {
+          matches.push_back(fmt::format("p.{} = c.{}", base::quote_identifier(key.target_columns[c]),
+                                        base::quote_identifier(key.columns[c])));
+        }
+        const std::string child = table->definition.name.quoted();
+        HP_ASSIGN_OR_RETURN(auto counted, m_engine.query(staged.file, fmt::format(
+            "SELECT COUNT(*) FROM {} AS c WHERE NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})", child,
+            key.target.quoted(), fmt::join(matches, " AND "))));
+        const std::uint64_t orphans = std::stoull(counted.rows.at(0).at(0).value_or("0"));
+        if (orphans > 0) {
+          HP_TRY(m_engine.query(staged.file, fmt::format("DELETE FROM {} AS c WHERE NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})",
+                                                         child, key.target.quoted(), fmt::join(matches, " AND "))));
+          dropped += orphans;
+        }
+      }
+    }
+    if (dropped > 0) {
+      staged.report.notes.push_back(fmt::format("{} child-table rows of records at or below the watermark were dropped too", dropped));
+    }
+    return {};
+  }
+
+  // The root table's columns, kept in the state so an API with nothing new next time still
+  // yields a table of the same shape.
+  Status record_shape(const SourceSpec& source, StagedSource& staged) {
+    HP_ASSIGN_OR_RETURN(auto shape, m_engine.query(staged.file, fmt::format("SELECT * FROM \"public\".{} LIMIT 0",
+                                                                             base::quote_identifier(source.name))));
+    if (!staged.new_state) {
+      staged.new_state = SourceState{};
+    }
+    for (const auto& column : shape.columns) {
+      if (column.type) {
+        staged.new_state->columns.emplace_back(column.name, column.type->sql());
+      }
     }
     return {};
   }
@@ -378,11 +431,14 @@ private:
     report.mode = std::string(table_mode_name(table.spec->mode));
     switch (table.spec->mode) {
     case TableMode::replace: {
-      auto dropped = writer.drop_table(definition.name);
-      if (!dropped && dropped.error().kind != ErrorKind::not_found) {
-        return dropped;
+      // A table of the same shape is emptied rather than dropped: another table's ASSUMED
+      // foreign key may refer to it, and Hyper refuses to drop a referenced table.
+      if (writer.ensure_table(definition)) {
+        HP_TRY(writer.execute(fmt::format("DELETE FROM {}", target)));
+      } else {
+        HP_TRY(writer.drop_table(definition.name));
+        HP_TRY(writer.add_table(definition));
       }
-      HP_TRY(writer.add_table(definition));
       HP_ASSIGN_OR_RETURN(report.rows_written,
                           writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, table.select)));
       break;
@@ -499,13 +555,13 @@ private:
   HyperEngine& m_engine;
   const PipelineSpec& m_pipeline;
   const RunOptions& m_options;
+  std::vector<std::string> m_secrets; ///< the pipeline's, then publish credentials as they are read
   SerialObserver m_events;
   RunReport m_report;
   Plan m_plan;
   RunState m_state;
   fs::path m_work_dir;
   std::vector<StagedSource> m_staged;
-  std::vector<std::string> m_secrets;
   StepError m_where{FailedStage::configuration, "plan"};
 };
 

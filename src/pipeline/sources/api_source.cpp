@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "hyperpipe/extract.hpp"
 #include "net/http.hpp"
 #include "pipeline/load_files.hpp"
 #include "pipeline/sources/api_source.hpp"
@@ -46,10 +47,10 @@ public:
     HP_TRY(fill(options.body));
     std::vector<std::pair<std::string, std::string>> params;
     for (auto [name, value] : options.params) {
-      const bool watermark_only = mentions_state(value, "watermark");
+      const bool watermark_only = value == "${state.watermark}";
       HP_TRY(fill(value));
       if (watermark_only && !context.watermark) {
-        continue; // first run: no watermark yet, so no filter
+        continue; // first run: no watermark yet, so no filter (a longer value is sent as written)
       }
       params.emplace_back(name, value);
     }
@@ -90,14 +91,25 @@ public:
     }
     StageResult result;
     result.bytes = fetched->bytes;
-    result.watermark_pushed_down = pushed_down;
+    if (pushed_down) {
+      result.notes.push_back(fmt::format("asked the API only for rows past the watermark {}", *context.watermark));
+    }
     result.notes.push_back(fmt::format("{} page{}, {} record{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
                                        fetched->records, fetched->records == 1 ? "" : "s",
                                        fetched->retries > 0 ? fmt::format(", {} retried request(s)", fetched->retries) : ""));
     if (fetched->records == 0) {
       fs::remove(spool);
-      return make_error(ErrorKind::value, fmt::format("{} returned no records", describe()),
-                        "nothing to stage: check the parameters (an empty answer has no columns to infer)");
+      if (context.previous_columns.empty()) {
+        return make_error(ErrorKind::value, fmt::format("{} returned no records", describe()),
+                          "nothing to stage and no earlier run to take the columns from: check the parameters");
+      }
+      // Nothing new (typically: nothing past the watermark): an empty table of last run's shape.
+      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file));
+      HP_TRY(writer.add_table(TableDefinition{TableName{"public", context.table}, context.previous_columns, {}, {}}));
+      HP_TRY(writer.commit());
+      result.tables.push_back(context.table);
+      result.notes.emplace_back("no records: the table keeps the columns of the last successful run");
+      return result;
     }
     LoadFilesOptions load;
     load.inputs = {spool};
@@ -221,8 +233,9 @@ private:
       reader.error("type", fmt::format("\"{}\" is not an auth type", kind), "use bearer, api_key or basic");
     }
     // A secret written into the file is a secret leaked into version control.
-    for (const char* key : {"token", "value", "password"}) {
-      if (reader.has(key)) {
+    const char* secret_key = kind == "bearer" ? "token" : kind == "api_key" ? "value" : kind == "basic" ? "password" : "";
+    for (const char* key : {secret_key}) {
+      if (*key != '\0' && reader.has(key)) {
         const YAML::Node raw = reader.raw(key);
         if (raw.IsScalar() && raw.Scalar().find("${") == std::string::npos) {
           reader.error(key, "secrets belong in the environment, not in the pipeline file",

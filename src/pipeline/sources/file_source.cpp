@@ -76,13 +76,23 @@ public:
       const fs::path path(pattern);
       source->patterns.push_back((path.is_absolute() ? path : base_dir / path).lexically_normal().string());
     }
-    if (source->patterns.empty() && !reader.has("path")) {
-      reader.missing("path");
+    if (source->patterns.empty()) {
+      const YAML::Node path = reader.raw("path");
+      if (path.IsSequence() && path.size() == 0) {
+        reader.error("path", "no file named", "give a path or a glob pattern");
+      } else if (!reader.has("path")) {
+        reader.missing("path");
+      }
+    }
+    const bool one_file_only = m_format == InputFormat::json || m_format == InputFormat::xlsx;
+    if (one_file_only && source->patterns.size() > 1) {
+      reader.error("path", fmt::format("a {} source reads one file", m_name), "make one source per file and UNION them in a transform");
     }
     for (const auto& [column, type_text] : reader.text_map("columns")) {
       auto type = SqlType::parse(type_text);
       if (!type) {
-        reader.error(fmt::format("columns.{}", column), type.error().message, type.error().hint);
+        reader.error_at(reader.mark_in("columns", column), reader.path_of(fmt::format("columns.{}", column)),
+                        type.error().message, type.error().hint);
       } else {
         options.column_types.insert_or_assign(column, *type);
       }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "hyperpipe/engine.hpp"
+#include "hyperpipe/table.hpp"
 #include "pipeline/config/config_reader.hpp"
 
 namespace hyperpipe::pipeline {
@@ -30,6 +31,8 @@ struct StageContext {
   std::filesystem::path work_dir;
   /// Last run's largest value of the incremental column, when there is one.
   std::optional<std::string> watermark;
+  /// The root table's columns at the last successful run (empty on the first run).
+  std::vector<ColumnDefinition> previous_columns;
   /// Where rejected rows go; unset: the first bad row fails the source.
   std::optional<std::filesystem::path> reject_file;
   /// Progress: rows staged so far and input bytes read so far (either may stay 0 when unknown).
@@ -43,7 +46,6 @@ struct StageResult {
   std::uint64_t rows_rejected = 0;
   std::uint64_t bytes = 0; ///< input bytes (files, or HTTP bodies)
   std::vector<std::string> notes;
-  bool watermark_pushed_down = false; ///< the source itself asked only for rows past the watermark
 };
 
 class ConfiguredSource {

@@ -29,7 +29,11 @@ Result<RunState> read_run_state(const fs::path& file) {
     state.last_success = json.value("last_success", "");
     if (json.contains("sources")) {
       for (const auto& [name, source] : json.at("sources").items()) {
-        state.sources[name] = {source.at("watermark").get<std::string>(), source.at("type").get<std::string>()};
+        SourceState entry{source.value("watermark", ""), source.value("type", ""), {}};
+        for (const auto& column : source.value("columns", nlohmann::json::array())) {
+          entry.columns.emplace_back(column.at("name").get<std::string>(), column.at("type").get<std::string>());
+        }
+        state.sources[name] = std::move(entry);
       }
     }
   } catch (const nlohmann::json::exception& error) {
@@ -63,7 +67,11 @@ Status write_run_state(const fs::path& file, const RunState& state) {
   json["last_success"] = state.last_success;
   json["sources"] = nlohmann::json::object();
   for (const auto& [name, source] : state.sources) {
-    json["sources"][name] = {{"watermark", source.watermark}, {"type", source.type}};
+    nlohmann::json columns = nlohmann::json::array();
+    for (const auto& [column, type] : source.columns) {
+      columns.push_back({{"name", column}, {"type", type}});
+    }
+    json["sources"][name] = {{"watermark", source.watermark}, {"type", source.type}, {"columns", std::move(columns)}};
   }
   return write_file_atomically(file, json.dump(2) + "\n");
 }

@@ -6,14 +6,19 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hyperpipe/error.hpp"
 
 namespace hyperpipe::pipeline {
 
 struct SourceState {
-  std::string watermark; ///< in Hyper's text form
+  std::string watermark; ///< in Hyper's text form; empty: none yet
   std::string type;      ///< the column's SQL type, to compare values as that type
+  /// The staged table's columns (name, SQL type) at the last successful run: a web API that
+  /// has nothing new still yields a table of the same shape.
+  std::vector<std::pair<std::string, std::string>> columns;
 };
 
 struct RunState {

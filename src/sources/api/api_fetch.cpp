@@ -11,14 +11,16 @@ namespace hyperpipe::sources {
 namespace dom = simdjson::dom;
 namespace {
 
+// Secrets appear as written (headers, bodies) and percent-encoded (query strings).
 std::string redact(std::string text, const ApiFetchOptions& options) {
   for (const auto& secret : options.secrets) {
     if (secret.empty()) {
       continue;
     }
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "[redacted]");
-      at += 10;
+    for (const std::string& form : {secret, net::url_encode(secret)}) {
+      for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at + 10)) {
+        text.replace(at, form.size(), "[redacted]");
+      }
     }
   }
   return text;
@@ -62,6 +64,35 @@ std::string origin_of(const std::string& url) {
   const auto scheme = url.find("://");
   const auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+// A next-page reference as an absolute URL: relative ones resolve against the API's origin (or
+// its path); the API key goes along when the original request sent it in the query.
+std::string resolve_next(const ApiFetchOptions& options, std::string next) {
+  if (next.empty()) {
+    return next;
+  }
+  if (next.starts_with("/")) {
+    next = origin_of(options.url) + next;
+  } else if (next.find("://") == std::string::npos) {
+    next = options.url.substr(0, options.url.rfind('/') + 1) + next;
+  }
+  if (options.auth.kind == ApiAuth::Kind::api_key_query &&
+      next.find(net::url_encode(options.auth.name) + "=") == std::string::npos) {
+    next = build_url(next, {{options.auth.name, options.auth.secret}});
+  }
+  return next;
+}
+
+// Credentials go with every page request, so a next page on another host is refused.
+Status check_same_host(const ApiFetchOptions& options, const std::string& next_url) {
+  if (origin_of(next_url) == origin_of(options.url)) {
+    return {};
+  }
+  return make_error(ErrorKind::remote,
+                    redact(fmt::format("{}: the next page is on another host ({}); its credentials would go there too",
+                                       options.url, origin_of(next_url)), options),
+                    "follow pages on the API's own host only");
 }
 
 class Fetcher {
@@ -267,11 +298,15 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
     switch (paging.kind) {
     case ApiPagination::Kind::none: return result;
     case ApiPagination::Kind::token: {
-      std::string_view value;
-      if (page.at_pointer(pointer_of(paging.token_path)).get_string().get(value) != simdjson::SUCCESS || value.empty()) {
+      dom::element value;
+      if (page.at_pointer(pointer_of(paging.token_path)).get(value) != simdjson::SUCCESS || value.is_null()) {
         return result;
       }
-      token = std::string(value);
+      // Some APIs send the token (or the next offset) as a number.
+      token = value.is_string() ? std::string(value.get_string().value()) : simdjson::minify(value);
+      if (token.empty()) {
+        return result;
+      }
       break;
     }
     case ApiPagination::Kind::page:
@@ -287,14 +322,19 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
       if (page.at_pointer(pointer_of(paging.next_url_path)).get_string().get(value) != simdjson::SUCCESS || value.empty()) {
         return result;
       }
-      next_url = value.starts_with("/") ? origin_of(options.url) + std::string(value) : std::string(value);
+      next_url = resolve_next(options, std::string(value));
+      if (next_url.empty()) {
+        return result;
+      }
+      HP_TRY(check_same_host(options, next_url));
       break;
     }
     case ApiPagination::Kind::link: {
       const auto link = response.headers.find("link");
-      if (link == response.headers.end() || (next_url = next_link(link->second)).empty()) {
+      if (link == response.headers.end() || (next_url = resolve_next(options, next_link(link->second))).empty()) {
         return result;
       }
+      HP_TRY(check_same_host(options, next_url));
       break;
     }
     }
