@@ -71,7 +71,7 @@ public:
                 "use letters, digits, '-', '_' and '.'");
     }
     spec.state_dir = resolve(m_base, top.text("state_dir").value_or(".hyperpipe"));
-    spec.parallel_sources = static_cast<int>(top.integer("parallel_sources", 1, 64).value_or(2));
+    spec.parallel_sources = static_cast<int>(top.integer("parallel_sources", 1, 64).value_or(3));
 
     for (auto& [name, reader] : top.entries("sources", true)) {
       read_source(name, reader, spec);

@@ -251,7 +251,7 @@ TEST(PipelineParser, DefaultsOfAMinimalPipeline) {
   const PipelineSpec& spec = *parsed.spec;
   EXPECT_EQ(spec.name, "p"); // the file's stem
   EXPECT_EQ(spec.state_dir, std::filesystem::path("/pipelines/.hyperpipe"));
-  EXPECT_EQ(spec.parallel_sources, 2);
+  EXPECT_EQ(spec.parallel_sources, 3);
   EXPECT_TRUE(spec.transforms.empty());
   EXPECT_TRUE(spec.secrets.empty());
   ASSERT_EQ(spec.outputs.size(), 1U);

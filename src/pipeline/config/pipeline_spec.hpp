@@ -75,7 +75,7 @@ struct PipelineSpec {
   std::filesystem::path file; ///< the YAML file
   std::string name;
   std::filesystem::path state_dir; ///< absolute: state, reports, scratch space
-  int parallel_sources = 2;
+  int parallel_sources = 3;
   std::vector<SourceSpec> sources;
   std::vector<TransformSpec> transforms;
   std::vector<OutputSpec> outputs;
