@@ -4,7 +4,9 @@
 
 #include <system_error>
 
+#include "base/quoting.hpp"
 #include "hyper/catalog/catalog_reader.hpp"
+#include "hyper/sql/ddl.hpp"
 #include "hyper/engine_state.hpp"
 #include "hyper/process/hyperd_locator.hpp"
 
@@ -80,11 +82,21 @@ std::chrono::microseconds HyperEngine::startup_time() const { return m_state->pr
 
 Result<QueryResult> HyperEngine::query(const fs::path& file, std::string_view sql) {
   HP_TRY(check_readable_extract(file));
-  auto connection = m_state->connect(fs::absolute(file).string());
-  if (!connection) {
-    return explain_open_failure(file, std::move(connection).error());
+  // Attached and detached explicitly: DETACH returns once hyperd has written every change to the
+  // file, so a caller may copy or rename the file as soon as this returns. (A connection that
+  // merely closes leaves hyperd writing in the background.)
+  HP_ASSIGN_OR_RETURN(auto connection, m_state->connect());
+  const std::string alias = base::quote_identifier(fmt::format("hp_query_{}", m_state->next_alias++));
+  auto attached = connection.execute(sql::attach_database(fs::absolute(file).string(), alias));
+  if (!attached) {
+    return explain_open_failure(file, std::move(attached).error());
   }
-  return connection->query(sql);
+  auto result = connection.query(sql);
+  auto detached = connection.execute(sql::detach_database(alias));
+  if (result && !detached) {
+    return std::move(detached).error();
+  }
+  return result;
 }
 
 Result<ExtractInfo> HyperEngine::inspect(const fs::path& file) {

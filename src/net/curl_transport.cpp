@@ -187,6 +187,20 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+std::string redact(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 3) {
+      continue;
+    }
+    for (const std::string& form : {secret, url_encode(secret)}) {
+      for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at + 10)) {
+        text.replace(at, form.size(), "[redacted]");
+      }
+    }
+  }
+  return text;
+}
+
 std::unique_ptr<HttpTransport> make_curl_transport(const HttpOptions& options) {
   return std::make_unique<CurlTransport>(options);
 }

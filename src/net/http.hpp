@@ -60,6 +60,11 @@ public:
 /// Percent-encodes a query-string value or path segment (RFC 3986 unreserved characters stay).
 std::string url_encode(std::string_view text);
 
+/// Replaces each secret in `text`, as written and percent-encoded (as it travels in a query
+/// string), with "[redacted]". Secrets shorter than 3 characters are left alone: they would
+/// mangle ordinary text.
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
 /// libcurl with TLS verification always on; proxies come from the standard environment
 /// variables (https_proxy, no_proxy, ...), as curl reads them.
 std::unique_ptr<HttpTransport> make_curl_transport(const HttpOptions& options);

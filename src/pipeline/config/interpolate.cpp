@@ -124,17 +124,7 @@ Result<std::string> fill_state_placeholders(std::string_view text,
 }
 
 std::string redact_secrets(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    if (secret.size() < 3) {
-      continue;
-    }
-    for (const std::string& form : {secret, net::url_encode(secret)}) {
-      for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at + 10)) {
-        text.replace(at, form.size(), "[redacted]");
-      }
-    }
-  }
-  return text;
+  return net::redact(std::move(text), secrets);
 }
 
 bool mentions_state(std::string_view text, std::string_view name) {

@@ -854,7 +854,7 @@ TEST(PipelineParser, ApiOptionErrors) {
   EXPECT_TRUE(has_diagnostic(parsed, 9, 11, "sources.s.auth.in", "\"cookie\" is not query or header"));
   EXPECT_TRUE(has_diagnostic(parsed, 8, 7, "sources.s.auth.name", "\"name\" is required"));
   EXPECT_TRUE(has_diagnostic(parsed, 14, 18, "sources.t.auth.type", "\"oauth\" is not an auth type",
-                             "use bearer, api_key or basic"));
+                             "use bearer, api_key, basic or oauth2"));
   EXPECT_EQ(parsed.diagnostics.items().size(), 6U) << all_diagnostics(parsed);
 }
 

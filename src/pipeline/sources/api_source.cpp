@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -64,9 +65,14 @@ public:
     auto transport = net::make_curl_transport(http);
     std::mt19937 random{std::random_device{}()};
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    std::mutex random_mutex; // requests in flight back off from several threads
     sources::ApiEnvironment environment{transport.get(),
                                         [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); },
-                                        [&] { return uniform(random); }};
+                                        [&] {
+                                          std::lock_guard lock(random_mutex);
+                                          return uniform(random);
+                                        },
+                                        {}};
     auto fetched = sources::fetch_api_records(
         options, environment,
         [&](std::string_view record) -> Status {
@@ -94,9 +100,19 @@ public:
     if (pushed_down) {
       result.notes.push_back(fmt::format("asked the API only for rows past the watermark {}", *context.watermark));
     }
-    result.notes.push_back(fmt::format("{} page{}, {} record{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
+    result.notes.push_back(fmt::format("{} page{}{}, {} record{}{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
+                                       fetched->fan_out_requests > 0
+                                           ? fmt::format(" and {} detail request(s)", fetched->fan_out_requests)
+                                           : "",
                                        fetched->records, fetched->records == 1 ? "" : "s",
-                                       fetched->retries > 0 ? fmt::format(", {} retried request(s)", fetched->retries) : ""));
+                                       fetched->retries > 0 ? fmt::format(", {} retried request(s)", fetched->retries) : "",
+                                       fetched->cache_hits > 0 ? fmt::format(", {} answer(s) from the cache", fetched->cache_hits) : ""));
+    if (fetched->stopped_at_max_pages) {
+      result.notes.push_back(fmt::format("stopped at max_pages ({}) with more pages available", options.pagination.max_pages));
+    }
+    for (const auto& change : fetched->drift) {
+      result.notes.push_back(fmt::format("schema drift: {}", change));
+    }
     if (fetched->records == 0) {
       fs::remove(spool);
       if (context.previous_columns.empty()) {
@@ -163,6 +179,42 @@ public:
     }
     fetch.max_attempts = static_cast<int>(reader.integer("max_attempts", 1, 100).value_or(5));
     fetch.requests_per_second = reader.number("requests_per_second", 0, 100'000).value_or(0);
+    fetch.concurrency = static_cast<int>(reader.integer("concurrency", 1, 64).value_or(1));
+    if (auto drift = reader.text("on_drift")) {
+      if (*drift == "widen") {
+        fetch.on_drift = sources::SchemaDrift::widen;
+      } else if (*drift == "warn") {
+        fetch.on_drift = sources::SchemaDrift::warn;
+      } else if (*drift == "fail") {
+        fetch.on_drift = sources::SchemaDrift::fail;
+      } else {
+        reader.error("on_drift", fmt::format("\"{}\" is not widen, warn or fail", *drift),
+                     "widen takes every value (columns widen or are added), warn also lists the changes, fail stops");
+      }
+    }
+    if (auto cache = reader.child("cache")) {
+      const fs::path dir(cache->text("dir").value_or(".hyperpipe-cache"));
+      fetch.cache_dir = dir.is_absolute() ? dir : base_dir / dir;
+      fetch.cache_ttl = std::chrono::seconds(cache->integer("ttl_seconds", 1, 31'536'000).value_or(86'400));
+      cache->finish();
+    }
+    if (auto fan = reader.child("fan_out")) {
+      sources::ApiFanOut spec;
+      spec.url = fan->text("url", true).value_or("");
+      spec.params = fan->text_map("params");
+      spec.id_path = fan->text("id_path", true).value_or("");
+      spec.id_param = fan->text("id_param", true).value_or("");
+      spec.batch_size = static_cast<int>(fan->integer("batch_size", 1, 10'000).value_or(1));
+      spec.separator = fan->text("separator").value_or(",");
+      spec.records_path = fan->text("records_path").value_or("");
+      if (!spec.url.empty() && !spec.url.starts_with("https://") &&
+          !(spec.url.starts_with("http://") && source->http.allow_http)) {
+        fan->error("url", fmt::format("\"{}\" is not an https URL", spec.url),
+                   "use https://, or allow_http: true for a server on this machine");
+      }
+      fan->finish();
+      fetch.fan_out = std::move(spec);
+    }
     source->max_depth = static_cast<int>(reader.integer("max_depth", 0, 1000).value_or(10));
     if (fetch.url.starts_with("http://") && !source->http.allow_http) {
       reader.error("url", "plain http:// sends the request (and any key) unencrypted",
@@ -209,6 +261,14 @@ private:
     paging.first = reader.integer("first", 0, 1'000'000).value_or(paging.first);
     paging.next_url_path = reader.text("next_url_path").value_or(paging.next_url_path);
     paging.max_pages = static_cast<int>(reader.integer("max_pages", 1, 10'000'000).value_or(paging.max_pages));
+    if (auto at_max = reader.text("at_max_pages")) {
+      if (*at_max == "fail") {
+        paging.fail_at_max_pages = true;
+      } else if (*at_max != "stop") {
+        reader.error("at_max_pages", fmt::format("\"{}\" is not stop or fail", *at_max),
+                     "stop keeps the pages read (and says so in the report); fail stops the run");
+      }
+    }
   }
 
   static void read_auth(ConfigReader& reader, sources::ApiAuth& auth) {
@@ -229,11 +289,21 @@ private:
       auth.kind = Kind::basic;
       auth.username = reader.text("username", true).value_or("");
       auth.secret = reader.text("password", true).value_or("");
+    } else if (kind == "oauth2") {
+      auth.kind = Kind::oauth2_client_credentials;
+      auth.token_url = reader.text("token_url", true).value_or("");
+      auth.username = reader.text("client_id", true).value_or("");
+      auth.secret = reader.text("client_secret", true).value_or("");
+      auth.scope = reader.text("scope").value_or("");
+      if (!auth.token_url.empty() && !auth.token_url.starts_with("https://") && !auth.token_url.starts_with("http://")) {
+        reader.error("token_url", fmt::format("\"{}\" is not an http(s) URL", auth.token_url));
+      }
     } else if (!kind.empty()) {
-      reader.error("type", fmt::format("\"{}\" is not an auth type", kind), "use bearer, api_key or basic");
+      reader.error("type", fmt::format("\"{}\" is not an auth type", kind), "use bearer, api_key, basic or oauth2");
     }
     // A secret written into the file is a secret leaked into version control.
-    const char* secret_key = kind == "bearer" ? "token" : kind == "api_key" ? "value" : kind == "basic" ? "password" : "";
+    const char* secret_key = kind == "bearer" ? "token" : kind == "api_key" ? "value" : kind == "basic" ? "password"
+                             : kind == "oauth2" ? "client_secret" : "";
     for (const char* key : {secret_key}) {
       if (*key != '\0' && reader.has(key)) {
         const YAML::Node raw = reader.raw(key);

@@ -1,44 +1,19 @@
 #include "sources/api/api_fetch.hpp"
 
+#include "sources/api/api_client.hpp"
+#include "sources/api/schema_drift.hpp"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
-#include <charconv>
+#include <optional>
+#include <thread>
 
 namespace hyperpipe::sources {
 namespace dom = simdjson::dom;
 namespace {
-
-// Secrets appear as written (headers, bodies) and percent-encoded (query strings).
-std::string redact(std::string text, const ApiFetchOptions& options) {
-  for (const auto& secret : options.secrets) {
-    if (secret.empty()) {
-      continue;
-    }
-    for (const std::string& form : {secret, net::url_encode(secret)}) {
-      for (auto at = text.find(form); at != std::string::npos; at = text.find(form, at + 10)) {
-        text.replace(at, form.size(), "[redacted]");
-      }
-    }
-  }
-  return text;
-}
-
-// The start of a body, printable, for messages ("<html><head><title>502 Bad Gateway...").
-std::string excerpt(std::string_view body) {
-  std::string out;
-  for (const char c : body.substr(0, 200)) {
-    out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-  }
-  if (body.size() > 200) {
-    out += "...";
-  }
-  return out;
-}
-
-bool retryable_status(long status) { return status == 429 || status == 500 || status == 502 || status == 503 || status == 504; }
 
 // Dotted path ("data.items") to a JSON pointer ("/data/items").
 std::string pointer_of(std::string_view dotted) {
@@ -90,100 +65,10 @@ Status check_same_host(const ApiFetchOptions& options, const std::string& next_u
     return {};
   }
   return make_error(ErrorKind::remote,
-                    redact(fmt::format("{}: the next page is on another host ({}); its credentials would go there too",
-                                       options.url, origin_of(next_url)), options),
+                    fmt::format("{}: the next page is on another host ({}); its credentials would go there too",
+                                options.url, origin_of(next_url)),
                     "follow pages on the API's own host only");
 }
-
-class Fetcher {
-public:
-  Fetcher(const ApiFetchOptions& options, const ApiEnvironment& environment) : m_options(options), m_env(environment) {}
-
-  Result<net::HttpResponse> send(const std::string& url, ApiFetchResult& result) {
-    net::HttpRequest request;
-    request.method = m_options.method;
-    request.url = url;
-    request.headers = m_options.headers;
-    request.headers.emplace_back("Accept", "application/json");
-    if (m_options.auth.kind == ApiAuth::Kind::bearer) {
-      request.headers.emplace_back("Authorization", "Bearer " + m_options.auth.secret);
-    } else if (m_options.auth.kind == ApiAuth::Kind::api_key_header) {
-      request.headers.emplace_back(m_options.auth.name, m_options.auth.secret);
-    } else if (m_options.auth.kind == ApiAuth::Kind::basic) {
-      request.basic_auth = {m_options.auth.username, m_options.auth.secret};
-    }
-    if (!m_options.body.empty()) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body.push_back({m_options.body, {}, 0, 0});
-    }
-    std::string last;
-    for (int attempt = 1;; ++attempt) {
-      pace();
-      auto response = m_env.transport->send(request);
-      std::chrono::milliseconds wait = backoff(attempt);
-      if (response && response->status >= 200 && response->status < 300) {
-        return response;
-      }
-      if (response && !retryable_status(response->status)) {
-        return make_error(ErrorKind::remote,
-                          redact(fmt::format("{} {}: HTTP {}: {}", request.method, url, response->status,
-                                             excerpt(response->body)), m_options),
-                          response->status == 401 || response->status == 403
-                              ? "check the API key or token (and its quota)"
-                              : "check the URL and parameters");
-      }
-      if (response) {
-        last = fmt::format("HTTP {}: {}", response->status, excerpt(response->body));
-        const auto retry_after = response->headers.find("retry-after");
-        if (retry_after != response->headers.end()) {
-          long long seconds = 0;
-          const auto& value = retry_after->second;
-          if (std::from_chars(value.data(), value.data() + value.size(), seconds).ec == std::errc() && seconds >= 0) {
-            wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), std::chrono::minutes(10));
-          }
-        }
-      } else {
-        last = response.error().message;
-      }
-      if (attempt >= m_options.max_attempts) {
-        return make_error(ErrorKind::remote,
-                          redact(fmt::format("{} {}: gave up after {} attempt{}; last answer: {}", request.method, url,
-                                             attempt, attempt == 1 ? "" : "s", last),
-                                 m_options),
-                          "the API keeps failing or limiting requests: try later, or lower requests_per_second");
-      }
-      ++result.retries;
-      m_env.sleep(wait);
-    }
-  }
-
-private:
-  std::chrono::milliseconds backoff(int attempt) const {
-    const double exponential = static_cast<double>(m_options.base_backoff.count()) * std::pow(2.0, attempt - 1);
-    const double capped = std::min(exponential, static_cast<double>(m_options.max_backoff.count()));
-    const double jittered = capped * (0.5 + 0.5 * (m_env.jitter ? m_env.jitter() : 0.5));
-    return std::chrono::milliseconds(static_cast<long long>(jittered));
-  }
-
-  void pace() {
-    if (m_options.requests_per_second <= 0) {
-      return;
-    }
-    const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(1.0 / m_options.requests_per_second));
-    const auto now = std::chrono::steady_clock::now();
-    if (m_started && now < m_last + interval) {
-      m_env.sleep(std::chrono::duration_cast<std::chrono::milliseconds>(m_last + interval - now));
-    }
-    m_started = true;
-    m_last = std::chrono::steady_clock::now();
-  }
-
-  const ApiFetchOptions& m_options;
-  const ApiEnvironment& m_env;
-  bool m_started = false;
-  std::chrono::steady_clock::time_point m_last;
-};
 
 } // namespace
 
@@ -222,123 +107,280 @@ std::string next_link(std::string_view header) {
   return {};
 }
 
+namespace {
+
+// Sends the requests at once (one thread each; the caller bounds how many) and returns the
+// answers in request order.
+std::vector<Result<net::HttpResponse>> send_all(ApiClient& client, const std::string& method,
+                                                const std::vector<std::string>& urls, const std::string& body) {
+  std::vector<std::optional<Result<net::HttpResponse>>> answers(urls.size());
+  if (urls.size() == 1) {
+    answers[0] = client.send(method, urls[0], body);
+  } else {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+      threads.emplace_back([&, i] { answers[i] = client.send(method, urls[i], body); });
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+  }
+  std::vector<Result<net::HttpResponse>> out;
+  for (auto& answer : answers) {
+    out.push_back(std::move(*answer));
+  }
+  return out;
+}
+
+class PageReader {
+public:
+  PageReader(const ApiFetchOptions& options, ApiClient& client, ApiFetchResult& result,
+             const std::function<Status(std::string_view record)>& record)
+      : m_options(options), m_client(client), m_result(result), m_record(record),
+        m_id_pointer(options.fan_out ? pointer_of(options.fan_out->id_path) : std::string()) {}
+
+  // Parses one answer; returns its records array (valid until the next parse).
+  Result<dom::array> records(const std::string& method, const std::string& url, const net::HttpResponse& response,
+                             const std::string& records_path, std::uint64_t page) {
+    m_result.bytes += response.body.size();
+    if (m_parser.parse(response.body).get(m_page) != simdjson::SUCCESS) {
+      const auto type = response.headers.find("content-type");
+      return make_error(ErrorKind::value,
+                        m_client.redact(fmt::format("{} {}: the answer is not JSON ({}): {}", method, url,
+                                                    type == response.headers.end() ? "no content type" : type->second,
+                                                    excerpt(response.body))),
+                        "is the URL right? an error page or a login page came back instead of data");
+    }
+    dom::element found = m_page;
+    if (!records_path.empty() && m_page.at_pointer(pointer_of(records_path)).get(found) != simdjson::SUCCESS) {
+      return make_error(ErrorKind::value, m_client.redact(fmt::format("{}: page {} has no \"{}\"", url, page, records_path)),
+                        "set records_path to where the records are in each page");
+    }
+    dom::array array;
+    if (found.get_array().get(array) != simdjson::SUCCESS) {
+      return make_error(ErrorKind::value,
+                        m_client.redact(fmt::format("{}: page {}: \"{}\" is not an array of records", url, page,
+                                                    records_path.empty() ? "the answer" : records_path)));
+    }
+    return array;
+  }
+
+  const dom::element& page() const { return m_page; }
+
+  // Hands a page's records on (or keeps their ids for the fan-out); checks the shape.
+  Status take(dom::array records, std::uint64_t page, bool fan_out_ids, const std::string& url) {
+    for (dom::element item : records) {
+      if (m_options.on_drift != SchemaDrift::widen && !fan_out_ids) {
+        m_drift.observe(page, item);
+        if (!m_drift.changes().empty() && m_options.on_drift == SchemaDrift::fail) {
+          return make_error(ErrorKind::value,
+                            m_client.redact(fmt::format("{}: the records changed shape: {}", url, m_drift.changes().front())),
+                            "set on_drift: widen to take every value (a column widens or is added; nothing is dropped)");
+        }
+      }
+      if (fan_out_ids) {
+        HP_TRY(keep_id(item, url));
+      } else {
+        HP_TRY(m_record(simdjson::minify(item)));
+        ++m_result.records;
+      }
+    }
+    return {};
+  }
+
+  std::vector<std::string>& ids() { return m_ids; }
+  const std::vector<std::string>& drift() const { return m_drift.changes(); }
+
+private:
+  Status keep_id(dom::element item, const std::string& url) {
+    dom::element id;
+    if (item.at_pointer(m_id_pointer).get(id) != simdjson::SUCCESS || id.is_null()) {
+      return make_error(ErrorKind::value,
+                        m_client.redact(fmt::format("{}: a record has no \"{}\" to fetch details for: {}", url,
+                                                    m_options.fan_out->id_path, excerpt(simdjson::minify(item)))),
+                        "check fan_out.id_path");
+    }
+    m_ids.push_back(id.is_string() ? std::string(id.get_string().value()) : simdjson::minify(id));
+    return {};
+  }
+
+  const ApiFetchOptions& m_options;
+  ApiClient& m_client;
+  ApiFetchResult& m_result;
+  const std::function<Status(std::string_view record)>& m_record;
+  std::string m_id_pointer;
+  dom::parser m_parser;
+  dom::element m_page;
+  DriftTracker m_drift;
+  std::vector<std::string> m_ids;
+};
+
+std::string first_level_url(const ApiFetchOptions& options, const std::string& token, long long page_number, long long offset) {
+  const ApiPagination& paging = options.pagination;
+  auto params = options.params;
+  if (options.auth.kind == ApiAuth::Kind::api_key_query) {
+    params.emplace_back(options.auth.name, options.auth.secret);
+  }
+  if (paging.kind == ApiPagination::Kind::token && !token.empty()) {
+    params.emplace_back(paging.token_param, token);
+  }
+  if (paging.kind == ApiPagination::Kind::page || paging.kind == ApiPagination::Kind::offset) {
+    params.emplace_back(paging.page_param, std::to_string(paging.kind == ApiPagination::Kind::page ? page_number : offset));
+    if (!paging.size_param.empty()) {
+      params.emplace_back(paging.size_param, std::to_string(paging.page_size));
+    }
+  }
+  return build_url(options.url, params);
+}
+
+// The second requests: one per batch of ids, `concurrency` at a time, records in batch order.
+Status fan_out(const ApiFetchOptions& options, ApiClient& client, PageReader& reader, ApiFetchResult& result,
+               const std::function<void(const ApiFetchResult&)>& on_page) {
+  const ApiFanOut& spec = *options.fan_out;
+  const std::vector<std::string> ids = std::move(reader.ids());
+  const auto batch = static_cast<std::size_t>(std::max(1, spec.batch_size));
+  const auto in_flight = static_cast<std::size_t>(std::max(1, options.concurrency));
+  std::vector<std::string> urls;
+  for (std::size_t first = 0; first < ids.size(); first += batch) {
+    std::string joined;
+    for (std::size_t i = first; i < std::min(ids.size(), first + batch); ++i) {
+      joined += (i == first ? "" : spec.separator) + ids[i];
+    }
+    auto params = spec.params;
+    params.emplace_back(spec.id_param, joined);
+    if (options.auth.kind == ApiAuth::Kind::api_key_query) {
+      params.emplace_back(options.auth.name, options.auth.secret);
+    }
+    urls.push_back(build_url(spec.url, params));
+  }
+  for (std::size_t start = 0; start < urls.size(); start += in_flight) {
+    const std::vector<std::string> wave(urls.begin() + static_cast<std::ptrdiff_t>(start),
+                                        urls.begin() + static_cast<std::ptrdiff_t>(std::min(urls.size(), start + in_flight)));
+    auto answers = send_all(client, "GET", wave, "");
+    for (std::size_t i = 0; i < wave.size(); ++i) {
+      if (!answers[i]) {
+        return std::move(answers[i]).error();
+      }
+      const std::uint64_t request = start + i + 1;
+      HP_ASSIGN_OR_RETURN(dom::array records, reader.records("GET", wave[i], *answers[i], spec.records_path, request));
+      HP_TRY(reader.take(records, request, false, wave[i]));
+      ++result.fan_out_requests;
+    }
+    if (on_page) {
+      on_page(result);
+    }
+  }
+  return {};
+}
+
+} // namespace
+
 Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const ApiEnvironment& environment,
                                          const std::function<Status(std::string_view record)>& record,
                                          const std::function<void(const ApiFetchResult&)>& on_page) {
   ApiFetchResult result;
-  Fetcher fetcher(options, environment);
-  dom::parser parser;
+  ApiClient client(options, environment);
+  PageReader reader(options, client, result, record);
   const ApiPagination& paging = options.pagination;
+  const bool numbered = paging.kind == ApiPagination::Kind::page || paging.kind == ApiPagination::Kind::offset;
+  const bool collect_ids = options.fan_out.has_value();
   std::string token;
   std::string next_url;
   long long page_number = paging.first;
   long long offset = 0;
-  const std::string records_pointer = pointer_of(options.records_path);
-  for (;;) {
+  bool more = true;
+  while (more) {
     if (result.pages >= static_cast<std::uint64_t>(paging.max_pages)) {
-      return make_error(ErrorKind::invalid_argument,
-                        redact(fmt::format("{}: still more pages after max_pages ({}); stopping would drop records",
-                                           options.url, paging.max_pages), options),
-                        "raise pagination.max_pages");
+      if (paging.fail_at_max_pages) {
+        return make_error(ErrorKind::invalid_argument,
+                          client.redact(fmt::format("{}: still more pages after max_pages ({})", options.url, paging.max_pages)),
+                          "raise pagination.max_pages");
+      }
+      result.stopped_at_max_pages = true;
+      break;
     }
-    std::string url = next_url;
-    if (url.empty()) {
-      auto params = options.params;
-      if (options.auth.kind == ApiAuth::Kind::api_key_query) {
-        params.emplace_back(options.auth.name, options.auth.secret);
+    // Numbered pages can be asked for ahead: `concurrency` at once, read in order, stopping at
+    // the first short page (the requests beyond it are wasted, never used).
+    std::vector<std::string> urls;
+    const auto ahead = numbered ? std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, options.concurrency)),
+                                                          static_cast<std::uint64_t>(paging.max_pages) - result.pages)
+                                : 1;
+    for (std::uint64_t i = 0; i < ahead; ++i) {
+      urls.push_back(next_url.empty() ? first_level_url(options, token, page_number + static_cast<long long>(i),
+                                                        offset + static_cast<long long>(i) * paging.page_size)
+                                      : next_url);
+    }
+    auto answers = send_all(client, options.method, urls, options.body);
+    for (std::size_t i = 0; i < urls.size() && more; ++i) {
+      if (!answers[i]) {
+        return std::move(answers[i]).error();
       }
-      if (paging.kind == ApiPagination::Kind::token && !token.empty()) {
-        params.emplace_back(paging.token_param, token);
-      }
-      if (paging.kind == ApiPagination::Kind::page || paging.kind == ApiPagination::Kind::offset) {
-        params.emplace_back(paging.page_param,
-                            std::to_string(paging.kind == ApiPagination::Kind::page ? page_number : offset));
-        if (!paging.size_param.empty()) {
-          params.emplace_back(paging.size_param, std::to_string(paging.page_size));
+      const net::HttpResponse& response = *answers[i];
+      ++result.pages;
+      HP_ASSIGN_OR_RETURN(dom::array records, reader.records(options.method, urls[i], response, options.records_path, result.pages));
+      const std::size_t count = records.size();
+      HP_TRY(reader.take(records, result.pages, collect_ids, urls[i]));
+      next_url.clear();
+      switch (paging.kind) {
+      case ApiPagination::Kind::none: more = false; break;
+      case ApiPagination::Kind::token: {
+        dom::element value;
+        if (reader.page().at_pointer(pointer_of(paging.token_path)).get(value) != simdjson::SUCCESS || value.is_null()) {
+          more = false;
+          break;
         }
+        // Some APIs send the token (or the next offset) as a number.
+        token = value.is_string() ? std::string(value.get_string().value()) : simdjson::minify(value);
+        more = !token.empty();
+        break;
       }
-      url = build_url(options.url, params);
-    }
-    HP_ASSIGN_OR_RETURN(net::HttpResponse response, fetcher.send(url, result));
-    ++result.pages;
-    result.bytes += response.body.size();
-    dom::element page;
-    if (parser.parse(response.body).get(page) != simdjson::SUCCESS) {
-      const auto type = response.headers.find("content-type");
-      return make_error(ErrorKind::value,
-                        redact(fmt::format("{} {}: the answer is not JSON ({}): {}", options.method, url,
-                                           type == response.headers.end() ? "no content type" : type->second,
-                                           excerpt(response.body)),
-                               options),
-                        "is the URL right? an error page or a login page came back instead of data");
-    }
-    dom::element records = page;
-    if (!records_pointer.empty() && page.at_pointer(records_pointer).get(records) != simdjson::SUCCESS) {
-      return make_error(ErrorKind::value,
-                        redact(fmt::format("{}: page {} has no \"{}\"", url, result.pages, options.records_path), options),
-                        "set records_path to where the records are in each page");
-    }
-    dom::array array;
-    if (records.get_array().get(array) != simdjson::SUCCESS) {
-      return make_error(ErrorKind::value,
-                        redact(fmt::format("{}: page {}: \"{}\" is not an array of records", url, result.pages,
-                                           options.records_path.empty() ? "the answer" : options.records_path),
-                               options));
-    }
-    std::uint64_t count = 0;
-    for (dom::element item : array) {
-      HP_TRY(record(simdjson::minify(item)));
-      ++count;
-    }
-    result.records += count;
-    if (on_page) {
-      on_page(result);
-    }
-    next_url.clear();
-    switch (paging.kind) {
-    case ApiPagination::Kind::none: return result;
-    case ApiPagination::Kind::token: {
-      dom::element value;
-      if (page.at_pointer(pointer_of(paging.token_path)).get(value) != simdjson::SUCCESS || value.is_null()) {
-        return result;
+      case ApiPagination::Kind::page:
+      case ApiPagination::Kind::offset:
+        if (count == 0 || (!paging.size_param.empty() && static_cast<long long>(count) < paging.page_size)) {
+          more = false;
+          break;
+        }
+        ++page_number;
+        offset += static_cast<long long>(count);
+        break;
+      case ApiPagination::Kind::next_url: {
+        std::string_view value;
+        if (reader.page().at_pointer(pointer_of(paging.next_url_path)).get_string().get(value) != simdjson::SUCCESS) {
+          more = false;
+          break;
+        }
+        next_url = resolve_next(options, std::string(value));
+        more = !next_url.empty();
+        if (more) {
+          HP_TRY(check_same_host(options, next_url));
+        }
+        break;
       }
-      // Some APIs send the token (or the next offset) as a number.
-      token = value.is_string() ? std::string(value.get_string().value()) : simdjson::minify(value);
-      if (token.empty()) {
-        return result;
+      case ApiPagination::Kind::link: {
+        const auto link = response.headers.find("link");
+        next_url = link == response.headers.end() ? std::string() : resolve_next(options, next_link(link->second));
+        more = !next_url.empty();
+        if (more) {
+          HP_TRY(check_same_host(options, next_url));
+        }
+        break;
       }
-      break;
-    }
-    case ApiPagination::Kind::page:
-    case ApiPagination::Kind::offset:
-      if (count == 0 || (!paging.size_param.empty() && static_cast<long long>(count) < paging.page_size)) {
-        return result;
       }
-      ++page_number;
-      offset += static_cast<long long>(count);
-      break;
-    case ApiPagination::Kind::next_url: {
-      std::string_view value;
-      if (page.at_pointer(pointer_of(paging.next_url_path)).get_string().get(value) != simdjson::SUCCESS || value.empty()) {
-        return result;
+      if (on_page) {
+        on_page(result);
       }
-      next_url = resolve_next(options, std::string(value));
-      if (next_url.empty()) {
-        return result;
-      }
-      HP_TRY(check_same_host(options, next_url));
-      break;
-    }
-    case ApiPagination::Kind::link: {
-      const auto link = response.headers.find("link");
-      if (link == response.headers.end() || (next_url = resolve_next(options, next_link(link->second))).empty()) {
-        return result;
-      }
-      HP_TRY(check_same_host(options, next_url));
-      break;
-    }
     }
   }
+  if (collect_ids) {
+    HP_TRY(fan_out(options, client, reader, result, on_page));
+  }
+  result.retries = client.retries();
+  result.requests = client.requests();
+  result.cache_hits = client.cache_hits();
+  if (options.on_drift == SchemaDrift::warn) {
+    result.drift = reader.drift();
+  }
+  return result;
 }
 
 } // namespace hyperpipe::sources

@@ -48,7 +48,7 @@ struct Harness {
   std::vector<ApiFetchResult> progress;
 
   ApiEnvironment environment() {
-    return ApiEnvironment{&transport, [this](milliseconds wait) { waits.push_back(wait); }, [this] { return jitter; }};
+    return ApiEnvironment{&transport, [this](milliseconds wait) { waits.push_back(wait); }, [this] { return jitter; }, {}};
   }
 
   Result<ApiFetchResult> fetch(const ApiFetchOptions& options) {
@@ -596,7 +596,7 @@ TEST(ApiFetch, RecordsThatAreNotAnArray) {
   EXPECT_EQ(object.error().message, "https://api.example.com/items: page 1: \"the answer\" is not an array of records");
 }
 
-TEST(ApiFetch, MaxPagesExceeded) {
+TEST(ApiFetch, MaxPagesStopsAndSaysSo) {
   Harness harness;
   harness.transport.add(200, R"({"items":[{"id":1}],"nextPageToken":"a"})");
   harness.transport.add(200, R"({"items":[{"id":2}],"nextPageToken":"b"})");
@@ -605,10 +605,25 @@ TEST(ApiFetch, MaxPagesExceeded) {
   options.pagination.kind = ApiPagination::Kind::token;
   options.pagination.max_pages = 2;
   const auto result = harness.fetch(options);
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_TRUE(result->stopped_at_max_pages);
+  EXPECT_EQ(result->records, 2U);
+  EXPECT_EQ(harness.transport.seen.size(), 2U);
+}
+
+TEST(ApiFetch, MaxPagesCanFailInstead) {
+  Harness harness;
+  harness.transport.add(200, R"({"items":[{"id":1}],"nextPageToken":"a"})");
+  harness.transport.add(200, R"({"items":[{"id":2}],"nextPageToken":"b"})");
+  auto options = options_for("https://api.example.com/items");
+  options.records_path = "items";
+  options.pagination.kind = ApiPagination::Kind::token;
+  options.pagination.max_pages = 2;
+  options.pagination.fail_at_max_pages = true;
+  const auto result = harness.fetch(options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().kind, ErrorKind::invalid_argument);
-  EXPECT_EQ(result.error().message,
-            "https://api.example.com/items: still more pages after max_pages (2); stopping would drop records");
+  EXPECT_EQ(result.error().message, "https://api.example.com/items: still more pages after max_pages (2)");
   EXPECT_EQ(result.error().hint, "raise pagination.max_pages");
   EXPECT_EQ(harness.transport.seen.size(), 2U);
 }

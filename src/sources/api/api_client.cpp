@@ -1,0 +1,227 @@
+#include "sources/api/api_client.hpp"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace hyperpipe::sources {
+namespace {
+
+bool retryable_status(long status) { return status == 429 || status == 500 || status == 502 || status == 503 || status == 504; }
+
+// Waits a 429 or 503 asks for: Retry-After in seconds (an HTTP date is not honoured: backoff then).
+std::optional<std::chrono::milliseconds> retry_after(const net::HttpResponse& response) {
+  const auto found = response.headers.find("retry-after");
+  if (found == response.headers.end()) {
+    return std::nullopt;
+  }
+  long long seconds = 0;
+  const auto& value = found->second;
+  if (std::from_chars(value.data(), value.data() + value.size(), seconds).ec != std::errc() || seconds < 0) {
+    return std::nullopt;
+  }
+  return std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), std::chrono::minutes(10));
+}
+
+} // namespace
+
+std::string excerpt(std::string_view body) {
+  std::string out;
+  for (const char c : body.substr(0, 200)) {
+    out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
+  }
+  if (body.size() > 200) {
+    out += "...";
+  }
+  return out;
+}
+
+ApiClient::ApiClient(const ApiFetchOptions& options, const ApiEnvironment& environment)
+    : m_options(options), m_env(environment), m_secrets(options.secrets) {
+  if (!options.auth.secret.empty()) {
+    m_secrets.push_back(options.auth.secret);
+  }
+  if (options.cache_dir) {
+    m_cache.emplace(*options.cache_dir, options.cache_ttl);
+  }
+}
+
+std::int64_t ApiClient::now() const {
+  if (m_env.now) {
+    return m_env.now();
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string ApiClient::redact(std::string text) const {
+  std::lock_guard lock(m_mutex);
+  return net::redact(std::move(text), m_secrets);
+}
+
+Result<net::HttpResponse> ApiClient::send(const std::string& method, const std::string& url, const std::string& body) {
+  if (!m_cache) {
+    return send_uncached(method, url, body);
+  }
+  // The key holds the credentials too (hashed, never stored): answers for one key never serve another.
+  const std::string key = fmt::format("{} {}\n{}\n{}:{}:{}", method, url, body, static_cast<int>(m_options.auth.kind),
+                                      m_options.auth.username, m_options.auth.secret);
+  if (auto cached = m_cache->lookup(key, now())) {
+    ++m_cache_hits;
+    return *cached;
+  }
+  HP_ASSIGN_OR_RETURN(auto response, send_uncached(method, url, body));
+  m_cache->store(key, response, now());
+  return response;
+}
+
+Result<std::string> ApiClient::access_token(bool renew) {
+  std::lock_guard lock(m_mutex);
+  if (!renew && !m_token.empty() && now() < m_token_expires - 60) {
+    return m_token;
+  }
+  const ApiAuth& auth = m_options.auth;
+  net::HttpRequest request;
+  request.method = "POST";
+  request.url = auth.token_url;
+  request.headers = {{"Accept", "application/json"}, {"Content-Type", "application/x-www-form-urlencoded"}};
+  request.basic_auth = {auth.username, auth.secret}; // RFC 6749 section 2.3.1
+  std::string form = "grant_type=client_credentials";
+  if (!auth.scope.empty()) {
+    form += "&scope=" + net::url_encode(auth.scope);
+  }
+  request.body.push_back({form, {}, 0, 0});
+  std::string last;
+  for (int attempt = 1;; ++attempt) {
+    auto response = m_env.transport->send(request);
+    if (response && response->status == 200) {
+      simdjson::dom::parser parser;
+      simdjson::dom::element answer;
+      std::string_view token;
+      if (parser.parse(response->body).get(answer) != simdjson::SUCCESS ||
+          answer["access_token"].get(token) != simdjson::SUCCESS || token.empty()) {
+        return make_error(ErrorKind::remote, fmt::format("POST {}: the answer has no access_token: {}", auth.token_url,
+                                                         excerpt(response->body)),
+                          "is token_url the OAuth2 token endpoint?");
+      }
+      std::int64_t lifetime = 3600;
+      auto expires = answer["expires_in"];
+      if (expires.get(lifetime) != simdjson::SUCCESS) {
+        double fractional = 0;
+        lifetime = expires.get(fractional) == simdjson::SUCCESS ? static_cast<std::int64_t>(fractional) : 3600;
+      }
+      m_token = std::string(token);
+      m_token_expires = now() + lifetime;
+      m_secrets.push_back(m_token);
+      return m_token;
+    }
+    if (response && !retryable_status(response->status)) {
+      return make_error(ErrorKind::remote,
+                        fmt::format("POST {}: HTTP {}: {}", auth.token_url, response->status, excerpt(response->body)),
+                        "check client_id and client_secret (and the scope)");
+    }
+    last = response ? fmt::format("HTTP {}", response->status) : response.error().message;
+    if (attempt >= m_options.max_attempts) {
+      return make_error(ErrorKind::remote, fmt::format("POST {}: gave up after {} attempts; last answer: {}",
+                                                       auth.token_url, attempt, last));
+    }
+    m_env.sleep(response ? retry_after(*response).value_or(backoff(attempt)) : backoff(attempt));
+  }
+}
+
+Result<net::HttpResponse> ApiClient::send_uncached(const std::string& method, const std::string& url, const std::string& body) {
+  net::HttpRequest request;
+  request.method = method;
+  request.url = url;
+  request.headers = m_options.headers;
+  request.headers.emplace_back("Accept", "application/json");
+  const ApiAuth& auth = m_options.auth;
+  if (auth.kind == ApiAuth::Kind::bearer) {
+    request.headers.emplace_back("Authorization", "Bearer " + auth.secret);
+  } else if (auth.kind == ApiAuth::Kind::api_key_header) {
+    request.headers.emplace_back(auth.name, auth.secret);
+  } else if (auth.kind == ApiAuth::Kind::basic) {
+    request.basic_auth = {auth.username, auth.secret};
+  }
+  std::size_t token_header = 0;
+  if (auth.kind == ApiAuth::Kind::oauth2_client_credentials) {
+    HP_ASSIGN_OR_RETURN(std::string token, access_token(false));
+    token_header = request.headers.size();
+    request.headers.emplace_back("Authorization", "Bearer " + token);
+  }
+  if (!body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body.push_back({body, {}, 0, 0});
+  }
+  std::string last;
+  bool renewed = false;
+  for (int attempt = 1;; ++attempt) {
+    pace();
+    auto response = m_env.transport->send(request);
+    ++m_requests;
+    if (response && response->status >= 200 && response->status < 300) {
+      return response;
+    }
+    if (response && response->status == 401 && auth.kind == ApiAuth::Kind::oauth2_client_credentials && !renewed) {
+      // The token expired early or was revoked: one new token, then the request again.
+      HP_ASSIGN_OR_RETURN(std::string token, access_token(true));
+      request.headers[token_header].second = "Bearer " + token;
+      renewed = true;
+      --attempt;
+      continue;
+    }
+    if (response && !retryable_status(response->status)) {
+      return make_error(ErrorKind::remote,
+                        redact(fmt::format("{} {}: HTTP {}: {}", method, url, response->status, excerpt(response->body))),
+                        response->status == 401 || response->status == 403
+                            ? "check the API key or token (and its quota)"
+                            : "check the URL and parameters");
+    }
+    std::chrono::milliseconds wait = backoff(attempt);
+    if (response) {
+      last = fmt::format("HTTP {}: {}", response->status, excerpt(response->body));
+      wait = retry_after(*response).value_or(wait);
+    } else {
+      last = response.error().message;
+    }
+    if (attempt >= m_options.max_attempts) {
+      return make_error(ErrorKind::remote,
+                        redact(fmt::format("{} {}: gave up after {} attempt{}; last answer: {}", method, url, attempt,
+                                           attempt == 1 ? "" : "s", last)),
+                        "the API keeps failing or limiting requests: try later, or lower requests_per_second");
+    }
+    ++m_retries;
+    m_env.sleep(wait);
+  }
+}
+
+std::chrono::milliseconds ApiClient::backoff(int attempt) const {
+  const double exponential = static_cast<double>(m_options.base_backoff.count()) * std::pow(2.0, attempt - 1);
+  const double capped = std::min(exponential, static_cast<double>(m_options.max_backoff.count()));
+  const double jittered = capped * (0.5 + 0.5 * (m_env.jitter ? m_env.jitter() : 0.5));
+  return std::chrono::milliseconds(static_cast<long long>(jittered));
+}
+
+void ApiClient::pace() {
+  if (m_options.requests_per_second <= 0) {
+    return;
+  }
+  const auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(1.0 / m_options.requests_per_second));
+  std::chrono::milliseconds wait{0};
+  {
+    // Each request takes the next free slot; concurrent requests queue behind one another.
+    std::lock_guard lock(m_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    const auto slot = m_paced ? std::max(now, m_last_request + interval) : now;
+    m_paced = true;
+    m_last_request = slot;
+    wait = std::chrono::duration_cast<std::chrono::milliseconds>(slot - now);
+  }
+  if (wait.count() > 0) {
+    m_env.sleep(wait);
+  }
+}
+
+} // namespace hyperpipe::sources

@@ -1,0 +1,60 @@
+#pragma once
+// One API's requests as a source needs them: authentication (including OAuth2 client
+// credentials, fetched and refreshed as tokens expire), pacing to a requests-per-second limit,
+// retries with exponential backoff and jitter on 429/5xx/dropped connections (429's
+// Retry-After honoured), the development cache, and messages with every secret redacted.
+// Safe to use from several threads at once.
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sources/api/api_fetch.hpp"
+#include "sources/api/response_cache.hpp"
+
+namespace hyperpipe::sources {
+
+class ApiClient {
+public:
+  ApiClient(const ApiFetchOptions& options, const ApiEnvironment& environment);
+
+  /// Sends a request (a 2xx answer, or the error after the retry budget).
+  Result<net::HttpResponse> send(const std::string& method, const std::string& url, const std::string& body);
+
+  /// The text with every secret (as written and percent-encoded) replaced by "[redacted]".
+  std::string redact(std::string text) const;
+
+  std::uint64_t retries() const { return m_retries; }
+  std::uint64_t requests() const { return m_requests; }
+  std::uint64_t cache_hits() const { return m_cache_hits; }
+
+private:
+  Result<std::string> access_token(bool renew);
+  Result<net::HttpResponse> send_uncached(const std::string& method, const std::string& url, const std::string& body);
+  std::chrono::milliseconds backoff(int attempt) const;
+  void pace();
+  std::int64_t now() const;
+
+  const ApiFetchOptions& m_options;
+  const ApiEnvironment& m_env;
+  std::optional<ResponseCache> m_cache;
+
+  mutable std::mutex m_mutex; ///< guards the token, pacing and the secret list
+  std::vector<std::string> m_secrets;
+  std::string m_token;
+  std::int64_t m_token_expires = 0;
+  bool m_paced = false;
+  std::chrono::steady_clock::time_point m_last_request;
+
+  std::atomic<std::uint64_t> m_retries{0};
+  std::atomic<std::uint64_t> m_requests{0};
+  std::atomic<std::uint64_t> m_cache_hits{0};
+};
+
+/// The start of a body, printable, for messages.
+std::string excerpt(std::string_view body);
+
+} // namespace hyperpipe::sources

@@ -1,0 +1,326 @@
+// OAuth2 client credentials, requests in flight, fan-out, schema drift and the development
+// cache, with a transport that answers by URL (requests may arrive from several threads).
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <sstream>
+
+#include "support/temp_dir.hpp"
+#include "sources/api/api_fetch.hpp"
+#include "sources/api/schema_drift.hpp"
+
+namespace hyperpipe::sources {
+namespace {
+
+using std::chrono::milliseconds;
+
+class RoutingTransport final : public net::HttpTransport {
+public:
+  std::function<net::HttpResponse(const net::HttpRequest&)> route;
+  std::vector<net::HttpRequest> seen;
+  std::mutex mutex;
+
+  Result<net::HttpResponse> send(const net::HttpRequest& request) override {
+    std::lock_guard lock(mutex);
+    seen.push_back(request);
+    return route(request);
+  }
+
+  std::size_t count(std::string_view prefix) {
+    std::lock_guard lock(mutex);
+    return static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](const net::HttpRequest& r) {
+      return r.url.starts_with(prefix);
+    }));
+  }
+};
+
+std::string header(const net::HttpRequest& request, std::string_view name) {
+  for (const auto& [key, value] : request.headers) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return {};
+}
+
+std::string param(const std::string& url, const std::string& name) {
+  const auto at = url.find(name + "=");
+  if (at == std::string::npos) {
+    return {};
+  }
+  const auto end = url.find('&', at);
+  return url.substr(at + name.size() + 1, end == std::string::npos ? std::string::npos : end - at - name.size() - 1);
+}
+
+struct Harness {
+  RoutingTransport transport;
+  std::vector<milliseconds> waits;
+  std::int64_t clock = 1'000'000;
+  std::vector<std::string> records;
+  std::mutex mutex;
+
+  ApiEnvironment environment() {
+    return ApiEnvironment{&transport,
+                          [this](milliseconds wait) {
+                            std::lock_guard lock(mutex);
+                            waits.push_back(wait);
+                          },
+                          [] { return 0.5; }, [this] { return clock; }};
+  }
+
+  Result<ApiFetchResult> fetch(const ApiFetchOptions& options) {
+    return fetch_api_records(options, environment(), [this](std::string_view record) -> Status {
+      records.emplace_back(record);
+      return {};
+    });
+  }
+};
+
+net::HttpResponse json(std::string body) { return net::HttpResponse{200, {}, std::move(body)}; }
+
+ApiFetchOptions oauth_options() {
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.auth.kind = ApiAuth::Kind::oauth2_client_credentials;
+  options.auth.token_url = "https://auth.example.com/token";
+  options.auth.username = "client-1";
+  options.auth.secret = "client-secret-xyz";
+  options.auth.scope = "read items";
+  return options;
+}
+
+TEST(ApiFeatures, OAuth2FetchesATokenOnceAndSendsIt) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    if (request.url == "https://auth.example.com/token") {
+      return json(R"({"access_token":"tok-1","token_type":"Bearer","expires_in":3600})");
+    }
+    return json(R"([{"id":1}])");
+  };
+  auto options = oauth_options();
+  ASSERT_TRUE(harness.fetch(options).ok());
+  ASSERT_TRUE(harness.fetch(options).ok()); // a new client: a new token
+  const auto& token_request = harness.transport.seen.at(0);
+  EXPECT_EQ(token_request.method, "POST");
+  ASSERT_TRUE(token_request.basic_auth.has_value());
+  EXPECT_EQ(token_request.basic_auth->first, "client-1");
+  EXPECT_EQ(token_request.basic_auth->second, "client-secret-xyz");
+  EXPECT_EQ(token_request.body.at(0).bytes, "grant_type=client_credentials&scope=read%20items");
+  EXPECT_EQ(header(token_request, "Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(header(harness.transport.seen.at(1), "Authorization"), "Bearer tok-1");
+}
+
+TEST(ApiFeatures, OAuth2RenewsAnExpiredTokenAndRetriesA401Once) {
+  Harness harness;
+  int tokens = 0;
+  int pages = 0;
+  harness.transport.route = [&](const net::HttpRequest& request) {
+    if (request.url.starts_with("https://auth.example.com/token")) {
+      ++tokens;
+      return json(fmt::format(R"({{"access_token":"tok-{}","expires_in":120}})", tokens));
+    }
+    ++pages;
+    if (header(request, "Authorization") == "Bearer tok-1" && pages == 2) {
+      harness.clock += 100; // nothing to do with the clock: the server revoked it early
+      return net::HttpResponse{401, {}, R"({"error":"invalid_token"})"};
+    }
+    const std::string page = param(request.url, "page");
+    harness.clock += 50;
+    return json(page == "3" ? "[]" : R"([{"id":1}])");
+  };
+  auto options = oauth_options();
+  options.pagination.kind = ApiPagination::Kind::page;
+  const auto result = harness.fetch(options);
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(result->records, 2U);
+  EXPECT_GE(tokens, 2); // renewed after the 401 (and again when close to expiry)
+  EXPECT_EQ(header(harness.transport.seen.back(), "Authorization"), fmt::format("Bearer tok-{}", tokens));
+}
+
+TEST(ApiFeatures, OAuth2TokenRefusalIsExplainedWithoutTheSecret) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest&) {
+    return net::HttpResponse{401, {}, R"({"error":"invalid_client"})"};
+  };
+  const auto result = harness.fetch(oauth_options());
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("POST https://auth.example.com/token: HTTP 401"), std::string::npos);
+  EXPECT_EQ(result.error().hint, "check client_id and client_secret (and the scope)");
+  EXPECT_EQ(result.error().message.find("client-secret-xyz"), std::string::npos);
+}
+
+TEST(ApiFeatures, NumberedPagesAreRequestedAheadAndReadInOrder) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    const int page = std::stoi(param(request.url, "page"));
+    if (page > 7) {
+      return json("[]");
+    }
+    return json(fmt::format(R"([{{"page":{},"n":1}},{{"page":{},"n":2}}])", page, page));
+  };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.pagination.kind = ApiPagination::Kind::page;
+  options.concurrency = 4;
+  const auto result = harness.fetch(options);
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  ASSERT_EQ(harness.records.size(), 14U);
+  for (std::size_t i = 0; i < harness.records.size(); ++i) {
+    EXPECT_EQ(harness.records[i], fmt::format(R"({{"page":{},"n":{}}})", i / 2 + 1, i % 2 + 1));
+  }
+  EXPECT_EQ(result->pages, 8U);                      // 7 full pages and the empty one that ends it
+  EXPECT_EQ(harness.transport.seen.size(), 8U);      // two waves of 4
+}
+
+TEST(ApiFeatures, FanOutBatchesIdsAndKeepsTheirOrder) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    if (request.url.starts_with("https://api.example.com/search")) {
+      const std::string token = param(request.url, "pageToken");
+      if (token.empty()) {
+        return json(R"({"items":[{"id":{"videoId":"a"}},{"id":{"videoId":"b"}},{"id":{"videoId":"c"}}],"next":"t2"})");
+      }
+      return json(R"({"items":[{"id":{"videoId":"d"}},{"id":{"videoId":"e"}}]})");
+    }
+    const std::string ids = param(request.url, "id");
+    std::string items;
+    std::stringstream split(ids);
+    for (std::string id; std::getline(split, id, '%');) {
+      id = id.starts_with("2C") ? id.substr(2) : id; // "a%2Cb": the comma is percent-encoded
+      items += (items.empty() ? "" : ",") + fmt::format(R"({{"id":"{}","views":{}}})", id, id[0] - 'a');
+    }
+    return json(fmt::format(R"({{"items":[{}]}})", items));
+  };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/search";
+  options.records_path = "items";
+  options.pagination.kind = ApiPagination::Kind::token;
+  options.pagination.token_path = "next";
+  options.auth.kind = ApiAuth::Kind::api_key_query;
+  options.auth.name = "key";
+  options.auth.secret = "k3y";
+  options.concurrency = 2;
+  options.fan_out = ApiFanOut{"https://api.example.com/videos", {{"part", "statistics"}}, "id.videoId", "id", 2, ",", "items"};
+  const auto result = harness.fetch(options);
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(harness.records, (std::vector<std::string>{R"({"id":"a","views":0})", R"({"id":"b","views":1})",
+                                                       R"({"id":"c","views":2})", R"({"id":"d","views":3})",
+                                                       R"({"id":"e","views":4})"}));
+  EXPECT_EQ(result->fan_out_requests, 3U); // a,b  c,d  e
+  EXPECT_EQ(harness.transport.count("https://api.example.com/videos?part=statistics&id=a%2Cb&key=k3y"), 1U);
+}
+
+TEST(ApiFeatures, FanOutNeedsAnIdInEveryRecord) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest&) { return json(R"([{"id":{"videoId":"a"}},{"id":{}}])"); };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/search";
+  options.fan_out = ApiFanOut{"https://api.example.com/videos", {}, "id.videoId", "id", 50, ",", "items"};
+  const auto result = harness.fetch(options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("a record has no \"id.videoId\" to fetch details for: {\"id\":{}}"),
+            std::string::npos);
+}
+
+ApiFetchOptions drifting(SchemaDrift mode) {
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.pagination.kind = ApiPagination::Kind::page;
+  options.on_drift = mode;
+  return options;
+}
+
+void serve_drift(Harness& harness) {
+  harness.transport.route = [](const net::HttpRequest& request) {
+    const std::string page = param(request.url, "page");
+    if (page == "1") {
+      return json(R"([{"id":1,"views":10,"snippet":{"title":"a"}},{"id":2,"views":null}])");
+    }
+    if (page == "2") {
+      return json(R"([{"id":3,"views":"12k","snippet":{"title":"c","tags":"x"}}])");
+    }
+    return json("[]");
+  };
+}
+
+TEST(ApiFeatures, DriftFailsWithThePageAndField) {
+  Harness harness;
+  serve_drift(harness);
+  const auto result = harness.fetch(drifting(SchemaDrift::fail));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().message,
+            "https://api.example.com/items?page=2: the records changed shape: page 2: field \"views\" was integer, now string");
+  EXPECT_EQ(harness.records.size(), 2U); // page 1's records were handed on before the change
+}
+
+TEST(ApiFeatures, DriftWarnListsEveryChangeAndKeepsEveryRecord) {
+  Harness harness;
+  serve_drift(harness);
+  const auto result = harness.fetch(drifting(SchemaDrift::warn));
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->drift, (std::vector<std::string>{"page 2: field \"views\" was integer, now string",
+                                                     "page 2: new field \"snippet.tags\" (string)"}));
+  EXPECT_EQ(harness.records.size(), 3U);
+  const auto widened = harness.fetch(drifting(SchemaDrift::widen));
+  ASSERT_TRUE(widened.ok());
+  EXPECT_TRUE(widened->drift.empty());
+}
+
+TEST(ApiFeatures, CacheAnswersRepeatsWithoutTheApiAndStoresNoSecret) {
+  testing::TempDir dir;
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest&) { return json(R"([{"id":1}])"); };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.auth.kind = ApiAuth::Kind::api_key_query;
+  options.auth.name = "key";
+  options.auth.secret = "very-secret-key";
+  options.cache_dir = dir.path() / "cache";
+  options.cache_ttl = std::chrono::seconds(60);
+  ASSERT_TRUE(harness.fetch(options).ok());
+  const auto again = harness.fetch(options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->cache_hits, 1U);
+  EXPECT_EQ(harness.transport.seen.size(), 1U);
+  EXPECT_EQ(harness.records, (std::vector<std::string>{R"({"id":1})", R"({"id":1})"}));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "cache")) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str().find("very-secret-key"), std::string::npos);
+  }
+  options.auth.secret = "another-key"; // another key: not served from the first key's answers
+  ASSERT_TRUE(harness.fetch(options).ok());
+  EXPECT_EQ(harness.transport.seen.size(), 2U);
+  harness.clock += 61; // expired
+  options.auth.secret = "very-secret-key";
+  ASSERT_TRUE(harness.fetch(options).ok());
+  EXPECT_EQ(harness.transport.seen.size(), 3U);
+}
+
+TEST(ApiFeatures, RequestsPerSecondSpacesRequests) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    return json(param(request.url, "page") == "4" ? "[]" : R"([{"id":1}])");
+  };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.pagination.kind = ApiPagination::Kind::page;
+  options.requests_per_second = 2; // slots 500 ms apart; the fake sleep returns at once, so the
+                                   // waits asked for grow by 500 ms each
+  ASSERT_TRUE(harness.fetch(options).ok());
+  ASSERT_EQ(harness.waits.size(), 3U);
+  for (std::size_t i = 0; i < harness.waits.size(); ++i) {
+    EXPECT_GT(harness.waits[i].count(), 500 * static_cast<long>(i + 1) - 100);
+    EXPECT_LE(harness.waits[i].count(), 500 * static_cast<long>(i + 1));
+  }
+}
+
+} // namespace
+} // namespace hyperpipe::sources
