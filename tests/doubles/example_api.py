@@ -13,7 +13,13 @@ list; each fault applies to the next matching request(s):
   {"html": true}                       an HTML error page with status 200
   {"delay": 2.5}                       answer after 2.5 s
   {"drop": true}                       close the connection without an answer
+  {"drift": true}                      the page's records change shape: snippet.channelTitle
+                                       becomes a number and snippet.defaultLanguage appears
   "times": N (default 1) repeats a fault; GET /_double/state shows requests served.
+
+Also GET /youtube/v3/videos?part=statistics&id=ID1,ID2,... (up to 50 ids; statistics as the
+real API sends them, counts as strings) and, for OAuth2 tests, POST /oauth2/token with client
+credentials (HTTP basic) answering a bearer token that /youtube/v3/* accepts instead of a key.
 
 Run: python3 example_api.py [--port 0] [--api-key KEY] [--data FILE] [--quota N]
 It prints "listening on http://127.0.0.1:PORT" and serves until killed.
@@ -27,6 +33,8 @@ import threading
 import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ThreadingHTTPServer.request_queue_size = 64  # many requests in flight: no dropped connects
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -34,13 +42,26 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "examples" / "quickstart" /
 
 
 class State:
-    def __init__(self, api_key, data=DEFAULT_DATA, quota=10_000):
+    def __init__(self, api_key, data=DEFAULT_DATA, quota=10_000, clients=None):
         self.api_key = api_key
+        self.clients = dict(clients or {})  # OAuth2 client id -> secret
+        self.tokens = set()
         self.videos = json.loads(Path(data).read_text(encoding="utf-8"))
         self.quota = quota
         self.faults = []
         self.requests = []
         self.lock = threading.Lock()
+
+    def statistics(self):
+        """Per video id: counts as the real API sends them (strings), derived from the id."""
+        out = {}
+        for items in self.videos.values():
+            for item in items:
+                video_id = item["id"]["videoId"]
+                seed = int(hashlib.sha1(video_id.encode()).hexdigest()[:8], 16)
+                out[video_id] = {"viewCount": str(seed % 5_000_000), "likeCount": str(seed % 90_000),
+                                 "commentCount": str(seed % 3_000)}
+        return out
 
     def next_fault(self):
         with self.lock:
@@ -109,6 +130,20 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.faults.extend(json.loads(body or b"[]"))
             return self.send_json(200, {"faults": len(self.state.faults)})
+        if self.path == "/oauth2/token":
+            with self.state.lock:
+                self.state.requests.append({"path": self.path, "query": {}})
+            try:
+                client, secret = base64.b64decode(self.headers.get("Authorization", "")[6:]).decode().split(":", 1)
+            except Exception:
+                client, secret = None, None
+            form = parse_qs(body.decode())
+            if form.get("grant_type") != ["client_credentials"] or self.state.clients.get(client) != secret or secret is None:
+                return self.send_json(401, {"error": "invalid_client"})
+            token = base64.urlsafe_b64encode(os.urandom(18)).decode()
+            with self.state.lock:
+                self.state.tokens.add(token)
+            return self.send_json(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600})
         self.send_json(*google_error(404, "Not Found", "notFound", "NOT_FOUND"))
 
     def do_GET(self):
@@ -139,9 +174,12 @@ class Handler(BaseHTTPRequestHandler):
                 headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
                 code = int(fault["status"])
                 return self.send_json(*google_error(code, "Injected failure", "backendError", "UNAVAILABLE"), headers=headers)
-        if url.path != "/youtube/v3/search":
+        if url.path not in ("/youtube/v3/search", "/youtube/v3/videos"):
             return self.send_json(*google_error(404, "Not Found", "notFound", "NOT_FOUND"))
-        if query.get("key") != self.state.api_key:
+        bearer = self.headers.get("Authorization", "")
+        if bearer.startswith("Bearer ") and bearer[7:] in self.state.tokens:
+            pass
+        elif query.get("key") != self.state.api_key:
             return self.send_json(*google_error(400, "API key not valid. Please pass a valid API key.", "badRequest",
                                                 "INVALID_ARGUMENT"))
         with self.state.lock:
@@ -149,7 +187,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(*google_error(
                     403, "The request cannot be completed because you have exceeded your quota.", "quotaExceeded",
                     "PERMISSION_DENIED"))
-            self.state.quota -= 100  # a search costs 100 units
+            self.state.quota -= 100 if url.path.endswith("/search") else 1  # a search costs 100 units
+        if url.path.endswith("/videos"):
+            return self.videos(query)
         try:
             size = int(query.get("maxResults", "5"))
         except ValueError:
@@ -171,6 +211,11 @@ class Handler(BaseHTTPRequestHandler):
         if query.get("order") == "date":
             items = sorted(items, key=lambda v: v["snippet"]["publishedAt"], reverse=True)
         page = items[offset:offset + size]
+        if fault and fault.get("drift"):
+            page = json.loads(json.dumps(page))
+            for item in page:
+                item["snippet"]["channelTitle"] = len(item["snippet"]["channelTitle"])
+                item["snippet"]["defaultLanguage"] = "en"
         body = {"kind": "youtube#searchListResponse",
                 "etag": hashlib.sha1(json.dumps(page).encode()).hexdigest()[:27],
                 "regionCode": "US",
@@ -183,9 +228,20 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, body)
 
 
+    def videos(self, query):
+        ids = [i for i in query.get("id", "").split(",") if i]
+        if not ids or len(ids) > 50:
+            return self.send_json(*google_error(400, "id must name 1 to 50 videos", "invalidParameter", "INVALID_ARGUMENT"))
+        stats = self.state.statistics()
+        items = [{"kind": "youtube#video", "id": i, "statistics": stats[i]} for i in ids if i in stats]
+        self.send_json(200, {"kind": "youtube#videoListResponse", "items": items,
+                             "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}})
+
+
 def make_server(state, port=0):
     handler = type("BoundHandler", (Handler,), {"state": state})
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return server
 
 
 def main():

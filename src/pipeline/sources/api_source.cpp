@@ -73,6 +73,7 @@ public:
                                           return uniform(random);
                                         },
                                         {}};
+    const auto fetch_started = std::chrono::steady_clock::now();
     auto fetched = sources::fetch_api_records(
         options, environment,
         [&](std::string_view record) -> Status {
@@ -87,6 +88,7 @@ public:
           }
         });
     const bool closed = std::fclose(out) == 0;
+    const double fetch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_started).count();
     if (!fetched) {
       fs::remove(spool);
       return std::move(fetched).error();
@@ -100,11 +102,11 @@ public:
     if (pushed_down) {
       result.notes.push_back(fmt::format("asked the API only for rows past the watermark {}", *context.watermark));
     }
-    result.notes.push_back(fmt::format("{} page{}{}, {} record{}{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
+    result.notes.push_back(fmt::format("{} page{}{}, {} record{} fetched in {:.2f} s{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
                                        fetched->fan_out_requests > 0
                                            ? fmt::format(" and {} detail request(s)", fetched->fan_out_requests)
                                            : "",
-                                       fetched->records, fetched->records == 1 ? "" : "s",
+                                       fetched->records, fetched->records == 1 ? "" : "s", fetch_seconds,
                                        fetched->retries > 0 ? fmt::format(", {} retried request(s)", fetched->retries) : "",
                                        fetched->cache_hits > 0 ? fmt::format(", {} answer(s) from the cache", fetched->cache_hits) : ""));
     if (fetched->stopped_at_max_pages) {

@@ -380,18 +380,26 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
   impl.path = path;
   impl.options = options;
 
-  // Read the start to tell NDJSON from one document.
+  // Read the start to tell NDJSON from one document: up to the end of the first non-blank line.
+  // NDJSON is then streamed; only a single document is held in memory whole.
   HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
   std::string content;
   std::string chunk(k_read_chunk, '\0');
-  for (;;) {
+  bool at_end = false;
+  const auto read_more = [&]() -> Status {
     HP_ASSIGN_OR_RETURN(std::size_t got, input->read(chunk.data(), chunk.size()));
-    if (got == 0) {
+    at_end = got == 0;
+    content.append(chunk, 0, got);
+    return {};
+  };
+  auto first = std::string::npos;
+  while (!at_end) {
+    HP_TRY(read_more());
+    first = content.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && content.find('\n', first) != std::string::npos) {
       break;
     }
-    content.append(chunk, 0, got);
   }
-  const auto first = content.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) {
     return make_error(ErrorKind::value, fmt::format("{}: the file is empty", source->m_name));
   }
@@ -405,6 +413,9 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
     impl.ndjson = !impl.parser.parse(first_line.data(), first_line.size()).get(probe);
   }
   if (!impl.ndjson) {
+    while (!at_end) {
+      HP_TRY(read_more());
+    }
     impl.document = simdjson::padded_string(content);
   }
   content.clear();
