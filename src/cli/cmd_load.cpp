@@ -1,16 +1,64 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <set>
 
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/exit_codes.hpp"
 #include "pipeline/file_inputs.hpp"
+#include "pipeline/sources/api_spool.hpp"
 #include "pipeline/load_files.hpp"
 
 namespace hyperpipe::cli {
+namespace {
+
+// `hyperpipe load URL`: the same fetching as an api source of a pipeline, from flags.
+template <typename Args> Result<sources::ApiFetchOptions> api_fetch_options(const Args& args) {
+  sources::ApiFetchOptions fetch;
+  fetch.url = args.inputs[0];
+  fetch.records_path = args.records_path;
+  fetch.pagination.max_pages = args.max_pages;
+  fetch.concurrency = args.concurrency;
+  using Kind = sources::ApiPagination::Kind;
+  const std::map<std::string, Kind> kinds = {{"none", Kind::none}, {"token", Kind::token}, {"page", Kind::page},
+                                             {"offset", Kind::offset}, {"next_url", Kind::next_url}, {"link", Kind::link}};
+  fetch.pagination.kind = kinds.at(args.paginate);
+  if (fetch.pagination.kind == Kind::offset) {
+    fetch.pagination.page_param = "offset";
+  }
+  const auto secret_from = [](const std::string& variable) -> Result<std::string> {
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr || *value == '\0') {
+      return make_error(ErrorKind::invalid_argument, fmt::format("environment variable {} is not set", variable));
+    }
+    return std::string(value);
+  };
+  if (!args.bearer_env.empty()) {
+    fetch.auth.kind = sources::ApiAuth::Kind::bearer;
+    HP_ASSIGN_OR_RETURN(fetch.auth.secret, secret_from(args.bearer_env));
+  } else if (!args.api_key_env.empty()) {
+    if (args.api_key_param.empty() == args.api_key_header.empty()) {
+      return make_error(ErrorKind::invalid_argument, "--api-key-env needs one of --api-key-param or --api-key-header");
+    }
+    fetch.auth.kind = args.api_key_param.empty() ? sources::ApiAuth::Kind::api_key_header : sources::ApiAuth::Kind::api_key_query;
+    fetch.auth.name = args.api_key_param.empty() ? args.api_key_header : args.api_key_param;
+    HP_ASSIGN_OR_RETURN(fetch.auth.secret, secret_from(args.api_key_env));
+  }
+  if (fetch.url.starts_with("http://") && !args.allow_http) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("refusing plain http:// for {}", fetch.url),
+                      "use https://, or --allow-http for a server on this machine");
+  }
+  return fetch;
+}
+
+} // namespace
 
 Runner add_load_command(CLI::App& app) {
   struct Args {
@@ -29,10 +77,15 @@ Runner add_load_command(CLI::App& app) {
     bool all_sheets = false;
     int json_depth = 10;
     int file_version = 2;
+    // Web API inputs (a URL instead of files).
+    std::string paginate = "none", bearer_env, api_key_env, api_key_param, api_key_header, ca_bundle;
+    int max_pages = 10'000;
+    int concurrency = 1;
+    bool allow_http = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* command = app.add_subcommand("load", "Load CSV/TXT, JSON/NDJSON, Excel .xlsx and Parquet files into a .hyper extract");
-  command->add_option("files", args->inputs, "input files or glob patterns")->required();
+  command->add_option("files", args->inputs, "input files or glob patterns, or one http(s) URL of a JSON API")->required();
   command->add_option("--out", args->out, "the .hyper file to write")->required();
   command->add_option("--table", args->table, "SCHEMA.TABLE for the union of the files (default: Extract.Extract)");
   command->add_option("--mode", args->mode, "replace (default) or append")->check(CLI::IsMember({"replace", "append"}));
@@ -55,13 +108,28 @@ Runner add_load_command(CLI::App& app) {
   command->add_flag("--all-sheets", args->all_sheets, "Excel: every sheet into its own table, named after the sheet");
   command->add_option("--on-error", args->on_error, "fail (default) or reject=FILE to set bad rows aside");
   command->add_option("--file-version", args->file_version, "file format version 0-4 (default: 2)")->check(CLI::Range(0, 4));
+  command->add_option("--paginate", args->paginate, "URL: none (default), token, page, offset, next_url or link")
+      ->check(CLI::IsMember({"none", "token", "page", "offset", "next_url", "link"}));
+  command->add_option("--max-pages", args->max_pages, "URL: stop after this many pages (default: 10000)")->check(CLI::Range(1, 10'000'000));
+  command->add_option("--concurrency", args->concurrency, "URL: requests in flight for page/offset paging (default: 1)")
+      ->check(CLI::Range(1, 64));
+  command->add_option("--bearer-env", args->bearer_env, "URL: send the token in this environment variable as a bearer token");
+  command->add_option("--api-key-env", args->api_key_env, "URL: the API key is in this environment variable");
+  command->add_option("--api-key-param", args->api_key_param, "URL: send the key as this query parameter");
+  command->add_option("--api-key-header", args->api_key_header, "URL: send the key in this header");
+  command->add_option("--ca-bundle", args->ca_bundle, "URL: CA certificates (PEM) to verify the server with; verification stays on");
+  command->add_flag("--allow-http", args->allow_http, "URL: allow plain http:// (a server on this machine)");
   auto engine_flags = add_engine_flags(*command);
-  command->footer("Example:\n  hyperpipe load 'exports/*.csv' --out sales.hyper --schema \"zip=text\" --on-error reject=bad_rows.csv");
+  command->footer("Examples:\n  hyperpipe load 'exports/*.csv' --out sales.hyper --schema \"zip=text\" --on-error reject=bad_rows.csv\n"
+                  "  hyperpipe load 'https://www.googleapis.com/youtube/v3/search?part=snippet&q=hyper&maxResults=50' \\\n"
+                  "      --records-path items --paginate token --api-key-env YT_KEY --api-key-param key --out videos.hyper");
 
   return [args, engine_flags] {
     const auto started = std::chrono::steady_clock::now();
     pipeline::LoadFilesOptions options;
-    auto inputs = pipeline::expand_inputs(args->inputs);
+    auto inputs = args->inputs.size() == 1 && (args->inputs[0].starts_with("https://") || args->inputs[0].starts_with("http://"))
+                      ? Result<std::vector<std::filesystem::path>>(std::vector<std::filesystem::path>{})
+                      : pipeline::expand_inputs(args->inputs);
     if (!inputs) {
       return report(inputs.error());
     }
@@ -120,6 +188,44 @@ Runner add_load_command(CLI::App& app) {
       return report(make_error(ErrorKind::invalid_argument, fmt::format("--on-error {}: use fail or reject=FILE", args->on_error)));
     }
 
+    // A URL: its records are fetched into a spool file beside the output, then loaded as JSON.
+    std::optional<std::filesystem::path> spool;
+    struct SpoolCleanup {
+      std::optional<std::filesystem::path>& path;
+      ~SpoolCleanup() {
+        if (path) {
+          std::error_code ec;
+          std::filesystem::remove(*path, ec);
+        }
+      }
+    } spool_cleanup{spool};
+    const auto is_url = [](const std::string& text) { return text.starts_with("https://") || text.starts_with("http://"); };
+    if (std::any_of(args->inputs.begin(), args->inputs.end(), is_url)) {
+      if (args->inputs.size() != 1) {
+        return report(make_error(ErrorKind::invalid_argument, "a URL is loaded on its own, without other inputs"));
+      }
+      auto fetch = api_fetch_options(*args);
+      if (!fetch) {
+        return report(fetch.error());
+      }
+      net::HttpOptions http;
+      http.allow_http = args->allow_http;
+      if (!args->ca_bundle.empty()) {
+        http.ca_bundle = args->ca_bundle;
+      }
+      const auto target = std::filesystem::absolute(options.output);
+      spool = target.parent_path() / fmt::format(".{}.records.{}.ndjson", target.filename().string(), ::getpid());
+      auto fetched = pipeline::fetch_to_spool(*fetch, http, *spool, {});
+      if (!fetched) {
+        return report(fetched.error());
+      }
+      for (const auto& note : fetched->notes) {
+        fmt::print("{}: {}\n", args->inputs[0].substr(0, args->inputs[0].find('?')), note);
+      }
+      options.inputs = {*spool};
+      options.format = pipeline::InputFormat::json;
+      options.json.records_path.clear(); // the spool holds the records themselves
+    }
     auto engine = start_engine(*engine_flags);
     if (!engine) {
       return report(engine.error());
@@ -127,6 +233,11 @@ Runner add_load_command(CLI::App& app) {
     auto summary = pipeline::load_files(*engine, options);
     if (!summary) {
       return report(summary.error());
+    }
+    if (spool) {
+      for (auto& file : summary->files) {
+        file.file = args->inputs[0].substr(0, args->inputs[0].find('?')); // never the query: it may hold a key
+      }
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::uint64_t read = 0, loaded = 0, rejected = 0;

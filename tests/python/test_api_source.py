@@ -203,3 +203,22 @@ outputs:
     assert report(tmp_path)["sources"][0]["rows_loaded"] == 120
     result = run(path, env={"API_URL": url, "CLIENT_SECRET": "wrong-client-secret"}, check=9)
     assert "oauth2/token: HTTP 401" in result.stderr and "wrong-client-secret" not in result.stderr
+
+
+def test_load_url_fetches_pages_with_a_key_from_the_environment(tmp_path, api, hyperpipe, hyper_process):
+    import os
+    import subprocess
+    from conftest import BUILD
+    state, url = api
+    out = tmp_path / "videos.hyper"
+    command = [str(BUILD / "src" / "hyperpipe"), "load",
+               f"{url}/youtube/v3/search?part=snippet&q=data%20science&maxResults=50", "--records-path", "items",
+               "--paginate", "token", "--api-key-env", "YT_KEY", "--api-key-param", "key", "--allow-http", "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "YT_KEY": KEY})
+    assert result.returncode == 0, result.stderr
+    assert "3 pages, 120 records" in result.stdout and KEY not in result.stdout + result.stderr
+    assert rows(hyper_process, out, 'SELECT COUNT(DISTINCT "id.videoId") FROM "Extract"."Extract"') == [[120]]
+    assert [p.name for p in tmp_path.iterdir()] == ["videos.hyper"]  # the spool is gone
+    refused = subprocess.run([c for c in command if c != "--allow-http"], capture_output=True, text=True,
+                             env={**os.environ, "YT_KEY": KEY})
+    assert refused.returncode == 2 and "refusing plain http://" in refused.stderr

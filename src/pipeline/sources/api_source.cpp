@@ -14,6 +14,7 @@
 #include "net/http.hpp"
 #include "pipeline/load_files.hpp"
 #include "pipeline/sources/api_source.hpp"
+#include "pipeline/sources/api_spool.hpp"
 #include "sources/api/api_fetch.hpp"
 
 namespace hyperpipe::pipeline {
@@ -58,62 +59,21 @@ public:
     options.params = std::move(params);
 
     const fs::path spool = context.work_dir / (context.table + ".records.ndjson");
-    std::FILE* out = std::fopen(spool.c_str(), "wb");
-    if (out == nullptr) {
-      return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
-    }
-    auto transport = net::make_curl_transport(http);
-    std::mt19937 random{std::random_device{}()};
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    std::mutex random_mutex; // requests in flight back off from several threads
-    sources::ApiEnvironment environment{transport.get(),
-                                        [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); },
-                                        [&] {
-                                          std::lock_guard lock(random_mutex);
-                                          return uniform(random);
-                                        },
-                                        {}};
-    const auto fetch_started = std::chrono::steady_clock::now();
-    auto fetched = sources::fetch_api_records(
-        options, environment,
-        [&](std::string_view record) -> Status {
-          if (std::fwrite(record.data(), 1, record.size(), out) != record.size() || std::fputc('\n', out) == EOF) {
-            return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
-          }
-          return {};
-        },
-        [&](const sources::ApiFetchResult& progress) {
-          if (context.on_progress) {
-            context.on_progress(progress.records, progress.bytes);
-          }
-        });
-    const bool closed = std::fclose(out) == 0;
-    const double fetch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_started).count();
+    auto fetched = fetch_to_spool(options, http, spool, [&](const sources::ApiFetchResult& progress) {
+      if (context.on_progress) {
+        context.on_progress(progress.records, progress.bytes);
+      }
+    });
     if (!fetched) {
-      fs::remove(spool);
       return std::move(fetched).error();
-    }
-    if (!closed) {
-      fs::remove(spool);
-      return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
     }
     StageResult result;
     result.bytes = fetched->bytes;
     if (pushed_down) {
       result.notes.push_back(fmt::format("asked the API only for rows past the watermark {}", *context.watermark));
     }
-    result.notes.push_back(fmt::format("{} page{}{}, {} record{} fetched in {:.2f} s{}{}", fetched->pages, fetched->pages == 1 ? "" : "s",
-                                       fetched->fan_out_requests > 0
-                                           ? fmt::format(" and {} detail request(s)", fetched->fan_out_requests)
-                                           : "",
-                                       fetched->records, fetched->records == 1 ? "" : "s", fetch_seconds,
-                                       fetched->retries > 0 ? fmt::format(", {} retried request(s)", fetched->retries) : "",
-                                       fetched->cache_hits > 0 ? fmt::format(", {} answer(s) from the cache", fetched->cache_hits) : ""));
-    if (fetched->stopped_at_max_pages) {
-      result.notes.push_back(fmt::format("stopped at max_pages ({}) with more pages available", options.pagination.max_pages));
-    }
-    for (const auto& change : fetched->drift) {
-      result.notes.push_back(fmt::format("schema drift: {}", change));
+    for (auto& note : fetched->notes) {
+      result.notes.push_back(std::move(note));
     }
     if (fetched->records == 0) {
       fs::remove(spool);
