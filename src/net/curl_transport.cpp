@@ -96,7 +96,7 @@ public:
   }
 
   Result<HttpResponse> send(const HttpRequest& request) override {
-    CURL* curl = curl_easy_init();
+    CURL* curl = acquire();
     if (curl == nullptr) {
       return make_error(ErrorKind::internal, "libcurl could not start a request");
     }
@@ -148,7 +148,7 @@ public:
     const CURLcode code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
+    release(curl);
     if (reader.failed) {
       return make_error(ErrorKind::io, "cannot read the file being uploaded");
     }
@@ -165,11 +165,39 @@ public:
     return response;
   }
 
+  ~CurlTransport() override {
+    for (CURL* handle : m_idle) {
+      curl_easy_cleanup(handle);
+    }
+  }
+
 private:
+  // Handles are kept and reused (options reset each time): a handle keeps its connections
+  // open, so the next request to the same server skips the TCP (and TLS) handshake.
+  CURL* acquire() {
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_idle.empty()) {
+        CURL* handle = m_idle.back();
+        m_idle.pop_back();
+        curl_easy_reset(handle);
+        return handle;
+      }
+    }
+    return curl_easy_init();
+  }
+
+  void release(CURL* handle) {
+    std::lock_guard lock(m_mutex);
+    m_idle.push_back(handle);
+  }
+
   // URLs carry ids, never secrets, but query strings are left out of messages all the same.
   static std::string redact_query(const std::string& url) { return url.substr(0, url.find('?')); }
 
   HttpOptions m_options;
+  std::mutex m_mutex;
+  std::vector<CURL*> m_idle;
 };
 
 } // namespace

@@ -83,6 +83,13 @@ outputs:
         from: orders
 """
 
+
+def with_api_source(options):
+    """BASE with an API source `feed` whose extra keys are `options` (YAML, indented as the source's keys)."""
+    return BASE.replace("sources:\n", "sources:\n  feed:\n    type: api\n    url: https://api.example.com/items\n"
+                        + textwrap.indent(textwrap.dedent(options), "    "))
+
+
 # name -> (pipeline, key path that hyperpipe validate names)
 INVALID = {
     "unknown top-level key": (BASE + "colour: blue\n", "colour"),
@@ -103,6 +110,40 @@ INVALID = {
         """)), "sources.feed.auth.token"),
     "publish over plain http": (BASE + "    publish: {server: http://tableau.example.com}\n", "outputs.sales.publish.server"),
     "reserved transform name": (BASE + "transforms:\n  - {name: hp_orders, sql: SELECT 1}\n", "transforms[0].name"),
+    "api on_drift maybe": (with_api_source("on_drift: maybe\n"), "sources.feed.on_drift"),
+    "api concurrency 65": (with_api_source("concurrency: 65\n"), "sources.feed.concurrency"),
+    "api at_max_pages later": (with_api_source("pagination: {type: token, at_max_pages: later}\n"),
+                               "sources.feed.pagination.at_max_pages"),
+    "oauth2 without token_url": (with_api_source("""\
+        auth: {type: oauth2, client_id: me, client_secret: "${HP_SCHEMA_TEST_SECRET:-x}"}
+        """), "sources.feed.auth.token_url"),
+    "oauth2 with a bearer token": (with_api_source("""\
+        auth:
+          type: oauth2
+          token_url: https://auth.example.com/token
+          client_id: me
+          client_secret: "${HP_SCHEMA_TEST_SECRET:-x}"
+          token: "${HP_SCHEMA_TEST_TOKEN:-x}"
+        """), "sources.feed.auth.token"),
+    "oauth2 secret written into the file": (with_api_source("""\
+        auth: {type: oauth2, token_url: https://auth.example.com/token, client_id: me, client_secret: abc123}
+        """), "sources.feed.auth.client_secret"),
+    "bearer with an oauth2 scope": (with_api_source("""\
+        auth: {type: bearer, token: "${HP_SCHEMA_TEST_TOKEN:-x}", scope: read}
+        """), "sources.feed.auth.scope"),
+    "fan_out without id_path": (with_api_source("""\
+        fan_out: {url: https://api.example.com/details, id_param: id}
+        """), "sources.feed.fan_out.id_path"),
+    "fan_out over plain http": (with_api_source("""\
+        fan_out: {url: http://localhost:8080/details, id_path: id, id_param: id}
+        """), "sources.feed.fan_out.url"),
+    "fan_out batch_size 0": (with_api_source("""\
+        fan_out: {url: https://api.example.com/details, id_path: id, id_param: id, batch_size: 0}
+        """), "sources.feed.fan_out.batch_size"),
+    "cache with an unknown key": (with_api_source("cache: {dir: .cache, max_size: 100}\n"), "sources.feed.cache.max_size"),
+    "cache ttl_seconds 0": (with_api_source("cache: {ttl_seconds: 0}\n"), "sources.feed.cache.ttl_seconds"),
+    "csv source with an API key": (BASE.replace("    path: data/orders.csv\n", "    path: data/orders.csv\n    on_drift: warn\n"),
+                                   "sources.orders.on_drift"),
 }
 
 
@@ -186,6 +227,60 @@ VALID = {
             file: out/single.hyper
             tables: [{name: feed, from: feed, mode: append}]
             publish: {server: "http://localhost:8800", allow_http: true, mode: append}
+        """),
+    "api options: concurrency, drift, cache, fan-out, OAuth2": textwrap.dedent("""\
+        version: 1
+        sources:
+          videos:
+            type: api
+            url: https://api.example.com/search
+            params: {q: hyper, maxResults: 50}
+            records_path: items
+            concurrency: 4
+            on_drift: warn
+            cache:
+              dir: .hyperpipe-cache/videos
+              ttl_seconds: ${HP_SCHEMA_TEST_UNSET:-3600}
+            fan_out:
+              url: https://api.example.com/videos
+              params: {part: statistics, hl: en}
+              id_path: id.videoId
+              id_param: id
+              batch_size: 50
+              separator: ","
+              records_path: items
+            pagination: {type: page, param: page, size_param: per_page, size: 50, max_pages: 20, at_max_pages: fail}
+            auth:
+              type: oauth2
+              token_url: https://auth.example.com/oauth/token
+              client_id: hyperpipe
+              client_secret: "${HP_SCHEMA_TEST_SECRET:-x}"
+              scope: videos.read
+          local:
+            type: api
+            url: http://localhost:8080/items
+            allow_http: true
+            concurrency: ${HP_SCHEMA_TEST_UNSET:-2}
+            on_drift: fail
+            cache: {}
+            fan_out: {url: "http://localhost:8080/details", id_path: id, id_param: ids, batch_size: "${HP_SCHEMA_TEST_UNSET:-10}"}
+            pagination: {type: token, at_max_pages: stop}
+            auth: {type: oauth2, token_url: "http://localhost:8080/token", client_id: 42, client_secret: "${HP_SCHEMA_TEST_SECRET:-x}"}
+          plain:
+            type: api
+            url: https://api.example.com/plain
+            concurrency:
+            on_drift:
+            cache:
+            fan_out:
+            pagination: {type: none, at_max_pages: }
+        outputs:
+          main:
+            file: out/videos.hyper
+            tables:
+              - {name: Extract.videos, from: videos}
+              - {name: Extract.local, from: local}
+              - {name: Extract.plain, from: plain}
         """),
 }
 

@@ -165,7 +165,102 @@ public:
     return array;
   }
 
-  const dom::element& page() const { return m_page; }
+  // Reads one page: hands its records on (or keeps their ids) and returns how many it had.
+  // Without drift checks or ids to collect, records are passed on as their own text, found
+  // by simdjson's on-demand parser (no tree, no re-serialisation); the JSON source parses
+  // each one fully when it stages them.
+  Result<std::size_t> read_page(const std::string& method, const std::string& url, const net::HttpResponse& response,
+                                const std::string& records_path, std::uint64_t page, bool collect_ids) {
+    if (m_options.on_drift != SchemaDrift::widen || collect_ids) {
+      m_fast = false;
+      HP_ASSIGN_OR_RETURN(dom::array records, this->records(method, url, response, records_path, page));
+      HP_TRY(take(records, page, collect_ids, url));
+      return records.size();
+    }
+    m_fast = true;
+    m_result.bytes += response.body.size();
+    m_padded = simdjson::padded_string(response.body);
+    const auto not_json = [&] {
+      const auto type = response.headers.find("content-type");
+      return make_error(ErrorKind::value,
+                        m_client.redact(fmt::format("{} {}: the answer is not JSON ({}): {}", method, url,
+                                                    type == response.headers.end() ? "no content type" : type->second,
+                                                    excerpt(response.body))),
+                        "is the URL right? an error page or a login page came back instead of data");
+    };
+    // The on-demand parser validates lazily: a page that does not start as an object or an
+    // array (an HTML error page, plain text) is refused here, before it is walked.
+    const auto start = response.body.find_first_not_of(" \t\r\n");
+    if (start == std::string::npos || (response.body[start] != '{' && response.body[start] != '[') ||
+        m_ondemand.iterate(m_padded).get(m_document) != simdjson::SUCCESS) {
+      return not_json();
+    }
+    simdjson::ondemand::array array;
+    simdjson::error_code error = simdjson::SUCCESS;
+    if (records_path.empty()) {
+      error = m_document.get_array().get(array);
+    } else {
+      simdjson::ondemand::value found;
+      error = m_document.at_pointer(pointer_of(records_path)).get(found);
+      if (error == simdjson::NO_SUCH_FIELD || error == simdjson::INVALID_JSON_POINTER) {
+        return make_error(ErrorKind::value, m_client.redact(fmt::format("{}: page {} has no \"{}\"", url, page, records_path)),
+                          "set records_path to where the records are in each page");
+      }
+      if (!error) {
+        error = found.get_array().get(array);
+      }
+    }
+    if (error == simdjson::TAPE_ERROR || error == simdjson::UTF8_ERROR || error == simdjson::UNCLOSED_STRING ||
+        error == simdjson::EMPTY) {
+      return not_json();
+    }
+    if (error) {
+      return make_error(ErrorKind::value,
+                        m_client.redact(fmt::format("{}: page {}: \"{}\" is not an array of records", url, page,
+                                                    records_path.empty() ? "the answer" : records_path)));
+    }
+    std::size_t count = 0;
+    for (auto element : array) {
+      simdjson::ondemand::value item;
+      std::string_view raw;
+      if (element.get(item) != simdjson::SUCCESS || raw_text(item, raw) != simdjson::SUCCESS) {
+        return not_json();
+      }
+      while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
+        raw.remove_suffix(1); // the separator before the next record
+      }
+      m_line.assign(raw);
+      // Whitespace inside a record may include line breaks; strings cannot (JSON escapes them).
+      std::replace_if(m_line.begin(), m_line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+      HP_TRY(m_record(m_line));
+      ++m_result.records;
+      ++count;
+    }
+    return count;
+  }
+
+  // A value of the current page as text ("nextPageToken", "links.next"); numbers are given as
+  // written. Empty when missing or null.
+  std::optional<std::string> page_value(const std::string& dotted_path) {
+    const std::string pointer = pointer_of(dotted_path);
+    if (!m_fast) {
+      dom::element value;
+      if (m_page.at_pointer(pointer).get(value) != simdjson::SUCCESS || value.is_null()) {
+        return std::nullopt;
+      }
+      return value.is_string() ? std::string(value.get_string().value()) : simdjson::minify(value);
+    }
+    m_document.rewind();
+    simdjson::ondemand::value value;
+    if (m_document.at_pointer(pointer).get(value) != simdjson::SUCCESS || value.is_null()) {
+      return std::nullopt;
+    }
+    std::string_view text;
+    if (value.get_string().get(text) == simdjson::SUCCESS) {
+      return std::string(text);
+    }
+    return std::string(value.raw_json_token());
+  }
 
   // Hands a page's records on (or keeps their ids for the fan-out); checks the shape.
   Status take(dom::array records, std::uint64_t page, bool fan_out_ids, const std::string& url) {
@@ -192,6 +287,29 @@ public:
   const std::vector<std::string>& drift() const { return m_drift.changes(); }
 
 private:
+  static simdjson::error_code raw_text(simdjson::ondemand::value& item, std::string_view& raw) {
+    simdjson::ondemand::json_type type;
+    if (auto error = item.type().get(type)) {
+      return error;
+    }
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object object;
+      if (auto error = item.get_object().get(object)) {
+        return error;
+      }
+      return object.raw_json().get(raw);
+    }
+    if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array inner;
+      if (auto error = item.get_array().get(inner)) {
+        return error;
+      }
+      return inner.raw_json().get(raw);
+    }
+    raw = item.raw_json_token();
+    return simdjson::SUCCESS;
+  }
+
   Status keep_id(dom::element item, const std::string& url) {
     dom::element id;
     if (item.at_pointer(m_id_pointer).get(id) != simdjson::SUCCESS || id.is_null()) {
@@ -211,6 +329,11 @@ private:
   std::string m_id_pointer;
   dom::parser m_parser;
   dom::element m_page;
+  bool m_fast = false;
+  simdjson::ondemand::parser m_ondemand;
+  simdjson::padded_string m_padded;
+  simdjson::ondemand::document m_document;
+  std::string m_line;
   DriftTracker m_drift;
   std::vector<std::string> m_ids;
 };
@@ -262,8 +385,7 @@ Status fan_out(const ApiFetchOptions& options, ApiClient& client, PageReader& re
         return std::move(answers[i]).error();
       }
       const std::uint64_t request = start + i + 1;
-      HP_ASSIGN_OR_RETURN(dom::array records, reader.records("GET", wave[i], *answers[i], spec.records_path, request));
-      HP_TRY(reader.take(records, request, false, wave[i]));
+      HP_TRY(reader.read_page("GET", wave[i], *answers[i], spec.records_path, request, false));
       ++result.fan_out_requests;
     }
     if (on_page) {
@@ -317,20 +439,14 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
       }
       const net::HttpResponse& response = *answers[i];
       ++result.pages;
-      HP_ASSIGN_OR_RETURN(dom::array records, reader.records(options.method, urls[i], response, options.records_path, result.pages));
-      const std::size_t count = records.size();
-      HP_TRY(reader.take(records, result.pages, collect_ids, urls[i]));
+      HP_ASSIGN_OR_RETURN(const std::size_t count,
+                          reader.read_page(options.method, urls[i], response, options.records_path, result.pages, collect_ids));
       next_url.clear();
       switch (paging.kind) {
       case ApiPagination::Kind::none: more = false; break;
       case ApiPagination::Kind::token: {
-        dom::element value;
-        if (reader.page().at_pointer(pointer_of(paging.token_path)).get(value) != simdjson::SUCCESS || value.is_null()) {
-          more = false;
-          break;
-        }
         // Some APIs send the token (or the next offset) as a number.
-        token = value.is_string() ? std::string(value.get_string().value()) : simdjson::minify(value);
+        token = reader.page_value(paging.token_path).value_or("");
         more = !token.empty();
         break;
       }
@@ -344,12 +460,7 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
         offset += static_cast<long long>(count);
         break;
       case ApiPagination::Kind::next_url: {
-        std::string_view value;
-        if (reader.page().at_pointer(pointer_of(paging.next_url_path)).get_string().get(value) != simdjson::SUCCESS) {
-          more = false;
-          break;
-        }
-        next_url = resolve_next(options, std::string(value));
+        next_url = resolve_next(options, reader.page_value(paging.next_url_path).value_or(""));
         more = !next_url.empty();
         if (more) {
           HP_TRY(check_same_host(options, next_url));

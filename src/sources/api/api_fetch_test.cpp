@@ -108,10 +108,29 @@ TEST(ApiFetch, OnePageWithoutPagination) {
   EXPECT_EQ(harness.progress[0].records, 2U);
 }
 
-TEST(ApiFetch, RecordsArePassedAsMinifiedJson) {
+// Records go on as their own text, one line each: line breaks between tokens become spaces
+// (strings cannot hold raw line breaks), so the text stays one NDJSON line.
+TEST(ApiFetch, RecordsArePassedAsTheirTextOnOneLine) {
+  Harness harness;
+  harness.transport.add(200, "[ { \"a\" : 1 ,\n \"b\" : [ 1, 2 ] , \"c\": {\"d\": \"x\\ny\"}, \"e\": null } ,\r\n 7, \"s\" ]");
+  const auto result = harness.fetch(options_for("https://api.example.com/items"));
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  ASSERT_EQ(harness.records.size(), 3U);
+  EXPECT_EQ(harness.records[0], "{ \"a\" : 1 ,  \"b\" : [ 1, 2 ] , \"c\": {\"d\": \"x\\ny\"}, \"e\": null }");
+  EXPECT_EQ(harness.records[1], "7");
+  EXPECT_EQ(harness.records[2], "\"s\"");
+  for (const auto& record : harness.records) {
+    EXPECT_EQ(record.find_first_of("\r\n"), std::string::npos);
+  }
+}
+
+// With drift checks the records are parsed into a tree, and handed on minified.
+TEST(ApiFetch, RecordsAreMinifiedWhenCheckedForDrift) {
   Harness harness;
   harness.transport.add(200, "[ { \"a\" : 1 ,\n \"b\" : [ 1, 2 ] , \"c\": {\"d\": \"x y\"}, \"e\": null } ,\n 7, \"s\" ]");
-  const auto result = harness.fetch(options_for("https://api.example.com/items"));
+  auto options = options_for("https://api.example.com/items");
+  options.on_drift = SchemaDrift::warn;
+  const auto result = harness.fetch(options);
   ASSERT_TRUE(result.ok()) << result.error().describe();
   EXPECT_EQ(harness.records, (Strings{R"({"a":1,"b":[1,2],"c":{"d":"x y"},"e":null})", "7", R"("s")"}));
 }
