@@ -193,7 +193,8 @@ Status load_parquet(ExtractWriter& writer, const Job& job, const LoadFilesOption
 Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, sources::RejectSink& rejects,
                  LoadSummary& summary, const RowCounter& count) {
   const auto& input = options.inputs[job.inputs.front()];
-  HP_ASSIGN_OR_RETURN(auto source, sources::JsonSource::open(input, options.json));
+  HP_ASSIGN_OR_RETURN(auto source, options.json_inference ? options.json_inference->finish(input)
+                                                          : sources::JsonSource::open(input, options.json));
   auto definitions = source->table_definitions(job.table);
   for (auto& definition : definitions) {
     apply_overrides(definition.columns, options);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct LoadFilesOptions {
   std::optional<std::filesystem::path> reject_file; ///< unset: the first bad row stops the load
   /// Called after each batch with the rows loaded so far (all inputs); Parquet reports at the end.
   std::function<void(std::uint64_t rows)> on_rows;
+  /// For one NDJSON input whose records were already seen (an API's, as they arrived): its
+  /// discovery pass, so the file is read once instead of twice.
+  std::shared_ptr<sources::JsonInference> json_inference;
 };
 
 struct FileLoadSummary {

@@ -59,11 +59,17 @@ public:
     options.params = std::move(params);
 
     const fs::path spool = context.work_dir / (context.table + ".records.ndjson");
-    auto fetched = fetch_to_spool(options, http, spool, [&](const sources::ApiFetchResult& progress) {
-      if (context.on_progress) {
-        context.on_progress(progress.records, progress.bytes);
-      }
-    });
+    sources::JsonOptions json;
+    json.max_depth = max_depth;
+    auto inference = std::make_shared<sources::JsonInference>(json);
+    auto fetched = fetch_to_spool(
+        options, http, spool,
+        [&](const sources::ApiFetchResult& progress) {
+          if (context.on_progress) {
+            context.on_progress(progress.records, progress.bytes);
+          }
+        },
+        inference.get());
     if (!fetched) {
       return std::move(fetched).error();
     }
@@ -92,7 +98,8 @@ public:
     LoadFilesOptions load;
     load.inputs = {spool};
     load.format = InputFormat::json;
-    load.json.max_depth = max_depth;
+    load.json = json;
+    load.json_inference = inference;
     load.output = context.staging_file;
     load.table = TableName{"public", context.table};
     load.reject_file = context.reject_file;

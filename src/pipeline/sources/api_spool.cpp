@@ -7,17 +7,21 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 namespace hyperpipe::pipeline {
 namespace fs = std::filesystem;
 
 Result<SpoolResult> fetch_to_spool(const sources::ApiFetchOptions& options, const net::HttpOptions& http,
                                    const fs::path& spool,
-                                   const std::function<void(const sources::ApiFetchResult&)>& on_progress) {
+                                   const std::function<void(const sources::ApiFetchResult&)>& on_progress,
+                                   sources::JsonInference* inference) {
   std::FILE* out = std::fopen(spool.c_str(), "wb");
   if (out == nullptr) {
     return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
   }
+  std::vector<char> buffer(1U << 20U); // records are small: write them in large blocks
+  std::setvbuf(out, buffer.data(), _IOFBF, buffer.size());
   auto transport = net::make_curl_transport(http);
   std::mt19937 random{std::random_device{}()};
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -36,7 +40,7 @@ Result<SpoolResult> fetch_to_spool(const sources::ApiFetchOptions& options, cons
         if (std::fwrite(record.data(), 1, record.size(), out) != record.size() || std::fputc('\n', out) == EOF) {
           return make_error(ErrorKind::io, fmt::format("cannot write {}", spool.string()));
         }
-        return {};
+        return inference != nullptr ? inference->add(record) : Status{};
       },
       on_progress);
   const bool closed = std::fclose(out) == 0;

@@ -10,6 +10,7 @@
 
 #include "net/http.hpp"
 #include "sources/api/api_fetch.hpp"
+#include "sources/json/json_source.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -18,8 +19,11 @@ struct SpoolResult : sources::ApiFetchResult {
 };
 
 /// Fetches every record into `spool` (replaced). On failure the spool is removed.
+/// With `inference`, each record is also handed to it (the JSON discovery pass, done while the
+/// pages arrive instead of over the spool afterwards).
 Result<SpoolResult> fetch_to_spool(const sources::ApiFetchOptions& options, const net::HttpOptions& http,
                                    const std::filesystem::path& spool,
-                                   const std::function<void(const sources::ApiFetchResult&)>& on_progress);
+                                   const std::function<void(const sources::ApiFetchResult&)>& on_progress,
+                                   sources::JsonInference* inference = nullptr);
 
 } // namespace hyperpipe::pipeline

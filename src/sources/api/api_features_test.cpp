@@ -174,8 +174,10 @@ TEST(ApiFeatures, NumberedPagesAreRequestedAheadAndReadInOrder) {
   for (std::size_t i = 0; i < harness.records.size(); ++i) {
     EXPECT_EQ(harness.records[i], fmt::format(R"({{"page":{},"n":{}}})", i / 2 + 1, i % 2 + 1));
   }
-  EXPECT_EQ(result->pages, 8U);                      // 7 full pages and the empty one that ends it
-  EXPECT_EQ(harness.transport.seen.size(), 8U);      // two waves of 4
+  EXPECT_EQ(result->pages, 8U); // 7 full pages and the empty one that ends it
+  // Waves of 4, the next asked for while one is read: at most one wave beyond the end is wasted.
+  EXPECT_GE(harness.transport.seen.size(), 8U);
+  EXPECT_LE(harness.transport.seen.size(), 12U);
 }
 
 TEST(ApiFeatures, FanOutBatchesIdsAndKeepsTheirOrder) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -132,6 +133,11 @@ std::vector<Result<net::HttpResponse>> send_all(ApiClient& client, const std::st
   return out;
 }
 
+struct Wave {
+  std::vector<std::string> urls;
+  std::future<std::vector<Result<net::HttpResponse>>> answers;
+};
+
 class PageReader {
 public:
   PageReader(const ApiFetchOptions& options, ApiClient& client, ApiFetchResult& result,
@@ -144,12 +150,7 @@ public:
                              const std::string& records_path, std::uint64_t page) {
     m_result.bytes += response.body.size();
     if (m_parser.parse(response.body).get(m_page) != simdjson::SUCCESS) {
-      const auto type = response.headers.find("content-type");
-      return make_error(ErrorKind::value,
-                        m_client.redact(fmt::format("{} {}: the answer is not JSON ({}): {}", method, url,
-                                                    type == response.headers.end() ? "no content type" : type->second,
-                                                    excerpt(response.body))),
-                        "is the URL right? an error page or a login page came back instead of data");
+      return not_json(method, url, response);
     }
     dom::element found = m_page;
     if (!records_path.empty() && m_page.at_pointer(pointer_of(records_path)).get(found) != simdjson::SUCCESS) {
@@ -180,14 +181,7 @@ public:
     m_fast = true;
     m_result.bytes += response.body.size();
     m_padded = simdjson::padded_string(response.body);
-    const auto not_json = [&] {
-      const auto type = response.headers.find("content-type");
-      return make_error(ErrorKind::value,
-                        m_client.redact(fmt::format("{} {}: the answer is not JSON ({}): {}", method, url,
-                                                    type == response.headers.end() ? "no content type" : type->second,
-                                                    excerpt(response.body))),
-                        "is the URL right? an error page or a login page came back instead of data");
-    };
+    const auto not_json = [&] { return this->not_json(method, url, response); };
     // The on-demand parser validates lazily: a page that does not start as an object or an
     // array (an HTML error page, plain text) is refused here, before it is walked.
     const auto start = response.body.find_first_not_of(" \t\r\n");
@@ -287,6 +281,15 @@ public:
   const std::vector<std::string>& drift() const { return m_drift.changes(); }
 
 private:
+  Error not_json(const std::string& method, const std::string& url, const net::HttpResponse& response) const {
+    const auto type = response.headers.find("content-type");
+    return make_error(ErrorKind::value,
+                      m_client.redact(fmt::format("{} {}: the answer is not JSON ({}): {}", method, url,
+                                                  type == response.headers.end() ? "no content type" : type->second,
+                                                  excerpt(response.body))),
+                      "is the URL right? an error page or a login page came back instead of data");
+  }
+
   static simdjson::error_code raw_text(simdjson::ondemand::value& item, std::string_view& raw) {
     simdjson::ondemand::json_type type;
     if (auto error = item.type().get(type)) {
@@ -411,6 +414,7 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
   long long page_number = paging.first;
   long long offset = 0;
   bool more = true;
+  std::optional<Wave> next_wave; // asked for ahead (numbered pages with concurrency)
   while (more) {
     if (result.pages >= static_cast<std::uint64_t>(paging.max_pages)) {
       if (paging.fail_at_max_pages) {
@@ -422,17 +426,34 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
       break;
     }
     // Numbered pages can be asked for ahead: `concurrency` at once, read in order, stopping at
-    // the first short page (the requests beyond it are wasted, never used).
-    std::vector<std::string> urls;
-    const auto ahead = numbered ? std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, options.concurrency)),
-                                                          static_cast<std::uint64_t>(paging.max_pages) - result.pages)
-                                : 1;
-    for (std::uint64_t i = 0; i < ahead; ++i) {
-      urls.push_back(next_url.empty() ? first_level_url(options, token, page_number + static_cast<long long>(i),
-                                                        offset + static_cast<long long>(i) * paging.page_size)
-                                      : next_url);
+    // the first short page (the requests beyond it are wasted, never used). The next wave is
+    // asked for while this one is read, so the network and the reading overlap.
+    const auto wave_size = [&](std::uint64_t pages_done) {
+      return numbered ? std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, options.concurrency)),
+                                                static_cast<std::uint64_t>(paging.max_pages) - pages_done)
+                      : std::uint64_t{1};
+    };
+    const auto launch = [&](std::uint64_t count, long long first_page, long long first_offset) {
+      Wave wave;
+      for (std::uint64_t i = 0; i < count; ++i) {
+        wave.urls.push_back(next_url.empty() ? first_level_url(options, token, first_page + static_cast<long long>(i),
+                                                               first_offset + static_cast<long long>(i) * paging.page_size)
+                                             : next_url);
+      }
+      wave.answers = std::async(std::launch::async, [&client, &options, urls = wave.urls] {
+        return send_all(client, options.method, urls, options.body);
+      });
+      return wave;
+    };
+    const std::uint64_t ahead = wave_size(result.pages);
+    Wave wave = next_wave ? std::move(*next_wave) : launch(ahead, page_number, offset);
+    next_wave.reset();
+    if (numbered && options.concurrency > 1 && result.pages + ahead < static_cast<std::uint64_t>(paging.max_pages)) {
+      next_wave = launch(wave_size(result.pages + ahead), page_number + static_cast<long long>(ahead),
+                         offset + static_cast<long long>(ahead) * paging.page_size);
     }
-    auto answers = send_all(client, options.method, urls, options.body);
+    const std::vector<std::string> urls = std::move(wave.urls);
+    auto answers = wave.answers.get();
     for (std::size_t i = 0; i < urls.size() && more; ++i) {
       if (!answers[i]) {
         return std::move(answers[i]).error();

@@ -429,8 +429,13 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
   HP_TRY(impl.for_each_record(source->m_name, [&](dom::element record, std::uint64_t where) {
     return walk.record(record, where);
   }));
-  source->m_records = walk.records_seen();
-  for (auto& plan : source->m_tables) {
+  HP_TRY(source->finish_discovery(walk.records_seen()));
+  return source;
+}
+
+Status JsonSource::finish_discovery(std::uint64_t records) {
+  m_records = records;
+  for (auto& plan : m_tables) {
     plan.omitted.assign(plan.columns.size(), false);
     for (std::size_t c = 0; c < plan.columns.size(); ++c) {
       if (plan.inferences[c].saw_values()) {
@@ -445,10 +450,52 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
       }
     }
   }
-  if (source->m_records == 0) {
-    return make_error(ErrorKind::value, fmt::format("{}: no records", source->m_name));
+  if (m_records == 0) {
+    return make_error(ErrorKind::value, fmt::format("{}: no records", m_name));
   }
-  return source;
+  return {};
+}
+
+struct JsonInference::State {
+  std::unique_ptr<JsonSource> source;
+  std::optional<Walk> walk;
+  dom::parser parser; ///< its own: the source's parser is for the later passes
+  std::uint64_t records = 0;
+};
+
+JsonInference::JsonInference(const JsonOptions& options) : m_state(std::make_unique<State>()) {
+  m_state->source.reset(new JsonSource());
+  m_state->source->m_impl = std::make_unique<JsonSource::Impl>();
+  JsonSource::Impl& impl = *m_state->source->m_impl;
+  impl.options = options;
+  impl.ndjson = true;
+  m_state->source->m_tables.push_back(JsonTablePlan{});
+  impl.nodes.emplace_back();
+  impl.table_root.push_back(0);
+  m_state->walk.emplace(impl, m_state->source->m_tables, true);
+  m_state->walk->source_name = "the API's records";
+}
+
+JsonInference::~JsonInference() = default;
+
+Status JsonInference::add(std::string_view record) {
+  dom::element element;
+  ++m_state->records;
+  if (auto error = m_state->parser.parse(record.data(), record.size()).get(element)) {
+    return make_error(ErrorKind::value, fmt::format("record {}: invalid JSON: {}", m_state->records,
+                                                    simdjson::error_message(error)));
+  }
+  return m_state->walk->record(element, m_state->records);
+}
+
+Result<std::unique_ptr<JsonSource>> JsonInference::finish(const std::filesystem::path& ndjson) {
+  JsonSource& source = *m_state->source;
+  source.m_name = ndjson.string();
+  source.m_impl->path = ndjson;
+  m_state->walk->source_name = source.m_name;
+  HP_TRY(source.finish_discovery(m_state->walk->records_seen()));
+  m_state->walk.reset();
+  return std::move(m_state->source);
 }
 
 std::vector<TableDefinition> JsonSource::table_definitions(const TableName& root) const {

@@ -63,6 +63,13 @@ public:
   ~JsonSource();
 
   struct Impl;
+  friend class JsonInference;
+
+private:
+  /// After the discovery pass: marks columns that live on only as nested ones; needs a record.
+  Status finish_discovery(std::uint64_t records);
+
+public:
 
 private:
   JsonSource() = default;
@@ -70,6 +77,27 @@ private:
   std::vector<JsonTablePlan> m_tables;
   std::uint64_t m_records = 0;
   std::unique_ptr<Impl> m_impl;
+};
+
+/// The discovery pass fed one record at a time, as a web API delivers them, while the same
+/// records are written one per line to an NDJSON file; finish() then opens that file as a
+/// JsonSource without reading it a first time.
+class JsonInference {
+public:
+  explicit JsonInference(const JsonOptions& options);
+  ~JsonInference();
+  JsonInference(const JsonInference&) = delete;
+  JsonInference& operator=(const JsonInference&) = delete;
+
+  /// One record's JSON text (an object).
+  Status add(std::string_view record);
+  /// The source reading `ndjson`, which holds exactly the records added, in order.
+  Result<std::unique_ptr<JsonSource>> finish(const std::filesystem::path& ndjson);
+
+  struct State;
+
+private:
+  std::unique_ptr<State> m_state;
 };
 
 } // namespace hyperpipe::sources
