@@ -3,7 +3,8 @@
     .venv/bin/python bench/run_api_bench.py [--runs 5]
 
 1M records in 1,000 pages of 1,000 from a local web API (bench/api_server.py, pages rendered in
-memory at start) into a .hyper with 4 requests in flight: `hyperpipe run bench/api_bench.yaml`
+memory at start) into a .hyper with 4 requests in flight: `hyperpipe load URL` and
+`hyperpipe run bench/api_bench.yaml` (the same through a pipeline: workspace and output copy)
 against the Python way (bench/pandas_api.py: urllib with 4 threads + json_normalize + pantab),
 and against hyperpipe loading the same records from a local NDJSON file (the cost without HTTP).
 Whole processes, interleaved; medians; each process's own peak RSS. The extracts are checked to
@@ -46,7 +47,11 @@ def main():
                     out.write(json.dumps(item, separators=(",", ":")) + "\n")
         env = {**os.environ, "BENCH_DIR": str(RESULTS), "API_URL": url}
         commands = {
-            "hyperpipe run (api source)": [str(HYPERPIPE), "run", str(ROOT / "bench" / "api_bench.yaml"), "--progress", "never"],
+            "hyperpipe load URL": [str(HYPERPIPE), "load", f"{url}/v1/videos?per_page=1000", "--records-path", "items",
+                                   "--paginate", "page", "--concurrency", "4", "--allow-http", "--out",
+                                   str(RESULTS / "api_load_url.hyper")],
+            "hyperpipe run (pipeline, api source)": [str(HYPERPIPE), "run", str(ROOT / "bench" / "api_bench.yaml"),
+                                                     "--progress", "never"],
             "urllib + pandas + pantab": [sys.executable, str(ROOT / "bench" / "pandas_api.py"), url,
                                          str(RESULTS / "api_pandas.hyper")],
             "hyperpipe load (same records, local NDJSON)": [str(HYPERPIPE), "load", str(ndjson), "--out",
@@ -60,7 +65,7 @@ def main():
         server.terminate()
     sql = 'SELECT COUNT(*), SUM("statistics.viewCount"), COUNT(DISTINCT "snippet.channelId") FROM "Extract"."Extract"'
     reference = query(RESULTS / "api_videos.hyper", sql)
-    for other in ("api_pandas.hyper", "api_local.hyper"):
+    for other in ("api_pandas.hyper", "api_local.hyper", "api_load_url.hyper"):
         assert query(RESULTS / other, sql) == reference, f"{other} differs"
     medians = {k: statistics.median(s for s, _ in v) for k, v in samples.items()}
     peaks = {k: max(r for _, r in v) for k, v in samples.items()}

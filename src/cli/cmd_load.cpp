@@ -215,7 +215,10 @@ Runner add_load_command(CLI::App& app) {
       }
       const auto target = std::filesystem::absolute(options.output);
       spool = target.parent_path() / fmt::format(".{}.records.{}.ndjson", target.filename().string(), ::getpid());
-      auto fetched = pipeline::fetch_to_spool(*fetch, http, *spool, {});
+      // The discovery pass runs on the records as they arrive: the spool is read once.
+      options.json.records_path.clear(); // the spool holds the records themselves
+      auto inference = std::make_shared<sources::JsonInference>(options.json);
+      auto fetched = pipeline::fetch_to_spool(*fetch, http, *spool, {}, inference.get());
       if (!fetched) {
         return report(fetched.error());
       }
@@ -224,7 +227,7 @@ Runner add_load_command(CLI::App& app) {
       }
       options.inputs = {*spool};
       options.format = pipeline::InputFormat::json;
-      options.json.records_path.clear(); // the spool holds the records themselves
+      options.json_inference = inference;
     }
     auto engine = start_engine(*engine_flags);
     if (!engine) {
