@@ -1272,3 +1272,41 @@ outputs:
 
 } // namespace
 } // namespace hyperpipe::pipeline
+
+namespace hyperpipe::pipeline {
+namespace {
+
+TEST(PipelineParser, ApiBaseUrlAndPaths) {
+  const auto parsed = parse(R"yaml(version: 1
+sources:
+  v:
+    type: api
+    base_url: https://api.example.com/v3/
+    url: /search
+    fan_out: {url: /videos, id_path: id, id_param: id}
+  w: {type: api, url: /nope}
+  x:
+    type: api
+    url: https://api.example.com/x
+    auth: {type: oauth2, token_url: "http://auth.example.com/token", client_id: c, client_secret: "${S}"}
+outputs:
+  o: {file: o.hyper, tables: [{name: Extract.Extract, from: v}]}
+)yaml", {{"S", "s3cr3t"}});
+  EXPECT_EQ(parsed.diagnostics.items().size(), 2U) << all_diagnostics(parsed);
+  EXPECT_TRUE(has_diagnostic(parsed, 8, 23, "sources.w.url", "\"/nope\" is a path, but there is no base_url"));
+  EXPECT_TRUE(has_diagnostic(parsed, 12, 11, "sources.x.auth", "the OAuth2 token_url is plain http://"));
+  const auto good = parse(R"yaml(version: 1
+sources:
+  v:
+    type: api
+    base_url: https://api.example.com/v3/
+    url: /search
+outputs:
+  o: {file: o.hyper, tables: [{name: Extract.Extract, from: v}]}
+)yaml");
+  ASSERT_TRUE(good.spec.has_value()) << all_diagnostics(good);
+  EXPECT_EQ(good.spec->sources[0].source->describe(), "api GET https://api.example.com/v3/search");
+}
+
+} // namespace
+} // namespace hyperpipe::pipeline

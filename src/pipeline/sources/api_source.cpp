@@ -129,7 +129,22 @@ public:
   std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path& base_dir) const override {
     auto source = std::make_shared<ConfiguredApiSource>();
     auto& fetch = source->fetch;
-    fetch.url = reader.text("url", true).value_or("");
+    // base_url + paths: `url` (and fan_out.url) may be paths under the API's root.
+    const std::string base_url = reader.text("base_url").value_or("");
+    const auto under_base = [&](std::string url) {
+      if (!base_url.empty() && url.starts_with("/")) {
+        std::string root = base_url;
+        while (!root.empty() && root.back() == '/') {
+          root.pop_back();
+        }
+        return root + url;
+      }
+      return url;
+    };
+    if (!base_url.empty() && !base_url.starts_with("https://") && !base_url.starts_with("http://")) {
+      reader.error("base_url", fmt::format("\"{}\" is not an http(s) URL", base_url));
+    }
+    fetch.url = under_base(reader.text("url", true).value_or(""));
     fetch.method = reader.text("method").value_or("GET");
     if (fetch.method != "GET" && fetch.method != "POST") {
       reader.error("method", fmt::format("\"{}\" is not GET or POST", fetch.method));
@@ -169,7 +184,7 @@ public:
     }
     if (auto fan = reader.child("fan_out")) {
       sources::ApiFanOut spec;
-      spec.url = fan->text("url", true).value_or("");
+      spec.url = under_base(fan->text("url", true).value_or(""));
       spec.params = fan->text_map("params");
       spec.id_path = fan->text("id_path", true).value_or("");
       spec.id_param = fan->text("id_param", true).value_or("");
@@ -188,7 +203,10 @@ public:
     if (fetch.url.starts_with("http://") && !source->http.allow_http) {
       reader.error("url", "plain http:// sends the request (and any key) unencrypted",
                    "use https://, or allow_http: true for a server on this machine");
-    } else if (!fetch.url.empty() && !fetch.url.starts_with("https://") && !fetch.url.starts_with("http://")) {
+    } else if (fetch.url.starts_with("/")) {
+      reader.error("url", fmt::format("\"{}\" is a path, but there is no base_url", fetch.url),
+                   "add base_url, or give the whole URL");
+    } else if (reader.has("url") && !fetch.url.starts_with("https://") && !fetch.url.starts_with("http://")) {
       reader.error("url", fmt::format("\"{}\" is not an http(s) URL", fetch.url));
     }
     if (auto paging = reader.child("pagination")) {
@@ -198,6 +216,10 @@ public:
     if (auto auth = reader.child("auth")) {
       read_auth(*auth, fetch.auth);
       auth->finish();
+    }
+    if (fetch.auth.token_url.starts_with("http://") && !source->http.allow_http) {
+      reader.error("auth", "the OAuth2 token_url is plain http://: the client secret would travel unencrypted",
+                   "use https://, or allow_http: true for a server on this machine");
     }
     if (!fetch.auth.secret.empty()) {
       fetch.secrets.push_back(fetch.auth.secret);
