@@ -76,7 +76,7 @@ public:
     if (!event.message.empty()) {
       line["message"] = event.message;
     }
-    fmt::print(m_out, "{}\n", line.dump());
+    fmt::print(m_out, "{}\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     std::fflush(m_out);
   }
 

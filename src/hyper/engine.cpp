@@ -86,7 +86,8 @@ Result<QueryResult> HyperEngine::query(const fs::path& file, std::string_view sq
   // file, so a caller may copy or rename the file as soon as this returns. (A connection that
   // merely closes leaves hyperd writing in the background.)
   HP_ASSIGN_OR_RETURN(auto connection, m_state->connect());
-  const std::string alias = base::quote_identifier(fmt::format("hp_query_{}", m_state->next_alias++));
+  // Under the file's own name, as when it is the connection's database: SQL may say "sales"."public"."t".
+  const std::string alias = base::quote_identifier(file.stem().string());
   auto attached = connection.execute(sql::attach_database(fs::absolute(file).string(), alias));
   if (!attached) {
     return explain_open_failure(file, std::move(attached).error());

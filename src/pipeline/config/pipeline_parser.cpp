@@ -286,6 +286,13 @@ private:
       reader.error("server", fmt::format("refusing to send Tableau credentials over plain HTTP to {}", target.server),
                    "use an https:// address, or allow_http: true for a test server on this machine");
     }
+    if (target.mode == publish::PublishMode::append && output.tables.size() == 1 &&
+        output.tables[0].mode != TableMode::replace) {
+      reader.error("mode", fmt::format("output \"{}\" keeps earlier rows ({}); appending the whole file would add them to "
+                                       "the data source again each run",
+                                       output.name, table_mode_name(output.tables[0].mode)),
+                   "publish with overwrite, or make the table mode replace so the file holds only the new rows");
+    }
     if (target.mode == publish::PublishMode::append && output.tables.size() != 1) {
       reader.error("mode", fmt::format("output \"{}\" has {} tables; Tableau appends only from a single-table extract",
                                        output.name, output.tables.size()),

@@ -138,7 +138,7 @@ outputs:
         site: ops
         name: Open tickets
         description: from the help desk
-        mode: append
+        mode: replace
         credentials_file: secrets/tableau.env
         ca_bundle: /etc/ssl/ca.pem
         as_job: yes
@@ -228,7 +228,7 @@ outputs:
   EXPECT_EQ(tickets.publish[0].site, "ops");
   EXPECT_EQ(tickets.publish[0].name, "Open tickets");
   EXPECT_EQ(tickets.publish[0].description, "from the help desk");
-  EXPECT_EQ(tickets.publish[0].mode, publish::PublishMode::append);
+  EXPECT_EQ(tickets.publish[0].mode, publish::PublishMode::replace);
   EXPECT_EQ(tickets.publish[0].credentials_file, std::optional<std::filesystem::path>("/pipelines/secrets/tableau.env"));
   EXPECT_EQ(tickets.publish[0].ca_bundle, std::optional<std::filesystem::path>("/etc/ssl/ca.pem"));
   EXPECT_TRUE(tickets.publish[0].as_job);
@@ -1306,6 +1306,28 @@ outputs:
 )yaml");
   ASSERT_TRUE(good.spec.has_value()) << all_diagnostics(good);
   EXPECT_EQ(good.spec->sources[0].source->describe(), "api GET https://api.example.com/v3/search");
+}
+
+} // namespace
+} // namespace hyperpipe::pipeline
+
+namespace hyperpipe::pipeline {
+namespace {
+
+// Publishing an accumulating extract with mode append would add its old rows to the data
+// source again on every run.
+TEST(PipelineParser, PublishAppendNeedsAnOutputOfNewRowsOnly) {
+  const auto parsed = parse(R"yaml(version: 1
+sources:
+  s: {type: csv, path: a.csv}
+outputs:
+  o:
+    file: o.hyper
+    tables: [{name: Extract.Extract, from: s, mode: append}]
+    publish: {server: https://t.example.com, mode: append}
+)yaml");
+  EXPECT_TRUE(has_diagnostic(parsed, 8, 52, "outputs.o.publish.mode", "output \"o\" keeps earlier rows (append)",
+                             "publish with overwrite"));
 }
 
 } // namespace

@@ -49,7 +49,7 @@ outputs:
     tables:
       - {name: Extract.Extract, from: big_orders, mode: append}
     publish:
-      - {server: https://a.example.com, name: Orders A, mode: append}
+      - {server: https://a.example.com, name: Orders A, mode: replace}
       - {server: https://b.example.com, mode: createnew}
   keyed:
     file: out/keyed.hyper
@@ -227,7 +227,7 @@ TEST(Plan, Describe) {
             "   table \"Extract\".\"t\" [replace]: SELECT * FROM \"orders\"\n"
             "   table \"Extract\".\"u\" [replace_by_key by order_id, line]: SELECT * FROM \"orders\"\n"
             "8. publish sales to https://tableau.example.com as \"sales\" in project \"Finance\" (overwrite)\n"
-            "9. publish orders to https://a.example.com as \"Orders A\" in project \"Default\" (append)\n"
+            "9. publish orders to https://a.example.com as \"Orders A\" in project \"Default\" (replace)\n"
             "10. publish orders to https://b.example.com as \"orders\" in project \"Default\" (createnew)\n");
 }
 

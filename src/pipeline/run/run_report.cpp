@@ -93,7 +93,8 @@ std::string RunReport::to_json() const {
                                 {"seconds", publish.seconds}});
   }
   out["notes"] = notes;
-  return out.dump(2) + "\n";
+  // Messages quote what servers sent; invalid UTF-8 in them is replaced, never fatal.
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string RunReport::summary() const {

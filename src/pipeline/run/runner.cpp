@@ -154,6 +154,7 @@ private:
     context.staging_file = m_work_dir / (source.name + ".hyper");
     context.table = source.name;
     context.work_dir = m_work_dir;
+    context.incremental = source.incremental_column.has_value();
     const auto previous = m_state.sources.find(source.name);
     if (previous != m_state.sources.end()) {
       if (source.incremental_column && !previous->second.watermark.empty()) {

@@ -38,19 +38,35 @@ public:
       return std::nullopt;
     };
     bool pushed_down = false;
-    const auto fill = [&](std::string& text) -> Status {
+    // The value goes where it is written: percent-encoded in a URL (Hyper's text form has spaces
+    // and '+'), escaped in a JSON body, as is in a parameter (build_url encodes those).
+    const auto fill = [&](std::string& text, const std::function<std::string(std::string_view)>& encode) -> Status {
       if (mentions_state(text, "watermark")) {
         pushed_down = context.watermark.has_value();
       }
-      HP_ASSIGN_OR_RETURN(text, fill_state_placeholders(text, state));
+      HP_ASSIGN_OR_RETURN(text, fill_state_placeholders(text, [&](const std::string& name) -> std::optional<std::string> {
+                            auto value = state(name);
+                            return value ? std::optional<std::string>(encode(*value)) : std::nullopt;
+                          }));
       return {};
     };
-    HP_TRY(fill(options.url));
-    HP_TRY(fill(options.body));
+    const auto as_is = [](std::string_view text) { return std::string(text); };
+    const auto json_escaped = [](std::string_view text) {
+      std::string out;
+      for (const char c : text) {
+        if (c == '"' || c == '\\') {
+          out += '\\';
+        }
+        out += c;
+      }
+      return out;
+    };
+    HP_TRY(fill(options.url, [](std::string_view text) { return net::url_encode(text); }));
+    HP_TRY(fill(options.body, json_escaped));
     std::vector<std::pair<std::string, std::string>> params;
     for (auto [name, value] : options.params) {
       const bool watermark_only = value == "${state.watermark}";
-      HP_TRY(fill(value));
+      HP_TRY(fill(value, as_is));
       if (watermark_only && !context.watermark) {
         continue; // first run: no watermark yet, so no filter (a longer value is sent as written)
       }
@@ -72,6 +88,15 @@ public:
         inference.get());
     if (!fetched) {
       return std::move(fetched).error();
+    }
+    if (fetched->stopped_at_max_pages && context.incremental) {
+      std::error_code ec;
+      fs::remove(spool, ec);
+      return make_error(ErrorKind::invalid_argument,
+                        fmt::format("{}: more pages remain after max_pages ({}); with incremental loading the watermark "
+                                    "would move past rows never fetched",
+                                    describe(), options.pagination.max_pages),
+                        "raise pagination.max_pages (or ask the API for fewer rows)");
     }
     StageResult result;
     result.bytes = fetched->bytes;

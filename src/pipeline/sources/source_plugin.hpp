@@ -29,6 +29,8 @@ struct StageContext {
   std::string table;
   /// The run's scratch folder (removed after the run).
   std::filesystem::path work_dir;
+  /// The source loads incrementally (rows past a watermark).
+  bool incremental = false;
   /// Last run's largest value of the incremental column, when there is one.
   std::optional<std::string> watermark;
   /// The root table's columns at the last successful run (empty on the first run).

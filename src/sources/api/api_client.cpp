@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <vector>
 #include <cmath>
 
 namespace hyperpipe::sources {
@@ -28,8 +31,21 @@ std::optional<std::chrono::milliseconds> retry_after(const net::HttpResponse& re
 } // namespace
 
 std::string excerpt(std::string_view body) {
+  std::string_view start = body.substr(0, 200);
+  // Never end inside a UTF-8 character: the message must stay valid text (JSON logs, reports).
+  std::size_t lead = start.size();
+  while (lead > 0 && (static_cast<unsigned char>(start[lead - 1]) & 0xC0U) == 0x80U) {
+    --lead;
+  }
+  if (lead > 0 && start.size() < body.size()) {
+    const auto first = static_cast<unsigned char>(start[lead - 1]);
+    const std::size_t length = first >= 0xF0U ? 4 : first >= 0xE0U ? 3 : first >= 0xC0U ? 2 : 1;
+    if (lead - 1 + length > start.size()) {
+      start = start.substr(0, lead - 1);
+    }
+  }
   std::string out;
-  for (const char c : body.substr(0, 200)) {
+  for (const char c : start) {
     out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
   }
   if (body.size() > 200) {
@@ -56,8 +72,39 @@ std::int64_t ApiClient::now() const {
 }
 
 std::string ApiClient::redact(std::string text) const {
-  std::lock_guard lock(m_mutex);
-  return net::redact(std::move(text), m_secrets);
+  {
+    std::lock_guard lock(m_mutex);
+    text = net::redact(std::move(text), m_secrets);
+  }
+  return mask_secret_parameters(std::move(text));
+}
+
+std::string mask_secret_parameters(std::string text) {
+  // "?key=abc&q=x" -> "?key=[redacted]&q=x": a key in the URL itself, or under a variable whose
+  // name does not say it is secret, is still hidden.
+  static constexpr std::string_view k_secret_words[] = {"key", "token", "secret", "password", "passwd",
+                                                        "signature", "sig", "auth", "credential"};
+  std::size_t at = 0;
+  while ((at = text.find_first_of("?&", at)) != std::string::npos) {
+    const auto equals = text.find('=', at + 1);
+    const auto end_of_name = text.find_first_of("?&# \"'", at + 1);
+    if (equals == std::string::npos || (end_of_name != std::string::npos && end_of_name < equals)) {
+      ++at;
+      continue;
+    }
+    std::string name = text.substr(at + 1, equals - at - 1);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    // A value ends where a URL in a message ends (values we send are percent-encoded, so a
+    // ':' or ',' here is the message's own).
+    const auto value_end = std::min(text.find_first_of("&# \"'\n:,;)", equals + 1), text.size());
+    const bool secret = std::any_of(std::begin(k_secret_words), std::end(k_secret_words),
+                                    [&](std::string_view word) { return name.find(word) != std::string::npos; });
+    if (secret && value_end > equals + 1 && text.compare(equals + 1, value_end - equals - 1, "[redacted]") != 0) {
+      text.replace(equals + 1, value_end - equals - 1, "[redacted]");
+    }
+    at = equals + 1;
+  }
+  return text;
 }
 
 Result<net::HttpResponse> ApiClient::send(const std::string& method, const std::string& url, const std::string& body) {
@@ -76,8 +123,11 @@ Result<net::HttpResponse> ApiClient::send(const std::string& method, const std::
   return response;
 }
 
-Result<std::string> ApiClient::access_token(bool renew) {
+Result<std::string> ApiClient::access_token(bool renew, const std::string& failed) {
   std::lock_guard lock(m_mutex);
+  if (renew && !m_token.empty() && m_token != failed) {
+    return m_token; // another request renewed it meanwhile
+  }
   if (!renew && !m_token.empty() && now() < m_token_expires - 60) {
     return m_token;
   }
@@ -101,8 +151,17 @@ Result<std::string> ApiClient::access_token(bool renew) {
       std::string_view token;
       if (parser.parse(response->body).get(answer) != simdjson::SUCCESS ||
           answer["access_token"].get(token) != simdjson::SUCCESS || token.empty()) {
-        return make_error(ErrorKind::remote, fmt::format("POST {}: the answer has no access_token: {}", auth.token_url,
-                                                         excerpt(response->body)),
+        // Only the field names: the answer may hold a token under another name.
+        std::vector<std::string> fields;
+        simdjson::dom::object object;
+        if (answer.get_object().get(object) == simdjson::SUCCESS) {
+          for (const auto field : object) {
+            fields.emplace_back(field.key);
+          }
+        }
+        return make_error(ErrorKind::remote,
+                          fmt::format("POST {}: the answer has no access_token (its fields: {})", auth.token_url,
+                                      fields.empty() ? "none, or not JSON" : fmt::format("{}", fmt::join(fields, ", "))),
                           "is token_url the OAuth2 token endpoint?");
       }
       std::int64_t lifetime = 3600;
@@ -146,7 +205,7 @@ Result<net::HttpResponse> ApiClient::send_uncached(const std::string& method, co
   }
   std::size_t token_header = 0;
   if (auth.kind == ApiAuth::Kind::oauth2_client_credentials) {
-    HP_ASSIGN_OR_RETURN(std::string token, access_token(false));
+    HP_ASSIGN_OR_RETURN(std::string token, access_token(false, {}));
     token_header = request.headers.size();
     request.headers.emplace_back("Authorization", "Bearer " + token);
   }
@@ -165,7 +224,7 @@ Result<net::HttpResponse> ApiClient::send_uncached(const std::string& method, co
     }
     if (response && response->status == 401 && auth.kind == ApiAuth::Kind::oauth2_client_credentials && !renewed) {
       // The token expired early or was revoked: one new token, then the request again.
-      HP_ASSIGN_OR_RETURN(std::string token, access_token(true));
+      HP_ASSIGN_OR_RETURN(std::string token, access_token(true, request.headers[token_header].second.substr(7)));
       request.headers[token_header].second = "Bearer " + token;
       renewed = true;
       --attempt;

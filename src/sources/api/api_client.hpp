@@ -32,7 +32,8 @@ public:
   std::uint64_t cache_hits() const { return m_cache_hits; }
 
 private:
-  Result<std::string> access_token(bool renew);
+  /// The current token; `renew`: a new one, unless another request already replaced `failed`.
+  Result<std::string> access_token(bool renew, const std::string& failed);
   Result<net::HttpResponse> send_uncached(const std::string& method, const std::string& url, const std::string& body);
   std::chrono::milliseconds backoff(int attempt) const;
   void pace();
@@ -53,6 +54,10 @@ private:
   std::atomic<std::uint64_t> m_requests{0};
   std::atomic<std::uint64_t> m_cache_hits{0};
 };
+
+/// Values of query parameters whose names say they are secret (key, token, signature, ...)
+/// replaced with "[redacted]" wherever a URL appears in `text`.
+std::string mask_secret_parameters(std::string text);
 
 /// The start of a body, printable, for messages.
 std::string excerpt(std::string_view body);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "support/temp_dir.hpp"
+#include "sources/api/api_client.hpp"
 #include "sources/api/api_fetch.hpp"
 #include "sources/api/schema_drift.hpp"
 
@@ -322,6 +323,26 @@ TEST(ApiFeatures, RequestsPerSecondSpacesRequests) {
     EXPECT_GT(harness.waits[i].count(), 500 * static_cast<long>(i + 1) - 100);
     EXPECT_LE(harness.waits[i].count(), 500 * static_cast<long>(i + 1));
   }
+}
+
+} // namespace
+} // namespace hyperpipe::sources
+
+namespace hyperpipe::sources {
+namespace {
+
+TEST(ApiFeatures, SecretLookingQueryParametersAreMaskedInMessages) {
+  EXPECT_EQ(mask_secret_parameters("GET https://x.example/v?q=data&api_key=abc123&sig=zz: HTTP 500"),
+            "GET https://x.example/v?q=data&api_key=[redacted]&sig=[redacted]: HTTP 500");
+  EXPECT_EQ(mask_secret_parameters("GET https://x.example/v?key=[redacted]: gave up"), "GET https://x.example/v?key=[redacted]: gave up");
+  EXPECT_EQ(mask_secret_parameters("no url here & no = secrets"), "no url here & no = secrets");
+}
+
+TEST(ApiFeatures, ExcerptsNeverEndInsideAUtf8Character) {
+  std::string body(199, 'a');
+  body += "\xC3\xA9 and more"; // é straddles the 200-byte cut
+  const std::string cut = excerpt(body);
+  EXPECT_EQ(cut, std::string(199, 'a') + "...");
 }
 
 } // namespace

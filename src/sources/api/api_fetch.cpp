@@ -253,7 +253,11 @@ public:
     if (value.get_string().get(text) == simdjson::SUCCESS) {
       return std::string(text);
     }
-    return std::string(value.raw_json_token());
+    std::string_view token = value.raw_json_token(); // includes the whitespace after it
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r')) {
+      token.remove_suffix(1);
+    }
+    return std::string(token);
   }
 
   // Hands a page's records on (or keeps their ids for the fan-out); checks the shape.
@@ -407,7 +411,9 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
   ApiClient client(options, environment);
   PageReader reader(options, client, result, record);
   const ApiPagination& paging = options.pagination;
-  const bool numbered = paging.kind == ApiPagination::Kind::page || paging.kind == ApiPagination::Kind::offset;
+  // Offsets of pages ahead are known only when the page size is: the API is told it (size_param).
+  const bool ahead_allowed = paging.kind == ApiPagination::Kind::page ||
+                             (paging.kind == ApiPagination::Kind::offset && !paging.size_param.empty());
   const bool collect_ids = options.fan_out.has_value();
   std::string token;
   std::string next_url;
@@ -429,7 +435,7 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
     // the first short page (the requests beyond it are wasted, never used). The next wave is
     // asked for while this one is read, so the network and the reading overlap.
     const auto wave_size = [&](std::uint64_t pages_done) {
-      return numbered ? std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, options.concurrency)),
+      return ahead_allowed ? std::min<std::uint64_t>(static_cast<std::uint64_t>(std::max(1, options.concurrency)),
                                                 static_cast<std::uint64_t>(paging.max_pages) - pages_done)
                       : std::uint64_t{1};
     };
@@ -448,7 +454,7 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
     const std::uint64_t ahead = wave_size(result.pages);
     Wave wave = next_wave ? std::move(*next_wave) : launch(ahead, page_number, offset);
     next_wave.reset();
-    if (numbered && options.concurrency > 1 && result.pages + ahead < static_cast<std::uint64_t>(paging.max_pages)) {
+    if (ahead_allowed && options.concurrency > 1 && result.pages + ahead < static_cast<std::uint64_t>(paging.max_pages)) {
       next_wave = launch(wave_size(result.pages + ahead), page_number + static_cast<long long>(ahead),
                          offset + static_cast<long long>(ahead) * paging.page_size);
     }
