@@ -225,7 +225,7 @@ VALID = {
               - {<<: *target, name: Copy, allow_http: false}
           single:
             file: out/single.hyper
-            tables: [{name: feed, from: feed, mode: append}]
+            tables: [{name: feed, from: feed, mode: replace}]
             publish: {server: "http://localhost:8800", allow_http: true, mode: append}
         """),
     "api options: concurrency, drift, cache, fan-out, OAuth2": textwrap.dedent("""\
