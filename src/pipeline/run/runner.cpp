@@ -126,12 +126,67 @@ private:
     HP_TRY(run_transforms(workspace));
     HP_ASSIGN_OR_RETURN(auto writers, write_outputs(workspace));
     at(FailedStage::output, "commit outputs");
+    HP_TRY(commit_all(writers));
+    return publish_outputs();
+  }
+
+  // Renames every output over its target, then replaces the state file: all of it, or none.
+  // Each existing target is kept as a hard link until the end, so if a later rename or the
+  // state write fails, the outputs already renamed are put back as they were (an output that
+  // did not exist before is removed) and the next run starts from the same files and state.
+  Status commit_all(std::vector<ExtractWriter>& writers) {
+    struct Previous {
+      fs::path target;
+      fs::path kept; ///< empty: there was no file
+    };
+    std::vector<Previous> committed;
+    const auto roll_back = [&] {
+      for (auto it = committed.rbegin(); it != committed.rend(); ++it) {
+        std::error_code ec;
+        if (it->kept.empty()) {
+          fs::remove(it->target, ec);
+        } else {
+          fs::rename(it->kept, it->target, ec);
+        }
+      }
+    };
+    const auto forget = [&] {
+      for (const auto& previous : committed) {
+        std::error_code ec;
+        if (!previous.kept.empty()) {
+          fs::remove(previous.kept, ec);
+        }
+      }
+    };
     for (std::size_t i = 0; i < writers.size(); ++i) {
+      const fs::path& target = m_plan.outputs[i].spec->file;
       at(FailedStage::output, fmt::format("output {}", m_plan.outputs[i].spec->name));
-      HP_TRY(writers[i].commit());
-      m_report.outputs[i].bytes = fs::file_size(m_plan.outputs[i].spec->file, ec);
+      std::error_code ec;
+      Previous previous{target, {}};
+      if (fs::exists(target, ec)) {
+        previous.kept = fs::path(target.string() + fmt::format(".{}.previous", m_pipeline.name));
+        fs::remove(previous.kept, ec);
+        fs::create_hard_link(target, previous.kept, ec);
+        if (ec) {
+          roll_back();
+          forget();
+          return make_error(ErrorKind::io, fmt::format("cannot keep the previous {} while replacing it: {}",
+                                                       target.string(), ec.message()));
+        }
+      }
+      auto status = writers[i].commit();
+      if (!status) {
+        if (!previous.kept.empty()) {
+          fs::remove(previous.kept, ec); // the target itself is untouched
+        }
+        roll_back();
+        forget();
+        return status;
+      }
+      committed.push_back(previous);
+      m_report.outputs[i].bytes = fs::file_size(target, ec);
       m_events.emit({RunEvent::Kind::note, m_where.step, 0, m_report.outputs[i].bytes, 0,
-                     fmt::format("committed {}", m_plan.outputs[i].spec->file.string())});
+                     fmt::format("committed {}", target.string())});
     }
     at(FailedStage::output, "state");
     RunState next = m_state;
@@ -141,8 +196,12 @@ private:
         next.sources[staged.report.name] = *staged.new_state;
       }
     }
-    HP_TRY(write_run_state(state_file_of(m_pipeline), next));
-    return publish_outputs();
+    auto saved = write_run_state(state_file_of(m_pipeline), next);
+    if (!saved) {
+      roll_back();
+    }
+    forget();
+    return saved;
   }
 
   Status stage_one(const SourceSpec& source, StagedSource& staged) {
@@ -161,10 +220,14 @@ private:
         context.watermark = previous->second.watermark;
         staged.report.watermark_before = previous->second.watermark;
       }
-      for (const auto& [name, type_text] : previous->second.columns) {
-        if (auto type = SqlType::parse(type_text)) {
-          context.previous_columns.push_back({name, *type, Nullability::nullable, {}});
+      for (const auto& table : previous->second.tables) {
+        TableDefinition definition{TableName{"public", table.name}, {}, {}, {}};
+        for (const auto& [name, type_text] : table.columns) {
+          if (auto type = SqlType::parse(type_text)) {
+            definition.add(name, *type);
+          }
         }
+        context.previous_tables.push_back(std::move(definition));
       }
     }
     if (source.keep_rejects) {
@@ -290,18 +353,22 @@ private:
     return {};
   }
 
-  // The root table's columns, kept in the state so an API with nothing new next time still
-  // yields a table of the same shape.
-  Status record_shape(const SourceSpec& source, StagedSource& staged) {
-    HP_ASSIGN_OR_RETURN(auto shape, m_engine.query(staged.file, fmt::format("SELECT * FROM \"public\".{} LIMIT 0",
-                                                                             base::quote_identifier(source.name))));
+  // The staged tables' columns, kept in the state so an API with nothing new next time still
+  // yields tables of the same shape (transforms reading a child table keep working).
+  Status record_shape(const SourceSpec&, StagedSource& staged) {
     if (!staged.new_state) {
       staged.new_state = SourceState{};
     }
-    for (const auto& column : shape.columns) {
-      if (column.type) {
-        staged.new_state->columns.emplace_back(column.name, column.type->sql());
+    for (const auto& name : staged.result.tables) {
+      HP_ASSIGN_OR_RETURN(auto shape, m_engine.query(staged.file, fmt::format("SELECT * FROM \"public\".{} LIMIT 0",
+                                                                               base::quote_identifier(name))));
+      SourceState::Table table{name, {}};
+      for (const auto& column : shape.columns) {
+        if (column.type) {
+          table.columns.emplace_back(column.name, column.type->sql());
+        }
       }
+      staged.new_state->tables.push_back(std::move(table));
     }
     return {};
   }

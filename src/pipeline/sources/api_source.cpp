@@ -108,16 +108,18 @@ public:
     }
     if (fetched->records == 0) {
       fs::remove(spool);
-      if (context.previous_columns.empty()) {
+      if (context.previous_tables.empty()) {
         return make_error(ErrorKind::value, fmt::format("{} returned no records", describe()),
                           "nothing to stage and no earlier run to take the columns from: check the parameters");
       }
       // Nothing new (typically: nothing past the watermark): an empty table of last run's shape.
       HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file));
-      HP_TRY(writer.add_table(TableDefinition{TableName{"public", context.table}, context.previous_columns, {}, {}}));
+      for (const auto& table : context.previous_tables) {
+        HP_TRY(writer.add_table(table));
+        result.tables.push_back(table.name.table);
+      }
       HP_TRY(writer.commit());
-      result.tables.push_back(context.table);
-      result.notes.emplace_back("no records: the table keeps the columns of the last successful run");
+      result.notes.emplace_back("no records: the tables keep the columns of the last successful run");
       return result;
     }
     LoadFilesOptions load;

@@ -33,8 +33,9 @@ struct StageContext {
   bool incremental = false;
   /// Last run's largest value of the incremental column, when there is one.
   std::optional<std::string> watermark;
-  /// The root table's columns at the last successful run (empty on the first run).
-  std::vector<ColumnDefinition> previous_columns;
+  /// The staged tables ("public".<name>, root first) at the last successful run; empty on the
+  /// first run.
+  std::vector<TableDefinition> previous_tables;
   /// Where rejected rows go; unset: the first bad row fails the source.
   std::optional<std::filesystem::path> reject_file;
   /// Progress: rows staged so far and input bytes read so far (either may stay 0 when unknown).

@@ -30,8 +30,12 @@ Result<RunState> read_run_state(const fs::path& file) {
     if (json.contains("sources")) {
       for (const auto& [name, source] : json.at("sources").items()) {
         SourceState entry{source.value("watermark", ""), source.value("type", ""), {}};
-        for (const auto& column : source.value("columns", nlohmann::json::array())) {
-          entry.columns.emplace_back(column.at("name").get<std::string>(), column.at("type").get<std::string>());
+        for (const auto& table : source.value("tables", nlohmann::json::array())) {
+          SourceState::Table shape{table.at("name").get<std::string>(), {}};
+          for (const auto& column : table.at("columns")) {
+            shape.columns.emplace_back(column.at("name").get<std::string>(), column.at("type").get<std::string>());
+          }
+          entry.tables.push_back(std::move(shape));
         }
         state.sources[name] = std::move(entry);
       }
@@ -67,11 +71,15 @@ Status write_run_state(const fs::path& file, const RunState& state) {
   json["last_success"] = state.last_success;
   json["sources"] = nlohmann::json::object();
   for (const auto& [name, source] : state.sources) {
-    nlohmann::json columns = nlohmann::json::array();
-    for (const auto& [column, type] : source.columns) {
-      columns.push_back({{"name", column}, {"type", type}});
+    nlohmann::json tables = nlohmann::json::array();
+    for (const auto& table : source.tables) {
+      nlohmann::json columns = nlohmann::json::array();
+      for (const auto& [column, type] : table.columns) {
+        columns.push_back({{"name", column}, {"type", type}});
+      }
+      tables.push_back({{"name", table.name}, {"columns", std::move(columns)}});
     }
-    json["sources"][name] = {{"watermark", source.watermark}, {"type", source.type}, {"columns", std::move(columns)}};
+    json["sources"][name] = {{"watermark", source.watermark}, {"type", source.type}, {"tables", std::move(tables)}};
   }
   return write_file_atomically(file, json.dump(2) + "\n");
 }

@@ -16,9 +16,13 @@ namespace hyperpipe::pipeline {
 struct SourceState {
   std::string watermark; ///< in Hyper's text form; empty: none yet
   std::string type;      ///< the column's SQL type, to compare values as that type
-  /// The staged table's columns (name, SQL type) at the last successful run: a web API that
-  /// has nothing new still yields a table of the same shape.
-  std::vector<std::pair<std::string, std::string>> columns;
+  /// The staged tables (root first, then child tables) with their columns (name, SQL type) at
+  /// the last successful run: a web API that has nothing new still yields tables of that shape.
+  struct Table {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> columns;
+  };
+  std::vector<Table> tables;
 };
 
 struct RunState {
