@@ -347,3 +347,29 @@ TEST(ApiFeatures, ExcerptsNeverEndInsideAUtf8Character) {
 
 } // namespace
 } // namespace hyperpipe::sources
+
+namespace hyperpipe::sources {
+namespace {
+
+TEST(ApiFeatures, QueryOnlyAndRelativeNextLinksResolveAgainstThePath) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    if (request.url == "https://api.example.com/v1/items?a=1%2F2") {
+      return net::HttpResponse{200, {{"link", "<?page=2>; rel=\"next\""}}, R"([{"id":1}])"};
+    }
+    if (request.url == "https://api.example.com/v1/items?page=2") {
+      return net::HttpResponse{200, {{"link", "<items?page=3>; rel=\"next\""}}, R"([{"id":2}])"};
+    }
+    return json(R"([{"id":3}])");
+  };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/v1/items";
+  options.params = {{"a", "1/2"}};
+  options.pagination.kind = ApiPagination::Kind::link;
+  ASSERT_TRUE(harness.fetch(options).ok());
+  ASSERT_EQ(harness.transport.seen.size(), 3U);
+  EXPECT_EQ(harness.transport.seen[2].url, "https://api.example.com/v1/items?page=3");
+}
+
+} // namespace
+} // namespace hyperpipe::sources

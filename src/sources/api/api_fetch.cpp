@@ -48,10 +48,13 @@ std::string resolve_next(const ApiFetchOptions& options, std::string next) {
   if (next.empty()) {
     return next;
   }
+  const std::string path = options.url.substr(0, options.url.find('?')); // the URL without its query
   if (next.starts_with("/")) {
     next = origin_of(options.url) + next;
+  } else if (next.starts_with("?")) {
+    next = path + next;
   } else if (next.find("://") == std::string::npos) {
-    next = options.url.substr(0, options.url.rfind('/') + 1) + next;
+    next = path.substr(0, path.rfind('/') + 1) + next;
   }
   if (options.auth.kind == ApiAuth::Kind::api_key_query &&
       next.find(net::url_encode(options.auth.name) + "=") == std::string::npos) {
