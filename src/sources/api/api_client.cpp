@@ -216,6 +216,9 @@ Result<net::HttpResponse> ApiClient::send_uncached(const std::string& method, co
   std::string last;
   bool renewed = false;
   for (int attempt = 1;; ++attempt) {
+    if (m_cancelled) {
+      return make_error(ErrorKind::internal, "request no longer needed");
+    }
     pace();
     auto response = m_env.transport->send(request);
     ++m_requests;
@@ -251,7 +254,22 @@ Result<net::HttpResponse> ApiClient::send_uncached(const std::string& method, co
                         "the API keeps failing or limiting requests: try later, or lower requests_per_second");
     }
     ++m_retries;
-    m_env.sleep(wait);
+    this->wait(wait);
+  }
+}
+
+// With requests in flight side by side, waits in short steps so a request that is no longer
+// needed does not sit out a long Retry-After; alone, one request waits in one go.
+void ApiClient::wait(std::chrono::milliseconds duration) {
+  if (m_options.concurrency <= 1) {
+    m_env.sleep(duration);
+    return;
+  }
+  constexpr std::chrono::milliseconds k_step{200};
+  while (duration.count() > 0 && !m_cancelled) {
+    const auto step = std::min(duration, k_step);
+    m_env.sleep(step);
+    duration -= step;
   }
 }
 

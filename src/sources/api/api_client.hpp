@@ -27,6 +27,12 @@ public:
   /// The text with every secret (as written and percent-encoded) replaced by "[redacted]".
   std::string redact(std::string text) const;
 
+  /// Requests still being sent give up at their next attempt or wait (pages asked for ahead
+  /// that are no longer needed: the fetch failed or ended).
+  void cancel() { m_cancelled = true; }
+  /// After every cancelled request has returned: new requests are sent again.
+  void resume() { m_cancelled = false; }
+
   std::uint64_t retries() const { return m_retries; }
   std::uint64_t requests() const { return m_requests; }
   std::uint64_t cache_hits() const { return m_cache_hits; }
@@ -50,6 +56,9 @@ private:
   bool m_paced = false;
   std::chrono::steady_clock::time_point m_last_request;
 
+  void wait(std::chrono::milliseconds duration);
+
+  std::atomic<bool> m_cancelled{false};
   std::atomic<std::uint64_t> m_retries{0};
   std::atomic<std::uint64_t> m_requests{0};
   std::atomic<std::uint64_t> m_cache_hits{0};

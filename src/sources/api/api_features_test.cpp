@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "support/temp_dir.hpp"
 #include "sources/api/api_client.hpp"
@@ -369,6 +370,70 @@ TEST(ApiFeatures, QueryOnlyAndRelativeNextLinksResolveAgainstThePath) {
   ASSERT_TRUE(harness.fetch(options).ok());
   ASSERT_EQ(harness.transport.seen.size(), 3U);
   EXPECT_EQ(harness.transport.seen[2].url, "https://api.example.com/v1/items?page=3");
+}
+
+} // namespace
+} // namespace hyperpipe::sources
+
+namespace hyperpipe::sources {
+namespace {
+
+// Page 1 is refused for good while pages 2-4, asked for ahead, are told to come back in ten
+// minutes: the error is reported at once, and the pages no longer needed give up waiting.
+TEST(ApiFeatures, AFailureCancelsThePagesAskedForAhead) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    if (param(request.url, "page") == "1") {
+      return net::HttpResponse{403, {}, R"({"error":"forbidden"})"};
+    }
+    return net::HttpResponse{429, {{"retry-after", "600"}}, "{}"};
+  };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.pagination.kind = ApiPagination::Kind::page;
+  options.concurrency = 4;
+  // Time runs 1000 times faster: a 600 s Retry-After takes 0.6 s, in 0.2 ms steps.
+  auto environment = harness.environment();
+  environment.sleep = [&](milliseconds wait) {
+    std::this_thread::sleep_for(std::chrono::microseconds(wait.count()));
+    std::lock_guard lock(harness.mutex);
+    harness.waits.push_back(wait);
+  };
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = fetch_api_records(options, environment, [](std::string_view) -> Status { return {}; });
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("HTTP 403"), std::string::npos);
+  // Without cancelling, the pages ahead would sit out 4 retries of 0.6 s each.
+  EXPECT_LT(took, std::chrono::milliseconds(500));
+  EXPECT_LE(harness.transport.count("https://api.example.com/items"), 8U);
+}
+
+} // namespace
+} // namespace hyperpipe::sources
+
+namespace hyperpipe::sources {
+namespace {
+
+// The last page arrives while pages beyond it are still asked for: the fan-out that follows
+// is not caught by their cancellation.
+TEST(ApiFeatures, FanOutAfterPagesAskedForAheadStillRuns) {
+  Harness harness;
+  harness.transport.route = [](const net::HttpRequest& request) {
+    if (request.url.starts_with("https://api.example.com/details")) {
+      return json(fmt::format(R"([{{"id":"{}"}}])", param(request.url, "id")));
+    }
+    const std::string page = param(request.url, "page");
+    return json(page == "1" ? R"([{"id":"a"},{"id":"b"}])" : "[]");
+  };
+  ApiFetchOptions options;
+  options.url = "https://api.example.com/items";
+  options.pagination.kind = ApiPagination::Kind::page;
+  options.concurrency = 4;
+  options.fan_out = ApiFanOut{"https://api.example.com/details", {}, "id", "id", 1, ",", ""};
+  const auto result = harness.fetch(options);
+  ASSERT_TRUE(result.ok()) << result.error().describe();
+  EXPECT_EQ(harness.records, (std::vector<std::string>{R"({"id":"a"})", R"({"id":"b"})"}));
 }
 
 } // namespace

@@ -136,9 +136,24 @@ std::vector<Result<net::HttpResponse>> send_all(ApiClient& client, const std::st
   return out;
 }
 
+// Requests in flight, one future each, read in order. A wave dropped with answers unread (an
+// error, or the last page came first) cancels them, so nobody waits on pages no longer needed.
 struct Wave {
   std::vector<std::string> urls;
-  std::future<std::vector<Result<net::HttpResponse>>> answers;
+  std::vector<std::future<Result<net::HttpResponse>>> answers;
+  ApiClient* client = nullptr;
+
+  Wave() = default;
+  Wave(Wave&&) = default;
+  Wave& operator=(Wave&&) = default;
+  Wave(const Wave&) = delete;
+  Wave& operator=(const Wave&) = delete;
+  ~Wave() {
+    const bool unread = std::any_of(answers.begin(), answers.end(), [](const auto& answer) { return answer.valid(); });
+    if (client != nullptr && unread) {
+      client->cancel(); // before the futures' destructors wait for their threads
+    }
+  }
 };
 
 class PageReader {
@@ -424,6 +439,12 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
   long long offset = 0;
   bool more = true;
   std::optional<Wave> next_wave; // asked for ahead (numbered pages with concurrency)
+  // However this function ends, pages still in flight are no longer needed; declared after
+  // next_wave, so it runs before next_wave waits for them.
+  struct CancelOnExit {
+    ApiClient& client;
+    ~CancelOnExit() { client.cancel(); }
+  } cancel_on_exit{client};
   while (more) {
     if (result.pages >= static_cast<std::uint64_t>(paging.max_pages)) {
       if (paging.fail_at_max_pages) {
@@ -449,9 +470,12 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
                                                                first_offset + static_cast<long long>(i) * paging.page_size)
                                              : next_url);
       }
-      wave.answers = std::async(std::launch::async, [&client, &options, urls = wave.urls] {
-        return send_all(client, options.method, urls, options.body);
-      });
+      wave.client = &client;
+      for (const auto& url : wave.urls) {
+        wave.answers.push_back(std::async(std::launch::async, [&client, &options, url] {
+          return client.send(options.method, url, options.body);
+        }));
+      }
       return wave;
     };
     const std::uint64_t ahead = wave_size(result.pages);
@@ -461,13 +485,13 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
       next_wave = launch(wave_size(result.pages + ahead), page_number + static_cast<long long>(ahead),
                          offset + static_cast<long long>(ahead) * paging.page_size);
     }
-    const std::vector<std::string> urls = std::move(wave.urls);
-    auto answers = wave.answers.get();
+    const std::vector<std::string>& urls = wave.urls;
     for (std::size_t i = 0; i < urls.size() && more; ++i) {
-      if (!answers[i]) {
-        return std::move(answers[i]).error();
+      auto answer = wave.answers[i].get();
+      if (!answer) {
+        return std::move(answer).error();
       }
-      const net::HttpResponse& response = *answers[i];
+      const net::HttpResponse& response = *answer;
       ++result.pages;
       HP_ASSIGN_OR_RETURN(const std::size_t count,
                           reader.read_page(options.method, urls[i], response, options.records_path, result.pages, collect_ids));
@@ -513,6 +537,8 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
     }
   }
   if (collect_ids) {
+    next_wave.reset(); // pages asked for beyond the last one are done (or gave up) ...
+    client.resume();   // ... so the fan-out's requests start afresh
     HP_TRY(fan_out(options, client, reader, result, on_page));
   }
   result.retries = client.retries();
