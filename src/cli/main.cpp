@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   const Runner publish = add_publish_command(app);
   const Runner validate = add_validate_command(app);
   const Runner run = add_run_command(app);
+  const Runner schedule = add_schedule_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -46,6 +47,9 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("run")) {
     return run();
+  }
+  if (app.got_subcommand("schedule")) {
+    return schedule();
   }
   return example();
 }
