@@ -42,3 +42,6 @@ endif()
 find_package(date REQUIRED)                  # IANA time zones (libdate-tz, the system tzdata)
 add_library(dep_date_tz INTERFACE)
 target_link_libraries(dep_date_tz INTERFACE date::date-tz)
+find_package(SQLite3 REQUIRED)               # run history
+add_library(dep_sqlite INTERFACE)
+target_link_libraries(dep_sqlite INTERFACE SQLite::SQLite3)

@@ -6,10 +6,13 @@
 
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/run_display.hpp"
+#include "history/run_history.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "pipeline/run/runner.hpp"
 #include "pipeline/state/run_state.hpp"
@@ -27,6 +30,33 @@ std::optional<pipeline::PipelineSpec> load_or_report(const std::string& file) {
     return std::nullopt;
   }
   return std::move(parsed.spec);
+}
+
+Status record_history(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
+                      const std::filesystem::path& report_file) {
+  std::error_code ec;
+  std::filesystem::create_directories(spec.state_dir, ec);
+  HP_ASSIGN_OR_RETURN(auto history, history::RunHistory::open(pipeline::history_file_of(spec)));
+  history::RunRecord run;
+  run.pipeline = spec.name;
+  run.started = report.started;
+  run.finished = report.finished;
+  run.status = report.succeeded ? "succeeded" : "failed";
+  run.trigger = "manual";
+  run.seconds = report.seconds;
+  std::vector<std::string> outputs;
+  for (const auto& output : report.outputs) {
+    std::uint64_t rows = 0;
+    for (const auto& table : output.tables) {
+      rows += table.rows_total;
+    }
+    run.rows += rows;
+    outputs.push_back(fmt::format("{}: {} rows", output.name, rows));
+  }
+  run.outputs = fmt::format("{}", fmt::join(outputs, ", "));
+  run.report = report_file.string();
+  run.error = report.succeeded ? "" : fmt::format("{}: {}", report.failed_step, report.error);
+  return history.record(run, static_cast<std::size_t>(spec.history_runs));
 }
 
 int exit_code_of(const pipeline::RunReport& report) {
@@ -67,6 +97,52 @@ Runner add_validate_command(CLI::App& app) {
                spec->sources.size(), spec->sources.size() == 1 ? "" : "s", spec->transforms.size(),
                spec->transforms.size() == 1 ? "" : "s", spec->outputs.size(), spec->outputs.size() == 1 ? "" : "s", tables,
                tables == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
+    return static_cast<int>(k_exit_ok);
+  };
+}
+
+Runner add_history_command(CLI::App& app) {
+  struct Args {
+    std::string file;
+    bool json = false;
+    std::size_t limit = 20;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* command = app.add_subcommand("history", "Show a pipeline's recorded runs, newest first");
+  command->add_option("pipeline", args->file, "the pipeline file (YAML)")->required();
+  command->add_flag("--json", args->json, "one JSON array instead of a table");
+  command->add_option("--limit", args->limit, "how many runs (default: 20)")->check(CLI::Range(1, 1'000'000));
+  return [args] {
+    auto spec = load_or_report(args->file);
+    if (!spec) {
+      return static_cast<int>(k_exit_config);
+    }
+    if (!std::filesystem::exists(pipeline::history_file_of(*spec))) {
+      fmt::print("{}: no runs recorded yet\n", spec->name);
+      return static_cast<int>(k_exit_ok);
+    }
+    auto history = history::RunHistory::open(pipeline::history_file_of(*spec));
+    if (!history) {
+      return report(history.error());
+    }
+    auto runs = history->list(spec->name, args->limit);
+    if (!runs) {
+      return report(runs.error());
+    }
+    if (args->json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& run : *runs) {
+        out.push_back({{"id", run.id}, {"pipeline", run.pipeline}, {"started", run.started}, {"finished", run.finished},
+                       {"status", run.status}, {"trigger", run.trigger}, {"seconds", run.seconds}, {"rows", run.rows},
+                       {"outputs", run.outputs}, {"report", run.report}, {"error", run.error}});
+      }
+      fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+      return static_cast<int>(k_exit_ok);
+    }
+    for (const auto& run : *runs) {
+      fmt::print("#{} {} {} {:>9} {:.2f} s {} rows ({}){}\n", run.id, run.started, run.trigger, run.status, run.seconds,
+                 run.rows, run.outputs, run.error.empty() ? "" : fmt::format(": {}", run.error));
+    }
     return static_cast<int>(k_exit_ok);
   };
 }
@@ -130,6 +206,9 @@ Runner add_run_command(CLI::App& app) {
       fmt::print(stderr, "hyperpipe: warning: could not write the run report: {}\n", written.error().describe());
     } else {
       fmt::print("report: {}\n", report_file.string());
+    }
+    if (auto recorded = record_history(*spec, result, std::filesystem::absolute(report_file)); !recorded) {
+      fmt::print(stderr, "hyperpipe: warning: could not record the run in the history: {}\n", recorded.error().describe());
     }
     if (!result.succeeded) {
       fmt::print(stderr, "hyperpipe: error: {}: {}\n", result.failed_step, result.error);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   const Runner validate = add_validate_command(app);
   const Runner run = add_run_command(app);
   const Runner schedule = add_schedule_command(app);
+  const Runner history = add_history_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("schedule")) {
     return schedule();
+  }
+  if (app.got_subcommand("history")) {
+    return history();
   }
   return example();
 }

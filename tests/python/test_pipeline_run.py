@@ -183,6 +183,12 @@ def test_a_failing_transform_names_the_step_and_changes_nothing(tmp_path):
     assert not list((tmp_path / "out").glob(".*tmp")) and not (tmp_path / ".hyperpipe" / "orders.work").exists()
     report = json.loads((tmp_path / ".hyperpipe" / "orders.last-run.json").read_text())
     assert report["status"] == "failed" and report["error"]["step"] == "transform bad"
+    history = subprocess.run([str(BUILD / "src" / "hyperpipe"), "history", str(pipeline), "--json"],
+                             capture_output=True, text=True, check=True)
+    runs = json.loads(history.stdout)
+    assert [r["status"] for r in runs] == ["failed", "succeeded"]
+    assert runs[0]["error"].startswith("transform bad: ") and "no_such_column" in runs[0]["error"]
+    assert runs[1]["rows"] == 2 and runs[1]["trigger"] == "manual"
 
 
 def test_a_run_killed_midway_leaves_the_previous_extract_and_state(tmp_path, api, hyper_process):

@@ -72,6 +72,7 @@ public:
     }
     spec.state_dir = resolve(m_base, top.text("state_dir").value_or(".hyperpipe"));
     spec.parallel_sources = static_cast<int>(top.integer("parallel_sources", 1, 64).value_or(3));
+    spec.history_runs = static_cast<int>(top.integer("history_runs", 1, 1'000'000).value_or(1000));
 
     for (auto& [name, reader] : top.entries("sources", true)) {
       read_source(name, reader, spec);

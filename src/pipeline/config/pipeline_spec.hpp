@@ -76,6 +76,7 @@ struct PipelineSpec {
   std::string name;
   std::filesystem::path state_dir; ///< absolute: state, reports, scratch space
   int parallel_sources = 3;
+  int history_runs = 1000; ///< runs kept in the run history
   std::vector<SourceSpec> sources;
   std::vector<TransformSpec> transforms;
   std::vector<OutputSpec> outputs;

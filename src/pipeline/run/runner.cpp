@@ -637,6 +637,7 @@ private:
 
 fs::path state_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".state.json"); }
 fs::path report_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".last-run.json"); }
+fs::path history_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / "history.sqlite"; }
 
 RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer) {
   return Run(engine, pipeline, options, observer).execute();

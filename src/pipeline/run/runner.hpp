@@ -57,5 +57,6 @@ RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const 
 /// Files a run keeps beside each other in the state folder.
 std::filesystem::path state_file_of(const PipelineSpec& pipeline);
 std::filesystem::path report_file_of(const PipelineSpec& pipeline);
+std::filesystem::path history_file_of(const PipelineSpec& pipeline);
 
 } // namespace hyperpipe::pipeline
