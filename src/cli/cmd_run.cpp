@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/pipeline_file.hpp"
 #include "cli/run_display.hpp"
 #include "history/run_history.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
@@ -19,18 +20,6 @@
 
 namespace hyperpipe::cli {
 namespace {
-
-// Loads and checks a pipeline; prints every problem and returns nullopt if there are any.
-std::optional<pipeline::PipelineSpec> load_or_report(const std::string& file) {
-  auto parsed = pipeline::load_pipeline(file, pipeline::process_environment());
-  if (!parsed.spec) {
-    fmt::print(stderr, "{}", pipeline::redact_secrets(parsed.diagnostics.describe(file), parsed.secrets));
-    fmt::print(stderr, "hyperpipe: error: {} has {} problem{}; nothing was run\n", file, parsed.diagnostics.items().size(),
-               parsed.diagnostics.items().size() == 1 ? "" : "s");
-    return std::nullopt;
-  }
-  return std::move(parsed.spec);
-}
 
 Status record_history(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
                       const std::filesystem::path& report_file) {

@@ -220,6 +220,57 @@ Result<Instant> CronSchedule::next(Instant after, const date::time_zone& zone) c
                     "check the day of month against the month (e.g. February has no 30th)");
 }
 
+namespace {
+
+// "0,15,30,45" or "1..5" or "*": a bitset as a systemd calendar component.
+template <std::size_t N>
+std::string calendar_values(const std::bitset<N>& set, int low, int high, bool two_digits,
+                            const std::vector<std::string_view>& names = {}) {
+  bool all = true;
+  for (int v = low; v <= high; ++v) {
+    all = all && set.test(static_cast<std::size_t>(v));
+  }
+  if (all) {
+    return "*";
+  }
+  std::vector<std::string> parts;
+  for (int v = low; v <= high; ++v) {
+    if (!set.test(static_cast<std::size_t>(v))) {
+      continue;
+    }
+    int end = v;
+    while (end + 1 <= high && set.test(static_cast<std::size_t>(end + 1))) {
+      ++end;
+    }
+    const auto show = [&](int value) {
+      if (!names.empty()) {
+        return std::string(names[static_cast<std::size_t>(value)]);
+      }
+      return two_digits ? fmt::format("{:02d}", value) : fmt::format("{}", value);
+    };
+    parts.push_back(end > v ? fmt::format("{}..{}", show(v), show(end)) : show(v));
+    v = end;
+  }
+  return fmt::format("{}", fmt::join(parts, ","));
+}
+
+} // namespace
+
+std::vector<std::string> CronSchedule::to_systemd_calendar(std::string_view zone) const {
+  static const std::vector<std::string_view> k_days = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  const std::string time = fmt::format("{}:{}:00", calendar_values(m_hours, 0, 23, true), calendar_values(m_minutes, 0, 59, true));
+  const std::string month = calendar_values(m_months, 1, 12, true);
+  const std::string days = calendar_values(m_days, 1, 31, true);
+  const std::string weekdays = calendar_values(m_weekdays, 0, 6, false, k_days);
+  const auto line = [&](const std::string& dow, const std::string& dom) {
+    return fmt::format("{}*-{}-{} {} {}", dow == "*" ? "" : dow + " ", month, dom, time, zone);
+  };
+  if (m_days_restricted && m_weekdays_restricted) {
+    return {line("*", days), line(weekdays, "*")};
+  }
+  return {line(m_weekdays_restricted ? weekdays : "*", m_days_restricted ? days : "*")};
+}
+
 Result<const date::time_zone*> find_zone(std::string_view name) {
   try {
     return date::locate_zone(name);

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hyperpipe/error.hpp"
 
@@ -39,6 +40,10 @@ public:
   Result<Instant> next(Instant after, const date::time_zone& zone) const;
 
   const std::string& text() const { return m_text; }
+
+  /// The same schedule as systemd OnCalendar= expressions in `zone` (one, or two when day of
+  /// month and day of week are both restricted: systemd fires on the union of its lines).
+  std::vector<std::string> to_systemd_calendar(std::string_view zone) const;
 
 private:
   bool day_matches(int day_of_month, int month, int weekday) const;

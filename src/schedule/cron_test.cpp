@@ -96,3 +96,21 @@ TEST(Cron, ErrorsNameTheFieldAndWhatIsAllowed) {
 
 } // namespace
 } // namespace hyperpipe::schedule
+
+namespace hyperpipe::schedule {
+namespace {
+
+TEST(Cron, SystemdCalendarExpressions) {
+  const auto calendar = [](const std::string& cron) {
+    return CronSchedule::parse(cron).value().to_systemd_calendar("Europe/Brussels");
+  };
+  EXPECT_EQ(calendar("0 6 * * 1-5"), (std::vector<std::string>{"Mon..Fri *-*-* 06:00:00 Europe/Brussels"}));
+  EXPECT_EQ(calendar("*/15 * * * *"), (std::vector<std::string>{"*-*-* *:00,15,30,45:00 Europe/Brussels"}));
+  EXPECT_EQ(calendar("30 2 1,15 jan-mar *"), (std::vector<std::string>{"*-01..03-01,15 02:30:00 Europe/Brussels"}));
+  EXPECT_EQ(calendar("0 0 13 * fri"),
+            (std::vector<std::string>{"*-*-13 00:00:00 Europe/Brussels", "Fri *-*-* 00:00:00 Europe/Brussels"}));
+  EXPECT_EQ(calendar("@weekly"), (std::vector<std::string>{"Sun *-*-* 00:00:00 Europe/Brussels"}));
+}
+
+} // namespace
+} // namespace hyperpipe::schedule

@@ -10,6 +10,7 @@
 
 #include "pipeline/config/config_reader.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
+#include "schedule/cron.hpp"
 
 namespace hyperpipe::pipeline {
 namespace fs = std::filesystem;
@@ -73,6 +74,22 @@ public:
     spec.state_dir = resolve(m_base, top.text("state_dir").value_or(".hyperpipe"));
     spec.parallel_sources = static_cast<int>(top.integer("parallel_sources", 1, 64).value_or(3));
     spec.history_runs = static_cast<int>(top.integer("history_runs", 1, 1'000'000).value_or(1000));
+    if (auto schedule = top.child("schedule")) {
+      ScheduleSpec when;
+      when.mark = schedule->mark();
+      when.cron = schedule->text("cron", true).value_or("");
+      when.timezone = schedule->text("timezone").value_or("UTC");
+      if (!when.cron.empty()) {
+        if (auto parsed = schedule::CronSchedule::parse(when.cron); !parsed) {
+          schedule->error("cron", parsed.error().message, parsed.error().hint);
+        }
+      }
+      if (auto zone = schedule::find_zone(when.timezone); !zone) {
+        schedule->error("timezone", zone.error().message, zone.error().hint);
+      }
+      schedule->finish();
+      spec.schedule = std::move(when);
+    }
 
     for (auto& [name, reader] : top.entries("sources", true)) {
       read_source(name, reader, spec);

@@ -71,12 +71,20 @@ struct OutputSpec {
   Mark mark;
 };
 
+/// When the pipeline runs by itself (`hyperpipe schedule install`; the daemon will read it too).
+struct ScheduleSpec {
+  std::string cron;     ///< five fields or a macro, validated
+  std::string timezone; ///< IANA name, validated
+  Mark mark;
+};
+
 struct PipelineSpec {
   std::filesystem::path file; ///< the YAML file
   std::string name;
   std::filesystem::path state_dir; ///< absolute: state, reports, scratch space
   int parallel_sources = 3;
   int history_runs = 1000; ///< runs kept in the run history
+  std::optional<ScheduleSpec> schedule;
   std::vector<SourceSpec> sources;
   std::vector<TransformSpec> transforms;
   std::vector<OutputSpec> outputs;
