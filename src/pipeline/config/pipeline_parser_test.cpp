@@ -402,7 +402,7 @@ TEST(PipelineParser, UnknownTopLevelKeyListsTheKnownOnes) {
                             "schedule: daily\n" +
                             k_output_from_s);
   EXPECT_TRUE(has_diagnostic(parsed, 4, 1, "schedule", "unknown key \"schedule\"",
-                             "known keys here: history_runs, name, outputs, parallel_sources, sources, state_dir, transforms, version"));
+                             "known keys here: history_runs, name, outputs, parallel_sources, schedule, sources, state_dir, transforms, version"));
 }
 
 TEST(PipelineParser, DuplicateKey) {
