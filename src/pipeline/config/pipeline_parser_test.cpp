@@ -399,9 +399,9 @@ TEST(PipelineParser, UnknownTopLevelKeyListsTheKnownOnes) {
   const auto parsed = parse("version: 1\n"
                             "sources:\n"
                             "  s: {type: csv, path: a.csv}\n"
-                            "schedule: daily\n" +
+                            "cadence: daily\n" +
                             k_output_from_s);
-  EXPECT_TRUE(has_diagnostic(parsed, 4, 1, "schedule", "unknown key \"schedule\"",
+  EXPECT_TRUE(has_diagnostic(parsed, 4, 1, "cadence", "unknown key \"cadence\"",
                              "known keys here: history_runs, name, outputs, parallel_sources, schedule, sources, state_dir, transforms, version"));
 }
 
