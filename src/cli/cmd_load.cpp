@@ -26,11 +26,8 @@ template <typename Args> Result<sources::ApiFetchOptions> api_fetch_options(cons
   fetch.records_path = args.records_path;
   fetch.pagination.max_pages = args.max_pages;
   fetch.concurrency = args.concurrency;
-  using Kind = sources::ApiPagination::Kind;
-  const std::map<std::string, Kind> kinds = {{"none", Kind::none}, {"token", Kind::token}, {"page", Kind::page},
-                                             {"offset", Kind::offset}, {"next_url", Kind::next_url}, {"link", Kind::link}};
-  fetch.pagination.kind = kinds.at(args.paginate);
-  if (fetch.pagination.kind == Kind::offset) {
+  fetch.pagination.kind = sources::parse_pagination_kind(args.paginate).value(); // CLI11 checked the name
+  if (fetch.pagination.kind == sources::ApiPagination::Kind::offset) {
     fetch.pagination.page_param = "offset";
   }
   const auto secret_from = [](const std::string& variable) -> Result<std::string> {

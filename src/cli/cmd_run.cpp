@@ -14,6 +14,7 @@
 #include "cli/pipeline_file.hpp"
 #include "cli/run_display.hpp"
 #include "history/run_history.hpp"
+#include "net/http.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "pipeline/run/runner.hpp"
 #include "pipeline/state/run_state.hpp"
@@ -174,7 +175,7 @@ Runner add_run_command(CLI::App& app) {
         report(plan.error());
         return static_cast<int>(k_exit_config);
       }
-      fmt::print("{}", pipeline::redact_secrets(plan->describe(), spec->secrets));
+      fmt::print("{}", net::redact(plan->describe(), spec->secrets));
       fmt::print("dry run: nothing was read, written or published\n");
       return static_cast<int>(k_exit_ok);
     }
@@ -190,7 +191,7 @@ Runner add_run_command(CLI::App& app) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::absolute(report_file).parent_path(), ec);
     auto written = pipeline::write_file_atomically(report_file, result.to_json());
-    fmt::print("{}", pipeline::redact_secrets(result.summary(), spec->secrets));
+    fmt::print("{}", net::redact(result.summary(), spec->secrets));
     if (!written) {
       fmt::print(stderr, "hyperpipe: warning: could not write the run report: {}\n", written.error().describe());
     } else {

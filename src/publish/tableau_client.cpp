@@ -95,11 +95,22 @@ Sleeper& real_sleeper() {
   return sleeper;
 }
 
+std::string_view publish_mode_name(PublishMode mode) {
+  switch (mode) {
+  case PublishMode::createnew: return "createnew";
+  case PublishMode::overwrite: return "overwrite";
+  case PublishMode::append: return "append";
+  case PublishMode::replace: return "replace";
+  }
+  return "createnew";
+}
+
 Result<PublishMode> parse_publish_mode(std::string_view text) {
-  if (text == "createnew") return PublishMode::createnew;
-  if (text == "overwrite") return PublishMode::overwrite;
-  if (text == "append") return PublishMode::append;
-  if (text == "replace") return PublishMode::replace;
+  for (const auto mode : {PublishMode::createnew, PublishMode::overwrite, PublishMode::append, PublishMode::replace}) {
+    if (text == publish_mode_name(mode)) {
+      return mode;
+    }
+  }
   return make_error(ErrorKind::invalid_argument, fmt::format("unknown publish mode \"{}\"", text),
                     "use createnew, overwrite, append or replace");
 }

@@ -25,6 +25,8 @@ Sleeper& real_sleeper();
 
 enum class PublishMode { createnew, overwrite, append, replace };
 Result<PublishMode> parse_publish_mode(std::string_view text);
+/// "createnew", "overwrite", "append" or "replace" (what parse_publish_mode reads).
+std::string_view publish_mode_name(PublishMode mode);
 
 struct PublishOptions {
   std::string site;          ///< content URL; empty for the Default site

@@ -6,7 +6,6 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "net/http.hpp"
 
 namespace hyperpipe::pipeline {
 namespace {
@@ -121,10 +120,6 @@ Result<std::string> fill_state_placeholders(std::string_view text,
     i = close + 1;
   }
   return out;
-}
-
-std::string redact_secrets(std::string text, const std::vector<std::string>& secrets) {
-  return net::redact(std::move(text), secrets);
 }
 
 bool mentions_state(std::string_view text, std::string_view name) {

@@ -40,10 +40,6 @@ Result<std::string> fill_state_placeholders(std::string_view text,
 /// True when the text contains ${state.NAME}.
 bool mentions_state(std::string_view text, std::string_view name);
 
-/// Replaces each secret (as written, and percent-encoded as in a query string) in `text` with
-/// "[redacted]". Secrets shorter than 3 characters are left alone (they would mangle any text).
-std::string redact_secrets(std::string text, const std::vector<std::string>& secrets);
-
 /// A variable name that suggests a secret.
 bool looks_secret(std::string_view variable);
 

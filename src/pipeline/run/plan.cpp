@@ -99,10 +99,7 @@ std::string Plan::describe() const {
     text += fmt::format("{}. publish {} to {} as \"{}\" in project \"{}\" ({})\n", step++, publish.output->name,
                         publish.target->server, publish.target->name,
                         publish.target->project.empty() ? "Default" : publish.target->project,
-                        publish.target->mode == publish::PublishMode::createnew ? "createnew"
-                        : publish.target->mode == publish::PublishMode::overwrite ? "overwrite"
-                        : publish.target->mode == publish::PublishMode::append    ? "append"
-                                                                                   : "replace");
+                        publish::publish_mode_name(publish.target->mode));
   }
   return text;
 }

@@ -26,7 +26,7 @@ class SerialObserver {
 public:
   SerialObserver(RunObserver& inner, const std::vector<std::string>& secrets) : m_inner(inner), m_secrets(secrets) {}
   void emit(RunEvent event) {
-    event.message = redact_secrets(std::move(event.message), m_secrets);
+    event.message = net::redact(std::move(event.message), m_secrets);
     std::lock_guard lock(m_mutex);
     m_inner.on_event(event);
   }
@@ -36,16 +36,6 @@ private:
   const std::vector<std::string>& m_secrets;
   std::mutex m_mutex;
 };
-
-std::string mode_name(publish::PublishMode mode) {
-  switch (mode) {
-  case publish::PublishMode::createnew: return "createnew";
-  case publish::PublishMode::overwrite: return "overwrite";
-  case publish::PublishMode::append: return "append";
-  case publish::PublishMode::replace: return "replace";
-  }
-  return "overwrite";
-}
 
 struct StagedSource {
   fs::path file;
@@ -93,8 +83,8 @@ private:
     if (!error.statement.empty()) {
       message += fmt::format(" [statement: {}]", error.statement);
     }
-    m_report.error = redact_secrets(message, m_secrets);
-    m_report.hint = redact_secrets(error.hint, m_secrets);
+    m_report.error = net::redact(message, m_secrets);
+    m_report.hint = net::redact(error.hint, m_secrets);
     m_events.emit({RunEvent::Kind::failed, m_where.step, 0, 0, 0, m_report.error});
   }
 
@@ -253,7 +243,7 @@ private:
     if (source.incremental_column) {
       HP_TRY(apply_watermark(source, staged, context.watermark));
     }
-    HP_TRY(record_shape(source, staged));
+    HP_TRY(record_shape(staged));
     report.seconds = seconds_since(started);
     m_events.emit({RunEvent::Kind::finished, step, report.rows_loaded, report.bytes, report.seconds,
                    fmt::format("{} read, {} loaded, {} rejected{}", report.rows_read, report.rows_loaded,
@@ -355,7 +345,7 @@ private:
 
   // The staged tables' columns, kept in the state so an API with nothing new next time still
   // yields tables of the same shape (transforms reading a child table keep working).
-  Status record_shape(const SourceSpec&, StagedSource& staged) {
+  Status record_shape(StagedSource& staged) {
     if (!staged.new_state) {
       staged.new_state = SourceState{};
     }
@@ -599,7 +589,7 @@ private:
         return std::move(published).error();
       }
       PublishReport report{planned.output->name, target.server, target.site,
-                           target.project.empty() ? "Default" : target.project, target.name, mode_name(target.mode),
+                           target.project.empty() ? "Default" : target.project, target.name, std::string(publish::publish_mode_name(target.mode)),
                            published->datasource_id,
                            published->webpage_url.empty() ? published->resource_url : published->webpage_url,
                            seconds_since(started)};

@@ -6,9 +6,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <mutex>
-#include <random>
-#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "hyperpipe/extract.hpp"
 #include "net/http.hpp"
@@ -52,14 +51,8 @@ public:
     };
     const auto as_is = [](std::string_view text) { return std::string(text); };
     const auto json_escaped = [](std::string_view text) {
-      std::string out;
-      for (const char c : text) {
-        if (c == '"' || c == '\\') {
-          out += '\\';
-        }
-        out += c;
-      }
-      return out;
+      const std::string quoted = nlohmann::json(std::string(text)).dump(); // "..." with escapes
+      return quoted.substr(1, quoted.size() - 2);
     };
     HP_TRY(fill(options.url, [](std::string_view text) { return net::url_encode(text); }));
     HP_TRY(fill(options.body, json_escaped));
@@ -259,14 +252,10 @@ private:
   static void read_pagination(ConfigReader& reader, sources::ApiPagination& paging) {
     using Kind = sources::ApiPagination::Kind;
     const std::string kind = reader.text("type", true).value_or("none");
-    static const std::vector<std::pair<std::string, Kind>> kinds = {
-        {"none", Kind::none}, {"token", Kind::token}, {"page", Kind::page},
-        {"offset", Kind::offset}, {"next_url", Kind::next_url}, {"link", Kind::link}};
-    const auto found = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
-    if (found == kinds.end()) {
+    if (const auto found = sources::parse_pagination_kind(kind); !found) {
       reader.error("type", fmt::format("\"{}\" is not a pagination type", kind), "use none, token, page, offset, next_url or link");
     } else {
-      paging.kind = found->second;
+      paging.kind = *found;
       if (paging.kind == Kind::offset) {
         paging.page_param = "offset";
       }

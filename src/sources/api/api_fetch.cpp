@@ -76,6 +76,19 @@ Status check_same_host(const ApiFetchOptions& options, const std::string& next_u
 
 } // namespace
 
+std::optional<ApiPagination::Kind> parse_pagination_kind(std::string_view text) {
+  using Kind = ApiPagination::Kind;
+  static constexpr std::pair<std::string_view, Kind> k_kinds[] = {{"none", Kind::none},   {"token", Kind::token},
+                                                                  {"page", Kind::page},   {"offset", Kind::offset},
+                                                                  {"next_url", Kind::next_url}, {"link", Kind::link}};
+  for (const auto& [name, kind] : k_kinds) {
+    if (name == text) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
 std::string build_url(const std::string& base, const std::vector<std::pair<std::string, std::string>>& params) {
   std::string url = base;
   char separator = base.find('?') == std::string::npos ? '?' : '&';

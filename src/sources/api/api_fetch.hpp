@@ -35,6 +35,9 @@ struct ApiPagination {
   bool fail_at_max_pages = false;
 };
 
+/// "none", "token", "page", "offset", "next_url" or "link"; nullopt for anything else.
+std::optional<ApiPagination::Kind> parse_pagination_kind(std::string_view text);
+
 struct ApiAuth {
   enum class Kind { none, bearer, api_key_header, api_key_query, basic, oauth2_client_credentials };
   Kind kind = Kind::none;

@@ -1,6 +1,7 @@
 #include "sources/api/response_cache.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <fstream>
@@ -22,21 +23,6 @@ std::uint64_t fnv1a(const std::string& text) {
     hash *= 1099511628211ULL;
   }
   return hash;
-}
-
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 } // namespace
@@ -84,8 +70,9 @@ void ResponseCache::store(const std::string& request, const net::HttpResponse& r
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     const auto link = response.headers.find("link");
-    out << fmt::format("{{\"stored\":{},\"status\":{},\"link\":{}}}\n", now, response.status,
-                       json_string(link == response.headers.end() ? "" : link->second));
+    const nlohmann::json header = {{"stored", now}, {"status", response.status},
+                                   {"link", link == response.headers.end() ? "" : link->second}};
+    out << header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     out << response.body;
     if (!out) {
       fs::remove(temporary, ec);
