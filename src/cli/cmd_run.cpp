@@ -13,7 +13,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_file.hpp"
 #include "cli/run_display.hpp"
-#include "history/run_history.hpp"
+#include "cli/run_records.hpp"
 #include "net/http.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "pipeline/run/runner.hpp"
@@ -22,33 +22,6 @@
 namespace hyperpipe::cli {
 namespace {
 
-Status record_history(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
-                      const std::filesystem::path& report_file) {
-  std::error_code ec;
-  std::filesystem::create_directories(spec.state_dir, ec);
-  HP_ASSIGN_OR_RETURN(auto history, history::RunHistory::open(pipeline::history_file_of(spec)));
-  history::RunRecord run;
-  run.pipeline = spec.name;
-  run.started = report.started;
-  run.finished = report.finished;
-  run.status = report.succeeded ? "succeeded" : "failed";
-  run.trigger = "manual";
-  run.seconds = report.seconds;
-  std::vector<std::string> outputs;
-  for (const auto& output : report.outputs) {
-    std::uint64_t rows = 0;
-    for (const auto& table : output.tables) {
-      rows += table.rows_total;
-    }
-    run.rows += rows;
-    outputs.push_back(fmt::format("{}: {} rows", output.name, rows));
-  }
-  run.outputs = fmt::format("{}", fmt::join(outputs, ", "));
-  run.report = report_file.string();
-  run.error = report.succeeded ? "" : fmt::format("{}: {}", report.failed_step, report.error);
-  return history.record(run, static_cast<std::size_t>(spec.history_runs));
-}
-
 int exit_code_of(const pipeline::RunReport& report) {
   using pipeline::FailedStage;
   switch (report.failed_stage) {
@@ -56,6 +29,7 @@ int exit_code_of(const pipeline::RunReport& report) {
   case FailedStage::configuration: return k_exit_config;
   case FailedStage::source: return k_exit_source;
   case FailedStage::publish: return k_exit_publish;
+  case FailedStage::busy: return k_exit_busy;
   case FailedStage::transform:
   case FailedStage::output:
   case FailedStage::engine: break;
@@ -146,6 +120,7 @@ Runner add_run_command(CLI::App& app) {
     std::string log_format = "text";
     std::string progress = "auto";
     std::string report;
+    std::string trigger = "manual";
   };
   auto args = std::make_shared<Args>();
   CLI::App* command = app.add_subcommand("run", "Run a pipeline: stage sources, transform in Hyper, write and publish extracts");
@@ -158,9 +133,12 @@ Runner add_run_command(CLI::App& app) {
   command->add_option("--progress", args->progress, "auto (default: live lines on a terminal), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   command->add_option("--report", args->report, "where to write the JSON run report (default: STATE_DIR/NAME.last-run.json)");
+  // Set by `hyperpipe schedule` for the runs it starts, so the history tells them apart.
+  command->add_option("--trigger", args->trigger)->check(CLI::IsMember({"manual", "schedule"}))->group("");
   auto engine_flags = add_engine_flags(*command);
   command->footer("Exit codes: 0 success, 8 invalid pipeline, 9 a source failed, 5 a transform's SQL failed,\n"
-                  "7 publishing failed, 3/6 an output could not be written, 4 hyperd. See docs/pipeline.md.");
+                  "7 publishing failed, 3/6 an output could not be written, 4 hyperd, 10 already running.\n"
+                  "See docs/pipeline.md.");
   return [args, engine_flags] {
     auto spec = load_or_report(args->file);
     if (!spec) {
@@ -181,12 +159,27 @@ Runner add_run_command(CLI::App& app) {
     }
     const bool live = args->progress == "always" || (args->progress == "auto" && ::isatty(STDERR_FILENO) == 1);
     auto display = make_run_display(args->log_format == "json" ? LogFormat::json : LogFormat::text, live, stderr);
+    const std::string started = pipeline::utc_now();
     auto engine = start_engine(*engine_flags);
     if (!engine) {
+      // Recorded and notified like any failed run: an unattended schedule must not fail silently.
+      pipeline::RunReport failed;
+      failed.pipeline = spec->name;
+      failed.started = started;
+      failed.finished = pipeline::utc_now();
+      failed.failed_stage = pipeline::FailedStage::engine;
+      failed.failed_step = "start hyperd";
+      failed.error = engine.error().message;
+      after_run(*spec, record_of(*spec, failed, {}, args->trigger), engine.error().hint);
       return report(engine.error());
     }
     pipeline::RunReport result = pipeline::run_pipeline(*engine, *spec, options, *display);
     display.reset();
+    if (result.failed_stage == pipeline::FailedStage::busy) {
+      // Another run is doing the work: nothing to record, report or notify.
+      fmt::print(stderr, "hyperpipe: error: {}\nhint: {}\n", result.error, result.hint);
+      return static_cast<int>(k_exit_busy);
+    }
     const std::filesystem::path report_file = args->report.empty() ? pipeline::report_file_of(*spec) : std::filesystem::path(args->report);
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::absolute(report_file).parent_path(), ec);
@@ -197,9 +190,7 @@ Runner add_run_command(CLI::App& app) {
     } else {
       fmt::print("report: {}\n", report_file.string());
     }
-    if (auto recorded = record_history(*spec, result, std::filesystem::absolute(report_file)); !recorded) {
-      fmt::print(stderr, "hyperpipe: warning: could not record the run in the history: {}\n", recorded.error().describe());
-    }
+    after_run(*spec, record_of(*spec, result, std::filesystem::absolute(report_file), args->trigger), result.hint);
     if (!result.succeeded) {
       fmt::print(stderr, "hyperpipe: error: {}: {}\n", result.failed_step, result.error);
       if (!result.hint.empty()) {

@@ -1,5 +1,5 @@
-// `hyperpipe schedule next "CRON"`: the next fire times of a schedule, to check it before
-// trusting it with a pipeline.
+// `hyperpipe schedule`: the daemon (schedule_daemon.cpp), `schedule next "CRON"` to check a
+// schedule before trusting it with a pipeline, and `schedule install` for the OS's scheduler.
 
 #include <fmt/format.h>
 
@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/pipeline_file.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/schedule_daemon.hpp"
 #include "schedule/cron.hpp"
 
 namespace hyperpipe::cli {
@@ -72,10 +73,21 @@ Runner add_schedule_command(CLI::App& app) {
     bool cron_table = false;
     bool print = false;
     std::string dir;
+    std::vector<std::string> pipelines;
+    std::string log_format = "text";
+    std::string on_stop = "finish";
   };
   auto args = std::make_shared<Args>();
-  CLI::App* command = app.add_subcommand("schedule", "Check cron schedules");
-  command->require_subcommand(1);
+  CLI::App* command = app.add_subcommand("schedule", "Run pipelines on their schedules (a daemon), check schedules, or install them into systemd/cron");
+  command->require_subcommand(0, 1);
+  command->add_option("pipelines", args->pipelines, "pipeline files to run on their schedule: until SIGTERM/SIGINT");
+  command->add_option("--log-format", args->log_format, "decisions as text (default) or json lines, on stdout")
+      ->check(CLI::IsMember({"text", "json"}));
+  command->add_option("--on-stop", args->on_stop, "on SIGTERM/SIGINT: finish (default) the runs going, or abort them; a second signal aborts")
+      ->check(CLI::IsMember({"finish", "abort"}));
+  command->footer("Each run is `hyperpipe run --trigger schedule` in a child process; its output goes to\n"
+                  "STATE_DIR/logs/NAME/. Policies (overlap, catch_up, max_run_time, retries) are the pipeline's\n"
+                  "schedule: keys; see docs/pipeline.md.");
   CLI::App* next = command->add_subcommand("next", "Print the next fire times of a cron schedule, with UTC offsets");
   next->add_option("cron", args->cron, "five fields (\"0 6 * * 1-5\") or @hourly/@daily/@weekly/@monthly/@yearly")->required();
   next->add_option("--timezone", args->zone, "IANA time zone the schedule is read in (default: UTC)");
@@ -91,7 +103,18 @@ Runner add_schedule_command(CLI::App& app) {
   install->add_flag("--print", args->print, "print the units instead of writing them");
   install->add_option("--dir", args->dir, "where to write systemd units (default: ~/.config/systemd/user)");
   install->footer("Windows: create a Task Scheduler task that runs \"hyperpipe run PIPELINE.yaml\" (see README).");
-  return [args, install] {
+  return [args, install, next] {
+    if (!install->parsed() && !next->parsed()) {
+      if (args->pipelines.empty()) {
+        return report(make_error(ErrorKind::invalid_argument, "give the pipeline files to schedule",
+                                 "hyperpipe schedule PIPELINE.yaml...; or schedule next / schedule install (--help)"));
+      }
+      DaemonOptions options;
+      options.program = own_binary();
+      options.json_log = args->log_format == "json";
+      options.on_stop = args->on_stop == "abort" ? schedule::StopMode::abort : schedule::StopMode::finish;
+      return run_schedule_daemon(args->pipelines, options);
+    }
     if (install->parsed()) {
       if (!args->systemd && !args->cron_table) {
         return report(make_error(ErrorKind::invalid_argument, "say --systemd or --cron"));

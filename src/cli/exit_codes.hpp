@@ -17,6 +17,7 @@ enum ExitCode : int {
   k_exit_publish = 7, ///< Tableau Server refused the publish, or could not be reached
   k_exit_config = 8,  ///< a pipeline file is invalid (hyperpipe validate / run)
   k_exit_source = 9,  ///< a pipeline source could not be read (file, API, database)
+  k_exit_busy = 10,   ///< the pipeline is already running (another process holds its lock)
 };
 
 ExitCode exit_code_for(const Error& error);

@@ -202,6 +202,57 @@ std::optional<long long> ConfigReader::integer(std::string_view key, long long m
   return number;
 }
 
+std::optional<std::chrono::seconds> ConfigReader::duration(std::string_view key, std::chrono::seconds min,
+                                                          std::chrono::seconds max) {
+  m_known.emplace(key);
+  if (!has(key)) {
+    return std::nullopt;
+  }
+  auto value = scalar(key, value_of(key), "a duration");
+  if (!value) {
+    return std::nullopt;
+  }
+  long long number = 0;
+  const char* end = value->data() + value->size();
+  const auto [stop, code] = std::from_chars(value->data(), end, number);
+  const std::string_view unit(stop, static_cast<std::size_t>(end - stop));
+  long long scale = 0;
+  if (unit.empty() || unit == "s") {
+    scale = 1;
+  } else if (unit == "m" || unit == "min") {
+    scale = 60;
+  } else if (unit == "h") {
+    scale = 3600;
+  } else if (unit == "d") {
+    scale = 86'400;
+  }
+  if (code != std::errc() || scale == 0 || number < 0) {
+    error(key, fmt::format("\"{}\" is not a duration", *value), "write seconds (90), or a number with s, m, h or d (30m, 2h)");
+    return std::nullopt;
+  }
+  const std::chrono::seconds seconds(number * scale);
+  if (seconds < min || seconds > max) {
+    error(key, fmt::format("{} is out of range", *value), fmt::format("use {} s to {} s", min.count(), max.count()));
+    return std::nullopt;
+  }
+  return seconds;
+}
+
+std::optional<std::size_t> ConfigReader::choice(std::string_view key, const std::vector<std::string_view>& allowed) {
+  auto value = text(key);
+  if (!value) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < allowed.size(); ++i) {
+    if (*value == allowed[i]) {
+      return i;
+    }
+  }
+  error(key, fmt::format("\"{}\" is not one of {}", *value, fmt::join(allowed, ", ")),
+        fmt::format("use {}", fmt::join(allowed, " or ")));
+  return std::nullopt;
+}
+
 std::optional<double> ConfigReader::number(std::string_view key, double min, double max) {
   m_known.emplace(key);
   if (!has(key)) {

@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,10 @@ public:
   std::optional<bool> flag(std::string_view key);
   std::optional<long long> integer(std::string_view key, long long min, long long max);
   std::optional<double> number(std::string_view key, double min, double max);
+  /// Seconds (90), or a number with a unit: s, m (min), h, d ("30m", "2h").
+  std::optional<std::chrono::seconds> duration(std::string_view key, std::chrono::seconds min, std::chrono::seconds max);
+  /// The index of the value in `allowed`; anything else is an error listing them.
+  std::optional<std::size_t> choice(std::string_view key, const std::vector<std::string_view>& allowed);
   /// One string or a list of strings.
   std::vector<std::string> texts(std::string_view key);
   /// A mapping of names to scalar values, in file order.

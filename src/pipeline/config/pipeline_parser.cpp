@@ -75,20 +75,10 @@ public:
     spec.parallel_sources = static_cast<int>(top.integer("parallel_sources", 1, 64).value_or(3));
     spec.history_runs = static_cast<int>(top.integer("history_runs", 1, 1'000'000).value_or(1000));
     if (auto schedule = top.child("schedule")) {
-      ScheduleSpec when;
-      when.mark = schedule->mark();
-      when.cron = schedule->text("cron", true).value_or("");
-      when.timezone = schedule->text("timezone").value_or("UTC");
-      if (!when.cron.empty()) {
-        if (auto parsed = schedule::CronSchedule::parse(when.cron); !parsed) {
-          schedule->error("cron", parsed.error().message, parsed.error().hint);
-        }
-      }
-      if (auto zone = schedule::find_zone(when.timezone); !zone) {
-        schedule->error("timezone", zone.error().message, zone.error().hint);
-      }
-      schedule->finish();
-      spec.schedule = std::move(when);
+      spec.schedule = read_schedule(*schedule);
+    }
+    if (auto notify = top.child("notify")) {
+      spec.notify = read_notify(*notify);
     }
 
     for (auto& [name, reader] : top.entries("sources", true)) {
@@ -115,6 +105,72 @@ public:
   }
 
 private:
+  ScheduleSpec read_schedule(ConfigReader& reader) {
+    using namespace std::chrono_literals;
+    ScheduleSpec when;
+    when.mark = reader.mark();
+    when.cron = reader.text("cron", true).value_or("");
+    when.timezone = reader.text("timezone").value_or("UTC");
+    if (!when.cron.empty()) {
+      if (auto parsed = schedule::CronSchedule::parse(when.cron); !parsed) {
+        reader.error("cron", parsed.error().message, parsed.error().hint);
+      }
+    }
+    if (auto zone = schedule::find_zone(when.timezone); !zone) {
+      reader.error("timezone", zone.error().message, zone.error().hint);
+    }
+    if (auto overlap = reader.choice("overlap", {"skip", "queue"})) {
+      when.overlap = *overlap == 0 ? schedule::Overlap::skip : schedule::Overlap::queue;
+    }
+    if (auto catch_up = reader.choice("catch_up", {"none", "once"})) {
+      when.catch_up = *catch_up == 0 ? schedule::CatchUp::none : schedule::CatchUp::once;
+    }
+    when.max_run_time = reader.duration("max_run_time", 1s, std::chrono::seconds(7 * 86'400));
+    when.retries = static_cast<int>(reader.integer("retries", 0, 100).value_or(0));
+    when.retry_backoff = reader.duration("retry_backoff", 1s, 86'400s).value_or(60s);
+    reader.finish();
+    return when;
+  }
+
+  NotifySpec read_notify(ConfigReader& reader) {
+    NotifySpec notify;
+    notify.mark = reader.mark();
+    notify.targets.on_success = reader.flag("on_success").value_or(false);
+    notify.allow_http = reader.flag("allow_http").value_or(false);
+    notify.targets.webhook = reader.text("webhook");
+    if (notify.targets.webhook) {
+      // A webhook URL is a credential (anyone holding it can post): kept out of logs and output.
+      reader.add_secret(*notify.targets.webhook);
+      const auto& url = *notify.targets.webhook;
+      if (url.starts_with("http://") && !notify.allow_http) {
+        reader.error("webhook", "refusing to send notifications over plain HTTP", "use https://, or allow_http: true for a test receiver");
+      } else if (!url.starts_with("https://") && !url.starts_with("http://")) {
+        reader.error("webhook", "not an http(s) URL", "write https://hooks.example.com/...");
+      }
+    }
+    if (reader.has("command")) {
+      if (reader.raw("command").IsSequence()) {
+        notify.targets.command = reader.texts("command");
+      } else {
+        notify.targets.shell_command = reader.text("command").value_or("");
+      }
+      if (notify.targets.shell_command.empty() && (notify.targets.command.empty() || notify.targets.command[0].empty())) {
+        reader.error("command", "empty command", "a list (program and arguments) or one shell command line");
+      }
+    }
+    if (auto timeout = reader.duration("timeout", std::chrono::seconds(1), std::chrono::seconds(3600))) {
+      notify.targets.timeout = *timeout;
+    }
+    if (auto ca = reader.text("ca_bundle")) {
+      notify.ca_bundle = resolve(m_base, *ca);
+    }
+    if (!notify.targets.webhook && !reader.has("command")) {
+      reader.error("webhook", "nothing to notify", "give a webhook URL, a command, or both");
+    }
+    reader.finish();
+    return notify;
+  }
+
   bool claim_step_name(const std::string& name, Mark mark, const std::string& path) {
     if (!valid_step_name(name)) {
       m_out.diagnostics.add(mark, path, fmt::format("\"{}\" cannot be used as a table name in SQL", name),

@@ -348,7 +348,7 @@ TEST(PipelineParser, UnknownTopLevelKeyListsTheKnownOnes) {
                             "cadence: daily\n" +
                             k_output_from_s);
   EXPECT_TRUE(has_diagnostic(parsed, 4, 1, "cadence", "unknown key \"cadence\"",
-                             "known keys here: history_runs, name, outputs, parallel_sources, schedule, sources, state_dir, transforms, version"));
+                             "known keys here: history_runs, name, notify, outputs, parallel_sources, schedule, sources, state_dir, transforms, version"));
 }
 
 TEST(PipelineParser, DuplicateKey) {

@@ -12,8 +12,10 @@
 #include "hyperpipe/table.hpp"
 #include "pipeline/config/diagnostics.hpp"
 #include "pipeline/config/interpolate.hpp"
+#include "notify/notifier.hpp"
 #include "pipeline/sources/source_plugin.hpp"
 #include "publish/tableau_client.hpp"
+#include "schedule/scheduler.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -71,10 +73,24 @@ struct OutputSpec {
   Mark mark;
 };
 
-/// When the pipeline runs by itself (`hyperpipe schedule install`; the daemon will read it too).
+/// When the pipeline runs by itself (`hyperpipe schedule` and `hyperpipe schedule install`),
+/// and how the daemon treats its runs (src/schedule/scheduler.hpp has the rules).
 struct ScheduleSpec {
   std::string cron;     ///< five fields or a macro, validated
   std::string timezone; ///< IANA name, validated
+  schedule::Overlap overlap = schedule::Overlap::skip;
+  schedule::CatchUp catch_up = schedule::CatchUp::none;
+  std::optional<std::chrono::seconds> max_run_time;
+  int retries = 0;
+  std::chrono::seconds retry_backoff{60};
+  Mark mark;
+};
+
+/// Who hears about a run's end (manual or scheduled): src/notify/notifier.hpp.
+struct NotifySpec {
+  notify::Targets targets;
+  std::optional<std::filesystem::path> ca_bundle;
+  bool allow_http = false;
   Mark mark;
 };
 
@@ -85,6 +101,7 @@ struct PipelineSpec {
   int parallel_sources = 3;
   int history_runs = 1000; ///< runs kept in the run history
   std::optional<ScheduleSpec> schedule;
+  std::optional<NotifySpec> notify;
   std::vector<SourceSpec> sources;
   std::vector<TransformSpec> transforms;
   std::vector<OutputSpec> outputs;

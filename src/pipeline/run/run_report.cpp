@@ -17,6 +17,7 @@ std::string_view failed_stage_name(FailedStage stage) {
   case FailedStage::output: return "output";
   case FailedStage::publish: return "publish";
   case FailedStage::engine: return "engine";
+  case FailedStage::busy: return "busy";
   }
   return "none";
 }

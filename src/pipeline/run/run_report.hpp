@@ -15,7 +15,8 @@
 namespace hyperpipe::pipeline {
 
 /// Which part of a run failed; the CLI maps it to an exit code.
-enum class FailedStage { none, configuration, source, transform, output, publish, engine };
+/// busy: another process holds the pipeline's run lock, so this run did nothing.
+enum class FailedStage { none, configuration, source, transform, output, publish, engine, busy };
 std::string_view failed_stage_name(FailedStage stage);
 
 struct SourceReport {

@@ -98,7 +98,11 @@ private:
       return make_error(ErrorKind::io, fmt::format("cannot create the state folder {}: {}", m_pipeline.state_dir.string(),
                                                    ec.message()));
     }
-    HP_ASSIGN_OR_RETURN(auto lock, RunLock::acquire(m_pipeline.state_dir / (m_pipeline.name + ".lock"), m_pipeline.name));
+    at(FailedStage::busy, "run lock");
+    HP_ASSIGN_OR_RETURN(auto lock, RunLock::acquire(run_lock_file_of(m_pipeline),
+                                                     fmt::format("pipeline \"{}\" is already running", m_pipeline.name),
+                                                     "wait for it to finish; two runs of one pipeline would overwrite each other's outputs"));
+    at(FailedStage::engine, "state file");
     HP_ASSIGN_OR_RETURN(m_state, read_run_state(state_file_of(m_pipeline)));
     m_work_dir = m_pipeline.state_dir / (m_pipeline.name + ".work");
     fs::remove_all(m_work_dir, ec); // a killed run's leftovers (we hold the lock)
@@ -628,6 +632,8 @@ private:
 fs::path state_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".state.json"); }
 fs::path report_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".last-run.json"); }
 fs::path history_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / "history.sqlite"; }
+
+fs::path run_lock_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".lock"); }
 
 RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer) {
   return Run(engine, pipeline, options, observer).execute();

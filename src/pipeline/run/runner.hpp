@@ -58,5 +58,6 @@ RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const 
 std::filesystem::path state_file_of(const PipelineSpec& pipeline);
 std::filesystem::path report_file_of(const PipelineSpec& pipeline);
 std::filesystem::path history_file_of(const PipelineSpec& pipeline);
+std::filesystem::path run_lock_file_of(const PipelineSpec& pipeline);
 
 } // namespace hyperpipe::pipeline

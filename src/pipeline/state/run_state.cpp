@@ -84,7 +84,7 @@ Status write_run_state(const fs::path& file, const RunState& state) {
   return write_file_atomically(file, json.dump(2) + "\n");
 }
 
-Result<RunLock> RunLock::acquire(const fs::path& file, const std::string& pipeline) {
+Result<RunLock> RunLock::acquire(const fs::path& file, const std::string& busy, const std::string& hint) {
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     return make_error(ErrorKind::io, fmt::format("cannot open lock file {}", file.string()));
@@ -94,9 +94,8 @@ Result<RunLock> RunLock::acquire(const fs::path& file, const std::string& pipeli
     const auto n = ::pread(fd, buffer, sizeof buffer - 1, 0);
     ::close(fd);
     return make_error(ErrorKind::already_exists,
-                      fmt::format("pipeline \"{}\" is already running{}", pipeline,
-                                  n > 0 ? fmt::format(" (pid {})", std::string(buffer, static_cast<std::size_t>(n))) : ""),
-                      "wait for it to finish; two runs of one pipeline would overwrite each other's outputs");
+                      fmt::format("{}{}", busy, n > 0 ? fmt::format(" (pid {})", std::string(buffer, static_cast<std::size_t>(n))) : ""),
+                      hint);
   }
   const std::string pid = std::to_string(::getpid());
   if (::ftruncate(fd, 0) == 0) {

@@ -41,7 +41,9 @@ Status write_file_atomically(const std::filesystem::path& file, std::string_view
 /// one pipeline never overlap. The lock dies with the process, so a crash never leaves it stuck.
 class RunLock {
 public:
-  static Result<RunLock> acquire(const std::filesystem::path& file, const std::string& pipeline);
+  /// Fails with kind already_exists when another process holds it: `busy` (with its pid
+  /// appended) and `hint` say what that means.
+  static Result<RunLock> acquire(const std::filesystem::path& file, const std::string& busy, const std::string& hint);
   RunLock(RunLock&& other) noexcept;
   RunLock& operator=(RunLock&&) = delete;
   ~RunLock();
