@@ -35,7 +35,7 @@ std::string post_webhook(const std::string& body, const Targets& targets, net::H
   std::string problem;
   for (int attempt = 1; attempt <= 3; ++attempt) {
     if (attempt > 1) {
-      std::this_thread::sleep_for(std::chrono::seconds(attempt - 1));
+      std::this_thread::sleep_for(targets.retry_pause * (attempt - 1));
     }
     auto response = http.send(request);
     if (!response) {

@@ -38,6 +38,7 @@ struct Targets {
   /// Or one command line for /bin/sh -c, with the report's path as $1.
   std::string shell_command;
   std::chrono::seconds timeout{30};   ///< per webhook attempt, and for the command
+  std::chrono::milliseconds retry_pause{1000}; ///< before the second attempt; doubled before the third
 };
 
 /// Whether `notice` is worth sending to `targets`.
