@@ -93,6 +93,11 @@ def with_api_source(options):
 # name -> (pipeline, key path that hyperpipe validate names)
 INVALID = {
     "unknown top-level key": (BASE + "colour: blue\n", "colour"),
+    "schedule with a bad overlap": (BASE + "schedule: {cron: '@daily', overlap: wait}\n", "schedule.overlap"),
+    "schedule with a bad duration": (BASE + "schedule: {cron: '@daily', max_run_time: 2 hours}\n", "schedule.max_run_time"),
+    "schedule with an unknown key": (BASE + "schedule: {cron: '@daily', jitter: 5}\n", "schedule.jitter"),
+    "notify with nothing to notify": (BASE + "notify: {on_success: true}\n", "notify.webhook"),
+    "notify with an unknown key": (BASE + "notify: {webhook: 'https://hooks.example.com/x', channel: data}\n", "notify.channel"),
     "csv source with sheet": (BASE.replace("    path: data/orders.csv\n", "    path: data/orders.csv\n    sheet: Sheet1\n"),
                               "sources.orders.sheet"),
     "table with a bad mode": (BASE + "        mode: upsert\n", "outputs.sales.tables[0].mode"),
@@ -228,6 +233,22 @@ VALID = {
             tables: [{name: feed, from: feed, mode: replace}]
             publish: {server: "http://localhost:8800", allow_http: true, mode: append}
         """),
+    "schedule policies and notifications": BASE + textwrap.dedent("""\
+        schedule:
+          cron: "0 6 * * 1-5"
+          timezone: Europe/Brussels
+          overlap: queue
+          catch_up: once
+          max_run_time: 2h
+          retries: 3
+          retry_backoff: 90
+        notify:
+          webhook: ${HP_SCHEMA_TEST_UNSET:-https://hooks.example.com/services/x}
+          command: [/usr/local/bin/page-me, --team, data]
+          on_success: yes
+          timeout: 10s
+        """),
+    "notify by a shell command only": BASE + "notify: {command: 'mail -s failed data@example.com < \"$1\"'}\n",
     "api options: concurrency, drift, cache, fan-out, OAuth2": textwrap.dedent("""\
         version: 1
         sources:
