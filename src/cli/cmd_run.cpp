@@ -70,26 +70,34 @@ Runner add_history_command(CLI::App& app) {
     std::string file;
     bool json = false;
     std::size_t limit = 20;
+    std::string state_dir = ".hyperpipe";
   };
   auto args = std::make_shared<Args>();
-  CLI::App* command = app.add_subcommand("history", "Show a pipeline's recorded runs, newest first");
-  command->add_option("pipeline", args->file, "the pipeline file (YAML)")->required();
+  CLI::App* command = app.add_subcommand("history", "Show recorded runs (manual and scheduled), newest first");
+  command->add_option("pipeline", args->file, "the pipeline file (YAML); none: every pipeline whose state folder is --state-dir");
+  command->add_option("--state-dir", args->state_dir, "without a pipeline file: the state folder to read (default: .hyperpipe)");
   command->add_flag("--json", args->json, "one JSON array instead of a table");
   command->add_option("--limit", args->limit, "how many runs (default: 20)")->check(CLI::Range(1, 1'000'000));
   return [args] {
-    auto spec = load_or_report(args->file);
-    if (!spec) {
-      return static_cast<int>(k_exit_config);
+    std::string name; // empty: every pipeline
+    std::filesystem::path file = std::filesystem::path(args->state_dir) / "history.sqlite";
+    if (!args->file.empty()) {
+      auto spec = load_or_report(args->file);
+      if (!spec) {
+        return static_cast<int>(k_exit_config);
+      }
+      name = spec->name;
+      file = pipeline::history_file_of(*spec);
     }
-    if (!std::filesystem::exists(pipeline::history_file_of(*spec))) {
-      fmt::print("{}: no runs recorded yet\n", spec->name);
+    if (!std::filesystem::exists(file)) {
+      fmt::print("{}: no runs recorded yet\n", name.empty() ? file.string() : name);
       return static_cast<int>(k_exit_ok);
     }
-    auto history = history::RunHistory::open(pipeline::history_file_of(*spec));
+    auto history = history::RunHistory::open(file);
     if (!history) {
       return report(history.error());
     }
-    auto runs = history->list(spec->name, args->limit);
+    auto runs = history->list(name, args->limit);
     if (!runs) {
       return report(runs.error());
     }
@@ -104,8 +112,8 @@ Runner add_history_command(CLI::App& app) {
       return static_cast<int>(k_exit_ok);
     }
     for (const auto& run : *runs) {
-      fmt::print("#{} {} {} {:>9} {:.2f} s {} rows ({}){}\n", run.id, run.started, run.trigger, run.status, run.seconds,
-                 run.rows, run.outputs, run.error.empty() ? "" : fmt::format(": {}", run.error));
+      fmt::print("#{} {}{} {} {:>9} {:.2f} s {} rows ({}){}\n", run.id, name.empty() ? run.pipeline + " " : "", run.started,
+                 run.trigger, run.status, run.seconds, run.rows, run.outputs, run.error.empty() ? "" : fmt::format(": {}", run.error));
     }
     return static_cast<int>(k_exit_ok);
   };

@@ -53,6 +53,13 @@ std::optional<schedule::Instant> read_last_fire(const pipeline::PipelineSpec& sp
   return parsed ? std::optional<schedule::Instant>(*parsed) : std::nullopt;
 }
 
+void write_last_fire(const pipeline::PipelineSpec& spec, schedule::Instant last_fire) {
+  const nlohmann::json remembered = {{"last_fire", utc_text(last_fire)}};
+  if (auto written = pipeline::write_file_atomically(remembered_file(spec), remembered.dump() + "\n"); !written) {
+    fmt::print(stderr, "hyperpipe: warning: cannot remember the last fire time: {}\n", written.error().describe());
+  }
+}
+
 schedule::RunOutcome classify(int status) {
   using Kind = schedule::RunOutcome::Kind;
   const std::string detail = base::describe_wait_status(status);
@@ -168,6 +175,11 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
     job.retry_backoff = when.retry_backoff;
     job.retry_backoff_max = std::max(job.retry_backoff_max, when.retry_backoff);
     job.last_fire = read_last_fire(spec);
+    if (!job.last_fire) {
+      // The first start: the scheduler is responsible from now on, so fire times missed while
+      // it is down before its first run are still caught up.
+      write_last_fire(spec, now);
+    }
     const auto next = job.cron.next(now, *job.zone);
     decisions.write(now, spec.name, "scheduled",
                     fmt::format("cron \"{}\" in {}; next run {}{}", when.cron, when.timezone,
@@ -200,13 +212,7 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
   hooks.log = [&decisions](const schedule::Decision& decision) {
     decisions.write(decision.at, decision.job, decision.what, decision.detail);
   };
-  hooks.remember = [&find](const std::string& job, schedule::Instant last_fire) {
-    const auto& spec = find(job);
-    const nlohmann::json remembered = {{"last_fire", utc_text(last_fire)}};
-    if (auto written = pipeline::write_file_atomically(remembered_file(spec), remembered.dump() + "\n"); !written) {
-      fmt::print(stderr, "hyperpipe: warning: cannot remember the last fire time: {}\n", written.error().describe());
-    }
-  };
+  hooks.remember = [&find](const std::string& job, schedule::Instant last_fire) { write_last_fire(find(job), last_fire); };
   auto host = schedule::ProcessHost::create(processes, hooks, options.on_stop);
   if (!host) {
     return report(host.error());

@@ -219,6 +219,10 @@ def test_sigterm_mid_run_with_abort_stops_it_and_keeps_the_previous_extract(tmp_
     runs = history(pipeline, env)
     assert [(r["status"], r["trigger"]) for r in runs] == [("failed", "schedule"), ("succeeded", "manual")]
     assert "killed by signal 15" in runs[0]["error"]
+    # Without a pipeline file (and without its secrets): every pipeline of a state folder.
+    everything = subprocess.run([HYPERPIPE, "history", "--state-dir", str(tmp_path / "state")], capture_output=True,
+                                text=True, check=True).stdout.splitlines()
+    assert len(everything) == 2 and all(" videos " in line for line in everything), everything
     assert len(webhook.received) == 1 and webhook.received[0]["json"]["status"] == "failed"
     assert "killed by signal 15" in webhook.received[0]["json"]["error"]
     assert API_KEY not in webhook.received[0]["raw"]
@@ -258,6 +262,8 @@ def test_one_scheduler_per_pipeline(tmp_path, api):
                                 env=dict(os.environ, **env), timeout=30)
         assert second.returncode == 10
         assert 'pipeline "videos" is already scheduled by another hyperpipe schedule (pid' in second.stderr
+        # From its first start the daemon is responsible: a fire missed while it is down is noticed.
+        assert "last_fire" in json.loads((tmp_path / "state" / "videos.schedule.json").read_text())
         assert daemon.stop() == 0
     finally:
         daemon.kill()
