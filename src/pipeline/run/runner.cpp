@@ -208,6 +208,7 @@ private:
     context.table = source.name;
     context.work_dir = m_work_dir;
     context.incremental = source.incremental_column.has_value();
+    context.incremental_column = source.incremental_column;
     const auto previous = m_state.sources.find(source.name);
     if (previous != m_state.sources.end()) {
       if (source.incremental_column && !previous->second.watermark.empty()) {
@@ -402,15 +403,20 @@ private:
   }
 
   // The largest staged file becomes the workspace (a file copy, far cheaper than copying its
-  // rows); the other sources' tables are copied into it.
+  // rows); the other sources' tables are copied into it. Among files of the newest file version,
+  // so that every staged column type fits the workspace (NUMERIC(30,10) needs version 3).
   Result<ExtractWriter> build_workspace() {
     at(FailedStage::engine, "workspace");
     std::size_t base = 0;
     std::uintmax_t largest = 0;
+    int newest = 0;
+    for (const auto& staged : m_staged) {
+      newest = std::max(newest, staged.result.file_version);
+    }
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       std::error_code ec;
       const auto size = fs::file_size(m_staged[i].file, ec);
-      if (!ec && size >= largest) {
+      if (!ec && size >= largest && m_staged[i].result.file_version == newest) {
         largest = size;
         base = i;
       }

@@ -31,6 +31,8 @@ struct StageContext {
   std::filesystem::path work_dir;
   /// The source loads incrementally (rows past a watermark).
   bool incremental = false;
+  /// Its incremental column, for sources that push the watermark down (databases).
+  std::optional<std::string> incremental_column;
   /// Last run's largest value of the incremental column, when there is one.
   std::optional<std::string> watermark;
   /// The staged tables ("public".<name>, root first) at the last successful run; empty on the
@@ -48,6 +50,7 @@ struct StageResult {
   std::uint64_t rows_loaded = 0;
   std::uint64_t rows_rejected = 0;
   std::uint64_t bytes = 0; ///< input bytes (files, or HTTP bodies)
+  int file_version = 2;    ///< of the staged file: higher when a column type needs it
   std::vector<std::string> notes;
 };
 

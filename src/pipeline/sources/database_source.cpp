@@ -1,0 +1,118 @@
+#include "pipeline/sources/database_source.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/quoting.hpp"
+#include "hyperpipe/extract.hpp"
+#include "sources/database/postgres_reader.hpp"
+
+namespace hyperpipe::pipeline {
+namespace fs = std::filesystem;
+namespace db = sources::database;
+namespace {
+
+// The watermark pushed down: rows whose column is above it (NULLs are never above).
+std::string watermark_condition(const StageContext& context) {
+  if (!context.incremental_column || !context.watermark) {
+    return {};
+  }
+  return fmt::format("{} > {}", base::quote_identifier(*context.incremental_column), base::quote_literal(*context.watermark));
+}
+
+// Streams a reader's batches into the staging file as table public.<source>.
+template <typename Reader>
+Result<StageResult> stage_batches(Reader& reader, const StageContext& context) {
+  TableDefinition table{TableName{"public", context.table}, reader.columns(), {}, {}};
+  const bool wide = std::any_of(table.columns.begin(), table.columns.end(),
+                                [](const ColumnDefinition& column) { return column.type.is_wide_numeric(); });
+  const int version = wide ? 3 : 2;
+  HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file, {CreateMode::replace, version}));
+  HP_TRY(writer.add_table(table));
+  HP_ASSIGN_OR_RETURN(auto rows, writer.write_to(table.name));
+  HP_ASSIGN_OR_RETURN(
+      auto read, reader.read([&rows](const ColumnBatch& batch) { return rows.write(batch); },
+                             [&context](const db::ReadProgress& progress) {
+                               if (context.on_progress) {
+                                 context.on_progress(progress.rows, progress.bytes);
+                               }
+                             }));
+  HP_TRY(rows.finish());
+  HP_TRY(writer.commit());
+  StageResult result;
+  result.tables.push_back(context.table);
+  result.rows_read = read.rows;
+  result.rows_loaded = read.rows;
+  result.bytes = read.bytes;
+  result.notes = reader.notes();
+  result.file_version = version;
+  return result;
+}
+
+// A password written into the file is a password in version control.
+void refuse_literal_password(ConfigReader& reader, const std::string& connection) {
+  const YAML::Node raw = reader.raw("connection");
+  if (!raw.IsScalar() || raw.Scalar().find("${") != std::string::npos) {
+    return;
+  }
+  const auto scheme = connection.find("://");
+  const auto at = connection.find('@');
+  const bool uri_password = scheme != std::string::npos && at != std::string::npos &&
+                            connection.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos;
+  if (uri_password || connection.find("password=") != std::string::npos || connection.find("PWD=") != std::string::npos) {
+    reader.error("connection", "secrets belong in the environment, not in the pipeline file",
+                 "write connection: ${DATABASE_URL}, or leave the password out and set PGPASSWORD or use ~/.pgpass");
+  }
+}
+
+class ConfiguredPostgres final : public ConfiguredSource {
+public:
+  db::PostgresSpec spec;
+
+  std::string describe() const override {
+    return fmt::format("postgres {}", spec.table.empty() ? "query" : spec.table) +
+           (spec.parts > 1 ? fmt::format(" in {} ranges of {}", spec.parts, spec.partition_column) : "");
+  }
+
+  Result<StageResult> stage(const StageContext& context) const override {
+    db::PostgresSpec run = spec;
+    run.where = watermark_condition(context);
+    HP_ASSIGN_OR_RETURN(auto reader, db::PostgresReader::open(run));
+    return stage_batches(reader, context);
+  }
+};
+
+class PostgresSourceType final : public SourceType {
+public:
+  std::string_view name() const override { return "postgres"; }
+
+  std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path&) const override {
+    auto source = std::make_shared<ConfiguredPostgres>();
+    db::PostgresSpec& spec = source->spec;
+    spec.source = fmt::format("source {}", reader.path().substr(reader.path().rfind('.') + 1));
+    spec.connection = reader.text("connection").value_or("");
+    refuse_literal_password(reader, spec.connection);
+    spec.table = reader.text("table").value_or("");
+    spec.query = reader.text("query").value_or("");
+    if (spec.table.empty() == spec.query.empty()) {
+      reader.error(spec.table.empty() ? "table" : "query", "give either table or query", "table: public.orders, or query: SELECT ...");
+    }
+    if (auto partition = reader.child("partition")) {
+      spec.partition_column = partition->text("column", true).value_or("");
+      spec.parts = static_cast<int>(partition->integer("parts", 1, 64).value_or(4));
+      partition->finish();
+    }
+    spec.batch_rows = static_cast<std::size_t>(reader.integer("batch_rows", 1'000, 10'000'000).value_or(65'536));
+    return source;
+  }
+};
+
+} // namespace
+
+const SourceType& postgres_source_type() {
+  static const PostgresSourceType type;
+  return type;
+}
+
+} // namespace hyperpipe::pipeline

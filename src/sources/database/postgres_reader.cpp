@@ -1,0 +1,473 @@
+#include "sources/database/postgres_reader.hpp"
+
+#include <libpq-fe.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "base/quoting.hpp"
+#include "sources/database/pg_binary.hpp"
+
+namespace hyperpipe::sources::database {
+namespace {
+
+struct ConnectionDeleter {
+  void operator()(PGconn* connection) const { PQfinish(connection); }
+};
+using ConnectionPtr = std::unique_ptr<PGconn, ConnectionDeleter>;
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string trimmed(const char* text) {
+  std::string out = text == nullptr ? "" : text;
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
+    out.pop_back();
+  }
+  return out;
+}
+
+bool is_local_host(std::string_view hosts) {
+  if (hosts.empty()) {
+    return true; // a Unix socket
+  }
+  std::size_t start = 0;
+  while (start <= hosts.size()) {
+    const auto end = std::min(hosts.find(',', start), hosts.size());
+    const auto host = hosts.substr(start, end - start);
+    if (!host.empty() && host[0] != '/' && host != "localhost" && host != "127.0.0.1" && host != "::1") {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+// Why a connection failed, and what to do about it, from libpq's message.
+std::string connect_hint(std::string_view message) {
+  if (message.find("password authentication failed") != std::string_view::npos ||
+      message.find("no password supplied") != std::string_view::npos) {
+    return "check the user and password: PGPASSWORD in the environment, or a ~/.pgpass (PGPASSFILE) entry";
+  }
+  if (message.find("certificate") != std::string_view::npos || message.find("SSL") != std::string_view::npos) {
+    return "the server's TLS certificate could not be verified: give its CA with sslrootcert=FILE (or PGSSLROOTCERT); "
+           "sslmode=require encrypts without verifying (not recommended)";
+  }
+  if (message.find("does not exist") != std::string_view::npos) {
+    return "check the database and user names";
+  }
+  return "check the host and port, and that the server is running and reachable from here";
+}
+
+Error server_error(const PostgresSpec& spec, const PGresult* result, PGconn* connection, std::string_view statement) {
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  Error error;
+  if (state == nullptr) {
+    error = make_error(ErrorKind::connection,
+                       fmt::format("{}: lost the connection to PostgreSQL: {}", spec.source, trimmed(PQerrorMessage(connection))),
+                       "the server closed the connection or was stopped; nothing was written: run again when it is back");
+    return error;
+  }
+  error.kind = ErrorKind::sql;
+  error.sqlstate = state;
+  error.message = fmt::format("{}: PostgreSQL refused the query: {}", spec.source, trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)));
+  if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
+    error.message += fmt::format(" ({})", trimmed(detail));
+  }
+  const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
+  error.hint = hint != nullptr ? trimmed(hint) : "check the table name or the query (it runs as written on the server)";
+  error.statement = std::string(statement);
+  return error;
+}
+
+Result<ResultPtr> execute(const PostgresSpec& spec, PGconn* connection, const std::string& sql, ExecStatusType expected) {
+  ResultPtr result(PQexec(connection, sql.c_str()));
+  if (!result || PQresultStatus(result.get()) != expected) {
+    return server_error(spec, result.get(), connection, sql);
+  }
+  return result;
+}
+
+Result<ConnectionPtr> connect(const PostgresSpec& spec) {
+  const auto parameters = connection_parameters(spec.connection, std::getenv("PGSSLMODE"), std::getenv("PGHOST"));
+  std::vector<const char*> keywords;
+  std::vector<const char*> values;
+  for (const auto& [keyword, value] : parameters) {
+    keywords.push_back(keyword.c_str());
+    values.push_back(value.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  ConnectionPtr connection(PQconnectdbParams(keywords.data(), values.data(), 1));
+  if (!connection || PQstatus(connection.get()) != CONNECTION_OK) {
+    const std::string message = connection ? trimmed(PQerrorMessage(connection.get())) : "out of memory";
+    return make_error(ErrorKind::connection, fmt::format("{}: cannot connect to PostgreSQL: {}", spec.source, message),
+                      connect_hint(message));
+  }
+  if (PQsetClientEncoding(connection.get(), "UTF8") != 0) {
+    return make_error(ErrorKind::connection, fmt::format("{}: the server cannot send UTF-8", spec.source));
+  }
+  HP_TRY(execute(spec, connection.get(), "SET TimeZone = 'UTC'", PGRES_COMMAND_OK));
+  return connection;
+}
+
+std::string base_query(const PostgresSpec& spec) {
+  if (!spec.query.empty()) {
+    return spec.query;
+  }
+  const auto dot = spec.table.find('.');
+  return dot == std::string::npos
+             ? fmt::format("SELECT * FROM {}", base::quote_identifier(spec.table))
+             : fmt::format("SELECT * FROM {}.{}", base::quote_identifier(spec.table.substr(0, dot)),
+                           base::quote_identifier(spec.table.substr(dot + 1)));
+}
+
+// The result's columns, with pg_type's view of the types that need it.
+Result<std::vector<PgResultColumn>> describe(const PostgresSpec& spec, PGconn* connection, const std::string& query) {
+  const std::string sql = fmt::format("SELECT * FROM ({}) AS hp_source", query);
+  ResultPtr prepared(PQprepare(connection, "", sql.c_str(), 0, nullptr));
+  if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
+    return server_error(spec, prepared.get(), connection, query);
+  }
+  ResultPtr description(PQdescribePrepared(connection, ""));
+  if (!description || PQresultStatus(description.get()) != PGRES_COMMAND_OK) {
+    return server_error(spec, description.get(), connection, query);
+  }
+  std::vector<PgResultColumn> columns;
+  std::vector<std::string> lookups;
+  for (int i = 0; i < PQnfields(description.get()); ++i) {
+    PgResultColumn column;
+    column.name = PQfname(description.get(), i);
+    column.type_oid = PQftype(description.get(), i);
+    column.type_modifier = PQfmod(description.get(), i);
+    if (needs_catalog(column.type_oid)) {
+      lookups.push_back(std::to_string(column.type_oid));
+    }
+    columns.push_back(std::move(column));
+  }
+  if (!lookups.empty()) {
+    const std::string catalog = fmt::format(
+        "SELECT oid::int8, typname, typcategory, typbasetype::int8, typtypmod FROM pg_type WHERE oid = ANY('{{{}}}'::oid[])",
+        fmt::join(lookups, ","));
+    HP_ASSIGN_OR_RETURN(auto types, execute(spec, connection, catalog, PGRES_TUPLES_OK));
+    for (int row = 0; row < PQntuples(types.get()); ++row) {
+      const auto oid = static_cast<std::uint32_t>(std::stoll(PQgetvalue(types.get(), row, 0)));
+      for (auto& column : columns) {
+        if (column.type_oid == oid) {
+          column.type_name = PQgetvalue(types.get(), row, 1);
+          column.category = PQgetvalue(types.get(), row, 2)[0];
+          column.base_oid = static_cast<std::uint32_t>(std::stoll(PQgetvalue(types.get(), row, 3)));
+          column.base_modifier = std::stoi(PQgetvalue(types.get(), row, 4));
+        }
+      }
+    }
+  }
+  return columns;
+}
+
+/// Batches from several connections, handed to one consumer; bounded, so memory stays flat
+/// when Hyper is slower than PostgreSQL.
+class BatchQueue {
+public:
+  explicit BatchQueue(std::size_t capacity) : m_capacity(capacity) {}
+
+  /// False when the read was stopped (an error elsewhere): the producer should give up.
+  bool push(std::unique_ptr<ColumnBatch> batch) {
+    std::unique_lock lock(m_mutex);
+    m_space.wait(lock, [&] { return m_stopped || m_batches.size() < m_capacity; });
+    if (m_stopped) {
+      return false;
+    }
+    m_batches.push_back(std::move(batch));
+    m_ready.notify_one();
+    return true;
+  }
+  void producer_done(Status status) {
+    std::lock_guard lock(m_mutex);
+    if (!status && m_error.ok()) {
+      m_error = std::move(status);
+      m_stopped = true;
+      m_space.notify_all();
+    }
+    ++m_done;
+    m_ready.notify_one();
+  }
+  void stop(Status status) {
+    std::lock_guard lock(m_mutex);
+    if (m_error.ok()) {
+      m_error = std::move(status);
+    }
+    m_stopped = true;
+    m_space.notify_all();
+  }
+  /// The next batch; nullptr when every producer is done (or the read stopped).
+  std::unique_ptr<ColumnBatch> pop(std::size_t producers) {
+    std::unique_lock lock(m_mutex);
+    m_ready.wait(lock, [&] { return m_stopped || !m_batches.empty() || m_done == producers; });
+    if (m_stopped || m_batches.empty()) {
+      return nullptr;
+    }
+    auto batch = std::move(m_batches.front());
+    m_batches.pop_front();
+    m_space.notify_one();
+    return batch;
+  }
+  Status error() {
+    std::lock_guard lock(m_mutex);
+    return m_error;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_space;
+  std::condition_variable m_ready;
+  std::deque<std::unique_ptr<ColumnBatch>> m_batches;
+  std::size_t m_capacity;
+  std::size_t m_done = 0;
+  bool m_stopped = false;
+  Status m_error;
+};
+
+} // namespace
+
+std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& connection,
+                                                                       const char* environment_sslmode,
+                                                                       const char* environment_host) {
+  std::vector<std::pair<std::string, std::string>> parameters;
+  std::string host = environment_host != nullptr ? environment_host : "";
+  bool has_sslmode = environment_sslmode != nullptr && *environment_sslmode != '\0';
+  bool has_application = false, has_timeout = false;
+  if (!connection.empty()) {
+    parameters.emplace_back("dbname", connection); // expanded: a URI or key=value string
+    char* error = nullptr;
+    if (PQconninfoOption* options = PQconninfoParse(connection.c_str(), &error)) {
+      for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+        if (option->val == nullptr) {
+          continue;
+        }
+        const std::string_view keyword = option->keyword;
+        if (keyword == "host" || keyword == "hostaddr") {
+          host = option->val;
+        }
+        has_sslmode |= keyword == "sslmode";
+        has_application |= keyword == "application_name";
+        has_timeout |= keyword == "connect_timeout";
+      }
+      PQconninfoFree(options);
+    }
+    PQfreemem(error); // a malformed string is reported by the connection attempt itself
+  }
+  if (!has_application) {
+    parameters.emplace_back("application_name", "hyperpipe");
+  }
+  if (!has_timeout && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
+    parameters.emplace_back("connect_timeout", "15");
+  }
+  if (!has_sslmode && !is_local_host(host)) {
+    parameters.emplace_back("sslmode", "verify-full");
+  }
+  return parameters;
+}
+
+struct PostgresReader::State {
+  PostgresSpec spec;
+  ConnectionPtr connection;
+  std::string query;
+  std::vector<PgColumnPlan> plans;
+
+  // Runs one COPY on `connection` and emits full batches.
+  Status copy(PGconn* on, const std::string& sql, const std::function<Status(std::unique_ptr<ColumnBatch>&)>& emit,
+              std::atomic<std::uint64_t>& bytes) const {
+    std::vector<PgDecode> decodes;
+    std::vector<ColumnDefinition> columns;
+    for (const auto& plan : plans) {
+      decodes.push_back(plan.decode);
+      columns.push_back(plan.column);
+    }
+    PgBinaryDecoder decoder(std::move(decodes));
+    HP_TRY(execute(spec, on, sql, PGRES_COPY_OUT));
+    auto batch = std::make_unique<ColumnBatch>(columns);
+    while (true) {
+      char* buffer = nullptr;
+      const int length = PQgetCopyData(on, &buffer, 0);
+      if (length > 0) {
+        Status fed = decoder.feed(std::string_view(buffer, static_cast<std::size_t>(length)), *batch);
+        PQfreemem(buffer);
+        bytes += static_cast<std::uint64_t>(length);
+        if (!fed) {
+          auto error = fed.error();
+          error.message = fmt::format("{}: {}", spec.source, error.message);
+          return error;
+        }
+        if (batch->row_count() >= spec.batch_rows) {
+          HP_TRY(emit(batch));
+          batch = std::make_unique<ColumnBatch>(columns);
+        }
+        continue;
+      }
+      break; // -1: done; -2: failed (the result below says why)
+    }
+    ResultPtr result(PQgetResult(on));
+    if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK || !decoder.finished()) {
+      auto error = server_error(spec, result.get(), on, sql);
+      if (error.kind == ErrorKind::connection || !decoder.finished()) {
+        error.message += fmt::format(" (after {} rows)", decoder.rows());
+      }
+      return error;
+    }
+    while (ResultPtr more{PQgetResult(on)}) {
+    }
+    if (batch->row_count() > 0) {
+      HP_TRY(emit(batch));
+    }
+    return {};
+  }
+};
+
+PostgresReader::PostgresReader(std::unique_ptr<State> state) : m_state(std::move(state)) {
+  for (const auto& plan : m_state->plans) {
+    m_columns.push_back(plan.column);
+    if (plan.note) {
+      m_notes.push_back(*plan.note);
+    }
+  }
+}
+PostgresReader::PostgresReader(PostgresReader&&) noexcept = default;
+PostgresReader& PostgresReader::operator=(PostgresReader&&) noexcept = default;
+PostgresReader::~PostgresReader() = default;
+
+Result<PostgresReader> PostgresReader::open(const PostgresSpec& spec) {
+  auto state = std::make_unique<State>();
+  state->spec = spec;
+  state->query = base_query(spec);
+  HP_ASSIGN_OR_RETURN(state->connection, connect(spec));
+  HP_ASSIGN_OR_RETURN(auto columns, describe(spec, state->connection.get(), state->query));
+  if (columns.empty()) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("{}: the query returns no columns", spec.source));
+  }
+  state->plans = plan_columns(columns);
+  return PostgresReader(std::move(state));
+}
+
+std::string PostgresReader::copy_statement(const std::string& range) const {
+  std::vector<std::string> selects;
+  for (const auto& plan : m_state->plans) {
+    selects.push_back(plan.select == base::quote_identifier(plan.column.name)
+                          ? plan.select
+                          : fmt::format("{} AS {}", plan.select, base::quote_identifier(plan.column.name)));
+  }
+  std::vector<std::string> conditions;
+  if (!m_state->spec.where.empty()) {
+    conditions.push_back(fmt::format("({})", m_state->spec.where));
+  }
+  if (!range.empty()) {
+    conditions.push_back(fmt::format("({})", range));
+  }
+  return fmt::format("COPY (SELECT {} FROM ({}) AS hp_source{}{}) TO STDOUT (FORMAT binary)", fmt::join(selects, ", "),
+                     m_state->query, conditions.empty() ? "" : " WHERE ", fmt::join(conditions, " AND "));
+}
+
+Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::function<void(const ReadProgress&)>& progress) {
+  const PostgresSpec& spec = m_state->spec;
+  std::atomic<std::uint64_t> bytes{0};
+  ReadProgress done;
+  const auto deliver = [&](std::unique_ptr<ColumnBatch>& batch) -> Status {
+    HP_TRY(sink(*batch));
+    done.rows += batch->row_count();
+    done.bytes = bytes;
+    if (progress) {
+      progress(done);
+    }
+    return {};
+  };
+  if (spec.partition_column.empty() || spec.parts <= 1) {
+    HP_TRY(m_state->copy(m_state->connection.get(), copy_statement(), deliver, bytes));
+    done.bytes = bytes;
+    return done;
+  }
+
+  // Ranges of the key over several connections, all reading the snapshot of the first.
+  const auto key = std::find_if(m_state->plans.begin(), m_state->plans.end(),
+                                [&](const PgColumnPlan& plan) { return plan.column.name == spec.partition_column; });
+  if (key == m_state->plans.end() || (key->decode != PgDecode::int2 && key->decode != PgDecode::int4 && key->decode != PgDecode::int8)) {
+    return make_error(ErrorKind::invalid_argument,
+                      fmt::format("{}: partition column \"{}\" is not an integer column of the result", spec.source, spec.partition_column),
+                      "partition by an integer key (e.g. the primary key)");
+  }
+  PGconn* first = m_state->connection.get();
+  HP_TRY(execute(spec, first, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PGRES_COMMAND_OK));
+  HP_ASSIGN_OR_RETURN(auto snapshot, execute(spec, first, "SELECT pg_export_snapshot()", PGRES_TUPLES_OK));
+  const std::string snapshot_id = PQgetvalue(snapshot.get(), 0, 0);
+  const std::string quoted_key = base::quote_identifier(spec.partition_column);
+  HP_ASSIGN_OR_RETURN(auto bounds, execute(spec, first,
+                                           fmt::format("SELECT min({0})::int8, max({0})::int8 FROM ({1}) AS hp_source{2}", quoted_key,
+                                                       m_state->query, spec.where.empty() ? "" : " WHERE (" + spec.where + ")"),
+                                           PGRES_TUPLES_OK));
+  std::vector<std::string> ranges;
+  if (PQgetisnull(bounds.get(), 0, 0) != 0) {
+    ranges.push_back(""); // no rows with a key (maybe some with NULL): one plain read
+  } else {
+    const Int128 low = std::stoll(PQgetvalue(bounds.get(), 0, 0));
+    const Int128 high = std::stoll(PQgetvalue(bounds.get(), 0, 1));
+    const Int128 width = (high - low + spec.parts) / spec.parts;
+    for (int part = 0; part < spec.parts; ++part) {
+      const Int128 from = low + width * part;
+      if (from > high) {
+        break;
+      }
+      const Int128 to = from + width; // exclusive
+      std::string range = to > high ? fmt::format("{} >= {}", quoted_key, static_cast<std::int64_t>(from))
+                                    : fmt::format("{0} >= {1} AND {0} < {2}", quoted_key, static_cast<std::int64_t>(from),
+                                                  static_cast<std::int64_t>(to));
+      if (part == 0) {
+        range = fmt::format("{} OR {} IS NULL", range, quoted_key); // NULL keys are rows too
+      }
+      ranges.push_back(std::move(range));
+    }
+  }
+  std::vector<ConnectionPtr> others;
+  for (std::size_t i = 1; i < ranges.size(); ++i) {
+    HP_ASSIGN_OR_RETURN(auto connection, connect(spec));
+    HP_TRY(execute(spec, connection.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", PGRES_COMMAND_OK));
+    HP_TRY(execute(spec, connection.get(), fmt::format("SET TRANSACTION SNAPSHOT {}", base::quote_literal(snapshot_id)), PGRES_COMMAND_OK));
+    others.push_back(std::move(connection));
+  }
+  BatchQueue queue(2 * ranges.size());
+  std::vector<std::thread> workers;
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    PGconn* on = i == 0 ? first : others[i - 1].get();
+    workers.emplace_back([&, on, i] {
+      const auto enqueue = [&queue](std::unique_ptr<ColumnBatch>& batch) -> Status {
+        return queue.push(std::move(batch)) ? Status{} : make_error(ErrorKind::internal, "stopped");
+      };
+      Status status = m_state->copy(on, copy_statement(ranges[i]), enqueue, bytes);
+      if (!status) {
+        PQrequestCancel(on);
+      }
+      queue.producer_done(std::move(status));
+    });
+  }
+  while (auto batch = queue.pop(ranges.size())) {
+    if (Status delivered = deliver(batch); !delivered) {
+      queue.stop(std::move(delivered));
+    }
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  HP_TRY(queue.error());
+  HP_TRY(execute(spec, first, "COMMIT", PGRES_COMMAND_OK));
+  m_notes.push_back(fmt::format("read in {} ranges of {} over {} connections sharing one snapshot", ranges.size(),
+                                spec.partition_column, ranges.size()));
+  done.bytes = bytes;
+  return done;
+}
+
+} // namespace hyperpipe::sources::database

@@ -1,0 +1,78 @@
+#pragma once
+// Reading a PostgreSQL table or query as column batches: COPY (...) TO STDOUT in binary format
+// through libpq, decoded by PgBinaryDecoder. A large table can be read in ranges of an integer
+// key column over several connections that share one snapshot (as pg_dump does), so the ranges
+// add up to one consistent table.
+//
+// Connection settings are a libpq URI or key=value string, or empty for the standard PG*
+// environment variables; the password comes from the environment (PGPASSWORD) or a .pgpass
+// file, as libpq reads them. TLS: when neither the connection string nor PGSSLMODE says
+// otherwise, a server that is not on this machine is spoken to with sslmode=verify-full.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hyperpipe/column_batch.hpp"
+#include "sources/database/pg_types.hpp"
+
+namespace hyperpipe::sources::database {
+
+struct PostgresSpec {
+  std::string source;     ///< the source's name, for messages
+  std::string connection; ///< URI or key=value; empty: PG* environment variables
+  std::string table;      ///< "schema.table" or "table"; or
+  std::string query;      ///< a SELECT
+  /// A condition on the result's columns (e.g. the watermark: "updated_at" > '2026-01-01'),
+  /// pushed down into the query PostgreSQL runs.
+  std::string where;
+  /// Read in `parts` ranges of this integer column, each over its own connection.
+  std::string partition_column;
+  int parts = 1;
+  std::size_t batch_rows = 65'536;
+};
+
+struct ReadProgress {
+  std::uint64_t rows = 0;
+  std::uint64_t bytes = 0; ///< COPY bytes received
+};
+
+/// Receives full batches, one at a time (never concurrently), in no particular range order.
+using BatchSink = std::function<Status(const ColumnBatch& batch)>;
+
+class PostgresReader {
+public:
+  /// Connects and describes the result (its columns and their Hyper types); nothing is read yet.
+  static Result<PostgresReader> open(const PostgresSpec& spec);
+  PostgresReader(PostgresReader&&) noexcept;
+  PostgresReader& operator=(PostgresReader&&) noexcept;
+  ~PostgresReader();
+
+  const std::vector<ColumnDefinition>& columns() const { return m_columns; }
+  /// Lossy or unusual type mappings, one line each.
+  const std::vector<std::string>& notes() const { return m_notes; }
+  /// The statement(s) the read will send, for --dry-run and errors.
+  std::string copy_statement(const std::string& range = {}) const;
+
+  /// Streams every row to `sink`; `progress` is called after each batch.
+  Result<ReadProgress> read(const BatchSink& sink, const std::function<void(const ReadProgress&)>& progress);
+
+private:
+  struct State;
+  explicit PostgresReader(std::unique_ptr<State> state);
+  std::unique_ptr<State> m_state;
+  std::vector<ColumnDefinition> m_columns;
+  std::vector<std::string> m_notes;
+};
+
+/// The libpq connection keywords and values hyperpipe connects with (exposed for tests): the
+/// user's string expanded, application_name, a connect timeout, and sslmode=verify-full for a
+/// remote server when nothing else says otherwise.
+std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& connection,
+                                                                       const char* environment_sslmode,
+                                                                       const char* environment_host);
+
+} // namespace hyperpipe::sources::database
