@@ -18,8 +18,9 @@ struct SpawnOptions {
   /// Set in the child's environment, on top of ours.
   std::vector<std::pair<std::string, std::string>> environment;
   int output_fd = -1; ///< the child's stdout and stderr; -1: ours
-  /// Its own process group, so a signal can reach it and its children (hyperd) at once, and a
-  /// Ctrl-C at our terminal reaches only us: we decide what the child is told.
+  /// Its own process group, so a signal reaches it and the children that stay in its group, and
+  /// a Ctrl-C at our terminal reaches only us: we decide what the child is told. (hyperd runs in
+  /// a group of its own and exits when its parent's callback connection closes.)
   bool own_process_group = true;
 };
 

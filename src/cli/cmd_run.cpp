@@ -1,5 +1,6 @@
 // `hyperpipe validate` and `hyperpipe run`: pipelines as code.
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -183,6 +184,15 @@ Runner add_run_command(CLI::App& app) {
     }
     pipeline::RunReport result = pipeline::run_pipeline(*engine, *spec, options, *display);
     display.reset();
+    if (args->trigger == "schedule") {
+      // The run is over: a stop request from the scheduler now would only lose its record and
+      // make the scheduler report (and retry) a run that finished. Deferred until we exit.
+      sigset_t stop;
+      sigemptyset(&stop);
+      sigaddset(&stop, SIGTERM);
+      sigaddset(&stop, SIGINT);
+      ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    }
     if (result.failed_stage == pipeline::FailedStage::busy) {
       // Another run is doing the work: nothing to record, report or notify.
       fmt::print(stderr, "hyperpipe: error: {}\nhint: {}\n", result.error, result.hint);

@@ -21,7 +21,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <atomic>
+#include <memory>
 #include <set>
+#include <thread>
 
 #include "base/child_process.hpp"
 #include "cli/exit_codes.hpp"
@@ -203,10 +206,29 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
                                       fmt::format("another process is running pipeline \"{}\"", spec.name), ""));
     return {};
   };
-  hooks.ended = [&find](const schedule::EndedRun& ended) {
+  // Recording and notifying can take a while (a webhook that does not answer): never in the
+  // loop that enforces max_run_time and answers SIGTERM.
+  struct Aftermath {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Aftermath> aftermath;
+  hooks.ended = [&find, &aftermath](const schedule::EndedRun& ended) {
+    std::erase_if(aftermath, [](Aftermath& finished) {
+      if (!*finished.done) {
+        return false;
+      }
+      finished.thread.join(); // months of schedules must not pile up finished threads
+      return true;
+    });
     const int status = ended.wait_status;
     if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == k_exit_config)) {
-      record_unfinished_run(find(ended.job), ended);
+      auto done = std::make_shared<std::atomic<bool>>(false);
+      std::thread thread([&spec = find(ended.job), ended, done] {
+        record_unfinished_run(spec, ended);
+        *done = true;
+      });
+      aftermath.push_back(Aftermath{std::move(thread), std::move(done)});
     }
   };
   hooks.log = [&decisions](const schedule::Decision& decision) {
@@ -219,6 +241,9 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
   }
   schedule::Scheduler scheduler(std::move(jobs), now);
   schedule::run_daemon(scheduler, **host, job_names);
+  for (auto& pending : aftermath) {
+    pending.thread.join();
+  }
   decisions.write((*host)->now(), "", "stopped", "every run has ended");
   return static_cast<int>(k_exit_ok);
 }

@@ -1,6 +1,7 @@
 #include "notify/notifier.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -65,6 +66,7 @@ std::string run_command(const Notice& notice, const Targets& targets, const std:
                          {"HYPERPIPE_TRIGGER", notice.trigger}, {"HYPERPIPE_REPORT", notice.report},
                          {"HYPERPIPE_ERROR", net::redact(notice.error, secrets)}};
   options.own_process_group = true;
+  options.output_fd = STDERR_FILENO; // stdout may be a machine-read log (--log-format json)
   auto pid = base::spawn_child(options);
   if (!pid) {
     return fmt::format("the notification command was not run: {}", pid.error().message);
@@ -121,7 +123,8 @@ std::vector<std::string> send(const Notice& notice, const Targets& targets, cons
   if (targets.webhook) {
     if (auto problem = post_webhook(notice_json(notice, secrets), targets, http); !problem.empty()) {
       auto hidden = secrets;
-      hidden.push_back(*targets.webhook); // a transport's message may quote the URL
+      hidden.push_back(*targets.webhook); // a transport's message may quote the URL,
+      hidden.push_back(targets.webhook->substr(0, targets.webhook->find('?'))); // or without its query
       problems.push_back(net::redact(problem, hidden));
     }
   }

@@ -191,7 +191,8 @@ TEST(Daemon, FiresEveryPipelineOnItsScheduleForDays) {
   host.scripts["stock"] = always({10min});
   host.scripts["weekdays"] = always({2min});
   host.scripts["nightly"] = always({45min});
-  const auto expected = [&](int i) { return cron_times(jobs[static_cast<std::size_t>(i)], start, end - 1s); };
+  // A fire at the very start instant is due, not missed: the expected times start 1 s before.
+  const auto expected = [&](int i) { return cron_times(jobs[static_cast<std::size_t>(i)], start - 1s, end - 1s); };
   simulate(jobs, host);
 
   int total = 0;
@@ -206,8 +207,8 @@ TEST(Daemon, FiresEveryPipelineOnItsScheduleForDays) {
     total += static_cast<int>(expected(i).size());
   }
   EXPECT_GE(total, 100);
-  EXPECT_EQ(host.starts_of("sales").size(), 4u * 24u * 12u - 1u); // every 5 min, after the start instant
-  EXPECT_EQ(host.starts_of("stock").size(), 4u * 24u - 2u); // not at the start instant; the repeated 02:00 once
+  EXPECT_EQ(host.starts_of("sales").size(), 4u * 24u * 12u); // every 5 min, from the start instant
+  EXPECT_EQ(host.starts_of("stock").size(), 4u * 24u - 1u); // the repeated 02:00 at fall-back fires once
   EXPECT_EQ(host.starts_of("nightly").size(), 4u);          // 02:30 twice on 25 October: once
   EXPECT_EQ(host.starts_of("weekdays").size(), 2u * 9u * 4u); // Friday 23 and Monday 26, 9:00-17:45
   EXPECT_EQ(host.overlapping_starts, 0);
@@ -288,6 +289,18 @@ TEST(Daemon, CatchUpNoneWaitsForTheNextFire) {
   host2.scripts["fresh"] = always({1min});
   simulate({fresh}, host2);
   EXPECT_TRUE(host2.starts.empty());
+}
+
+TEST(Daemon, AFireAtTheVerySecondOfAStartRunsAndIsNotMissed) {
+  JobSpec spec = job("daily", "0 6 * * *");
+  spec.last_fire = at("2026-11-24T06:00:00Z");
+  SimulatedHost host(at("2026-11-25T06:00:00Z"), at("2026-11-25T07:00:00Z"));
+  host.scripts["daily"] = always({1min});
+  simulate({spec}, host);
+  EXPECT_EQ(host.count("daily", "missed"), 0);
+  ASSERT_EQ(host.starts_of("daily").size(), 1u);
+  EXPECT_EQ(host.starts_of("daily")[0].reason, Reason::schedule);
+  EXPECT_EQ(host.start_times_of("daily")[0], at("2026-11-25T06:00:00Z"));
 }
 
 TEST(Daemon, SeveralFiresPassedWhileAsleepFireOnce) {

@@ -34,6 +34,9 @@ std::string file_stamp(Instant at) {
 } // namespace
 
 Result<std::unique_ptr<ProcessHost>> ProcessHost::create(std::vector<ProcessJob> jobs, ProcessHooks hooks, StopMode stop_mode) {
+  // An ignored SIGCHLD is inherited across exec; it would make the kernel reap our runs before
+  // we can read how they ended.
+  ::signal(SIGCHLD, SIG_DFL);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -102,9 +105,13 @@ void ProcessHost::signal(const Action& action) {
 void ProcessHost::reap(std::vector<HostEvent>& events) {
   for (auto it = m_children.begin(); it != m_children.end();) {
     int status = 0;
-    if (::waitpid(it->second.pid, &status, WNOHANG) != it->second.pid) {
+    const pid_t reaped = ::waitpid(it->second.pid, &status, WNOHANG);
+    if (reaped == 0 || (reaped < 0 && errno == EINTR)) {
       ++it;
       continue;
+    }
+    if (reaped < 0) {
+      status = 0xFF00; // reaped by someone else: how it ended is unknown, so not a success (exit 255)
     }
     EndedRun ended{it->first, m_hooks.classify(it->first, status), status, it->second.started, now(), it->second.log};
     if (m_hooks.ended) {

@@ -59,11 +59,12 @@ std::string_view reason_name(Reason reason) {
 Scheduler::Scheduler(std::vector<JobSpec> jobs, Instant now) {
   for (auto& spec : jobs) {
     Job job;
-    job.next_fire = next_after(spec, now);
+    // A fire time at the very second of the start is due now, not missed.
+    job.next_fire = next_after(spec, now - std::chrono::seconds(1));
     job.last_fire = spec.last_fire;
     job.spec = std::move(spec);
     if (job.spec.last_fire) {
-      const Missed missed = missed_between(job.spec, *job.spec.last_fire, now);
+      const Missed missed = missed_between(job.spec, *job.spec.last_fire, now - std::chrono::seconds(1));
       if (missed.count > 0) {
         const std::string what = fmt::format("{}{} fire time{} since {} (the latest {})", missed.count,
                                              missed.count >= k_max_counted_fires ? "+" : "", missed.count == 1 ? "" : "s",

@@ -226,6 +226,9 @@ def test_sigterm_mid_run_with_abort_stops_it_and_keeps_the_previous_extract(tmp_
     assert len(webhook.received) == 1 and webhook.received[0]["json"]["status"] == "failed"
     assert "killed by signal 15" in webhook.received[0]["json"]["error"]
     assert API_KEY not in webhook.received[0]["raw"]
+    logs = "".join(p.read_text() for p in (tmp_path / "state" / "logs").rglob("*.log"))
+    leaked = daemon.process.stderr.read() + json.dumps(daemon.lines) + logs
+    assert API_KEY not in leaked and HOOK_TOKEN not in leaked
 
 
 def test_max_run_time_stops_runs_and_retries_with_backoff(tmp_path, api):

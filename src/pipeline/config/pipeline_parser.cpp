@@ -141,6 +141,7 @@ private:
     if (notify.targets.webhook) {
       // A webhook URL is a credential (anyone holding it can post): kept out of logs and output.
       reader.add_secret(*notify.targets.webhook);
+      reader.add_secret(notify.targets.webhook->substr(0, notify.targets.webhook->find('?'))); // as curl quotes it
       const auto& url = *notify.targets.webhook;
       if (url.starts_with("http://") && !notify.allow_http) {
         reader.error("webhook", "refusing to send notifications over plain HTTP", "use https://, or allow_http: true for a test receiver");

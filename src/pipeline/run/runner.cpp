@@ -98,10 +98,13 @@ private:
       return make_error(ErrorKind::io, fmt::format("cannot create the state folder {}: {}", m_pipeline.state_dir.string(),
                                                    ec.message()));
     }
-    at(FailedStage::busy, "run lock");
-    HP_ASSIGN_OR_RETURN(auto lock, RunLock::acquire(run_lock_file_of(m_pipeline),
-                                                     fmt::format("pipeline \"{}\" is already running", m_pipeline.name),
-                                                     "wait for it to finish; two runs of one pipeline would overwrite each other's outputs"));
+    auto lock = RunLock::acquire(run_lock_file_of(m_pipeline), fmt::format("pipeline \"{}\" is already running", m_pipeline.name),
+                                 "wait for it to finish; two runs of one pipeline would overwrite each other's outputs");
+    if (!lock) {
+      // Busy only when another process holds it; a lock file that cannot be opened is a failure.
+      at(lock.error().kind == ErrorKind::already_exists ? FailedStage::busy : FailedStage::engine, "run lock");
+      return lock.error();
+    }
     at(FailedStage::engine, "state file");
     HP_ASSIGN_OR_RETURN(m_state, read_run_state(state_file_of(m_pipeline)));
     m_work_dir = m_pipeline.state_dir / (m_pipeline.name + ".work");
