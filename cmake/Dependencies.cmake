@@ -42,6 +42,9 @@ endif()
 find_package(date REQUIRED)                  # IANA time zones (libdate-tz, the system tzdata)
 add_library(dep_date_tz INTERFACE)
 target_link_libraries(dep_date_tz INTERFACE date::date-tz)
-find_package(SQLite3 REQUIRED)               # run history
+find_package(SQLite3 REQUIRED)               # run history, SQLite sources
 add_library(dep_sqlite INTERFACE)
 target_link_libraries(dep_sqlite INTERFACE SQLite::SQLite3)
+find_package(ODBC REQUIRED)                  # ODBC sources (unixODBC)
+add_library(dep_odbc INTERFACE)
+target_link_libraries(dep_odbc INTERFACE ODBC::ODBC)

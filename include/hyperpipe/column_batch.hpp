@@ -106,6 +106,8 @@ public:
   /// Bytes the batch adds to a HyperBinary stream.
   std::size_t encoded_size() const;
   void clear();
+  /// Drops every column's values after the first `rows` (rolls back a partly appended row).
+  void truncate(std::size_t rows);
   void reserve(std::size_t rows);
 
 private:

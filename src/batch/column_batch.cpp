@@ -52,6 +52,12 @@ std::size_t ColumnBatch::encoded_size() const {
   return size;
 }
 
+void ColumnBatch::truncate(std::size_t rows) {
+  for (auto& column : m_columns) {
+    column.truncate(rows);
+  }
+}
+
 void ColumnBatch::clear() {
   for (auto& column : m_columns) {
     column.clear();

@@ -93,6 +93,14 @@ def with_api_source(options):
 # name -> (pipeline, key path that hyperpipe validate names)
 INVALID = {
     "unknown top-level key": (BASE + "colour: blue\n", "colour"),
+    "postgres with both table and query": (BASE.replace("    type: csv\n    path: data/orders.csv\n",
+                                                        "    type: postgres\n    table: t\n    query: SELECT 1\n"),
+                                           "sources.orders.query"),
+    "sqlite without a path": (BASE.replace("    type: csv\n    path: data/orders.csv\n", "    type: sqlite\n    table: t\n"),
+                              "sources.orders.path"),
+    "odbc with a partition": (BASE.replace("    type: csv\n    path: data/orders.csv\n",
+                                           "    type: odbc\n    connection: DSN=x\n    table: t\n    partition: {column: id}\n"),
+                              "sources.orders.partition"),
     "schedule with a bad overlap": (BASE + "schedule: {cron: '@daily', overlap: wait}\n", "schedule.overlap"),
     "schedule with a bad duration": (BASE + "schedule: {cron: '@daily', max_run_time: 2 hours}\n", "schedule.max_run_time"),
     "schedule with an unknown key": (BASE + "schedule: {cron: '@daily', jitter: 5}\n", "schedule.jitter"),
@@ -248,6 +256,17 @@ VALID = {
           on_success: yes
           timeout: 10s
         """),
+    "database sources": BASE.replace("    type: csv\n    path: data/orders.csv\n",
+                                     "    type: postgres\n"
+                                     "    connection: ${HP_SCHEMA_TEST_UNSET:-postgresql://reader@db.example.com/sales}\n"
+                                     "    table: public.orders\n"
+                                     "    partition: {column: id, parts: 4}\n"
+                                     "    batch_rows: 100000\n"
+                                     "    incremental: {column: updated_at}\n"
+                                     "  lite:\n    type: sqlite\n    path: data/app.sqlite\n    query: SELECT * FROM events\n"
+                                     "  wh:\n    type: odbc\n"
+                                     "    connection: \"DSN=warehouse;UID=reader;PWD=${HP_SCHEMA_TEST_SECRET:-x}\"\n"
+                                     "    query: SELECT * FROM sales.orders\n"),
     "notify by a shell command only": BASE + "notify: {command: 'mail -s failed data@example.com < \"$1\"'}\n",
     "api options: concurrency, drift, cache, fan-out, OAuth2": textwrap.dedent("""\
         version: 1

@@ -8,18 +8,15 @@ import decimal
 import json
 import os
 import subprocess
-import threading
 import time
-import uuid
 
 import psycopg
 import pytest
 from tableauhyperapi import Connection, TableName
 
-from conftest import BUILD
+import db_pipeline
+from db_pipeline import HYPERPIPE
 from pg_server import PASSWORD, PostgresServer
-
-HYPERPIPE = str(BUILD / "src" / "hyperpipe")
 
 
 @pytest.fixture(scope="module")
@@ -29,36 +26,16 @@ def pg():
     server.close()
 
 
-def write_pipeline(tmp_path, source, name="p", extra=""):
-    pipeline = tmp_path / f"{name}.yaml"
-    pipeline.write_text(f"""version: 1
-name: {name}
-state_dir: state
-sources:
-  src:
-    type: postgres
-    connection: ${{PG_URL}}
-{source}
-outputs:
-  out:
-    file: out/{name}.hyper
-    tables: [{{name: Extract.Extract, from: src}}]
-{extra}""")
-    return pipeline
+def write_pipeline(tmp_path, source, name="p", mode="replace"):
+    return db_pipeline.write_pipeline(tmp_path, "    type: postgres\n    connection: ${PG_URL}\n" + source, name, mode)
 
 
 def run(pg, pipeline, env=None, check=0):
-    environment = {**os.environ, "PG_URL": pg.url(), **pg.environment(), **(env or {})}
-    result = subprocess.run([HYPERPIPE, "run", str(pipeline), "--progress", "never"], capture_output=True, text=True,
-                            env=environment, timeout=600)
-    if check is not None:
-        assert result.returncode == check, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
-    return result
+    return db_pipeline.run(pipeline, {"PG_URL": pg.url(), **pg.environment(), **(env or {})}, check)
 
 
 def hyper_rows(hyper_process, file, order_by):
-    with Connection(hyper_process.endpoint, str(file)) as connection:
-        return connection.execute_list_query(f'SELECT * FROM "Extract"."Extract" ORDER BY {order_by}')
+    return db_pipeline.read(hyper_process, file, order_by)[0]
 
 
 def pg_rows(pg, sql):
@@ -185,10 +162,7 @@ def test_parallel_ranges_read_every_row_once_from_one_snapshot(tmp_path, pg, hyp
 def test_the_watermark_is_pushed_down(tmp_path, pg, hyper_process):
     pg.psql("DROP TABLE IF EXISTS orders; CREATE TABLE orders (id int, updated timestamptz, amount numeric(8,2));"
             "INSERT INTO orders SELECT g, '2026-01-01'::timestamptz + g * interval '1 hour', g FROM generate_series(1, 100) g;")
-    pipeline = write_pipeline(tmp_path, "    table: orders\n    incremental: {column: updated}").read_text()
-    pipeline = (tmp_path / "p.yaml")
-    pipeline.write_text(pipeline.read_text().replace("tables: [{name: Extract.Extract, from: src}]",
-                                                     "tables: [{name: Extract.Extract, from: src, mode: append}]"))
+    pipeline = write_pipeline(tmp_path, "    table: orders\n    incremental: {column: updated}", mode="append")
     run(pg, pipeline)
     pg.psql("SELECT pg_stat_reset();")
     pg.psql("INSERT INTO orders SELECT g, '2026-01-01'::timestamptz + g * interval '1 hour', g FROM generate_series(101, 130) g;")

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "base/quoting.hpp"
 #include "hyperpipe/extract.hpp"
+#include "sources/database/odbc_reader.hpp"
 #include "sources/database/postgres_reader.hpp"
+#include "sources/database/sqlite_reader.hpp"
 
 namespace hyperpipe::pipeline {
 namespace fs = std::filesystem;
@@ -60,10 +63,24 @@ void refuse_literal_password(ConfigReader& reader, const std::string& connection
   const auto at = connection.find('@');
   const bool uri_password = scheme != std::string::npos && at != std::string::npos &&
                             connection.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos;
-  if (uri_password || connection.find("password=") != std::string::npos || connection.find("PWD=") != std::string::npos) {
+  std::string lower = connection;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (uri_password || lower.find("password=") != std::string::npos || lower.find("pwd=") != std::string::npos) {
     reader.error("connection", "secrets belong in the environment, not in the pipeline file",
                  "write connection: ${DATABASE_URL}, or leave the password out and set PGPASSWORD or use ~/.pgpass");
   }
+}
+
+// The options every database source has: a table or a query.
+template <typename Spec>
+void read_table_or_query(ConfigReader& reader, Spec& spec) {
+  // spec.source stays empty: the runner names the step ("source orders: ...") in every message.
+  spec.table = reader.text("table").value_or("");
+  spec.query = reader.text("query").value_or("");
+  if (spec.table.empty() == spec.query.empty()) {
+    reader.error(spec.table.empty() ? "table" : "query", "give either table or query", "table: orders, or query: SELECT ...");
+  }
+  spec.batch_rows = static_cast<std::size_t>(reader.integer("batch_rows", 1'000, 10'000'000).value_or(65'536));
 }
 
 class ConfiguredPostgres final : public ConfiguredSource {
@@ -90,25 +107,90 @@ public:
   std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path&) const override {
     auto source = std::make_shared<ConfiguredPostgres>();
     db::PostgresSpec& spec = source->spec;
-    spec.source = fmt::format("source {}", reader.path().substr(reader.path().rfind('.') + 1));
     spec.connection = reader.text("connection").value_or("");
     refuse_literal_password(reader, spec.connection);
-    spec.table = reader.text("table").value_or("");
-    spec.query = reader.text("query").value_or("");
-    if (spec.table.empty() == spec.query.empty()) {
-      reader.error(spec.table.empty() ? "table" : "query", "give either table or query", "table: public.orders, or query: SELECT ...");
-    }
+    read_table_or_query(reader, spec);
     if (auto partition = reader.child("partition")) {
       spec.partition_column = partition->text("column", true).value_or("");
       spec.parts = static_cast<int>(partition->integer("parts", 1, 64).value_or(4));
       partition->finish();
     }
-    spec.batch_rows = static_cast<std::size_t>(reader.integer("batch_rows", 1'000, 10'000'000).value_or(65'536));
+    return source;
+  }
+};
+
+class ConfiguredSqlite final : public ConfiguredSource {
+public:
+  db::SqliteSpec spec;
+
+  std::string describe() const override {
+    return fmt::format("sqlite {} {}", spec.file.string(), spec.table.empty() ? "query" : spec.table);
+  }
+
+  Result<StageResult> stage(const StageContext& context) const override {
+    db::SqliteSpec run = spec;
+    run.where = watermark_condition(context);
+    HP_ASSIGN_OR_RETURN(auto reader, db::SqliteReader::open(run));
+    auto result = stage_batches(reader, context);
+    if (result) {
+      std::error_code ec;
+      result->bytes = fs::file_size(spec.file, ec);
+    }
+    return result;
+  }
+};
+
+class SqliteSourceType final : public SourceType {
+public:
+  std::string_view name() const override { return "sqlite"; }
+
+  std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path& base_dir) const override {
+    auto source = std::make_shared<ConfiguredSqlite>();
+    const fs::path path(reader.text("path", true).value_or(""));
+    source->spec.file = (path.is_absolute() ? path : base_dir / path).lexically_normal();
+    read_table_or_query(reader, source->spec);
+    return source;
+  }
+};
+
+class ConfiguredOdbc final : public ConfiguredSource {
+public:
+  db::OdbcSpec spec;
+
+  std::string describe() const override { return fmt::format("odbc {}", spec.table.empty() ? "query" : spec.table); }
+
+  Result<StageResult> stage(const StageContext& context) const override {
+    db::OdbcSpec run = spec;
+    run.where = watermark_condition(context);
+    HP_ASSIGN_OR_RETURN(auto reader, db::OdbcReader::open(run));
+    return stage_batches(reader, context);
+  }
+};
+
+class OdbcSourceType final : public SourceType {
+public:
+  std::string_view name() const override { return "odbc"; }
+
+  std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path&) const override {
+    auto source = std::make_shared<ConfiguredOdbc>();
+    source->spec.connection = reader.text("connection", true).value_or("");
+    refuse_literal_password(reader, source->spec.connection);
+    read_table_or_query(reader, source->spec);
     return source;
   }
 };
 
 } // namespace
+
+const SourceType& odbc_source_type() {
+  static const OdbcSourceType type;
+  return type;
+}
+
+const SourceType& sqlite_source_type() {
+  static const SqliteSourceType type;
+  return type;
+}
 
 const SourceType& postgres_source_type() {
   static const PostgresSourceType type;

@@ -8,5 +8,7 @@
 namespace hyperpipe::pipeline {
 
 const SourceType& postgres_source_type();
+const SourceType& sqlite_source_type();
+const SourceType& odbc_source_type();
 
 } // namespace hyperpipe::pipeline

@@ -10,7 +10,8 @@ namespace hyperpipe::pipeline {
 const std::vector<const SourceType*>& source_types() {
   static const std::vector<const SourceType*> types = {&csv_source_type(), &json_source_type(), &xlsx_source_type(),
                                                        &parquet_source_type(), &api_source_type(),
-                                                       &postgres_source_type()};
+                                                       &postgres_source_type(), &sqlite_source_type(),
+                                                       &odbc_source_type()};
   return types;
 }
 

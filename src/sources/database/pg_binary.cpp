@@ -156,9 +156,7 @@ Status PgBinaryDecoder::row(std::string_view& bytes, ColumnBatch& batch) {
       }
     }
     if (!added) {
-      for (std::size_t j = 0; j < batch.column_count(); ++j) {
-        batch.column(j).truncate(before);
-      }
+      batch.truncate(before);
       auto error = added.error();
       error.message = fmt::format("row {}: {}", m_rows + 1, error.message);
       return error;

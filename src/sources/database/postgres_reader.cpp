@@ -71,13 +71,13 @@ Error server_error(const PostgresSpec& spec, const PGresult* result, PGconn* con
   Error error;
   if (state == nullptr) {
     error = make_error(ErrorKind::connection,
-                       fmt::format("{}: lost the connection to PostgreSQL: {}", spec.source, trimmed(PQerrorMessage(connection))),
+                       fmt::format("{}lost the connection to PostgreSQL: {}", named(spec.source), trimmed(PQerrorMessage(connection))),
                        "the server closed the connection or was stopped; nothing was written: run again when it is back");
     return error;
   }
   error.kind = ErrorKind::sql;
   error.sqlstate = state;
-  error.message = fmt::format("{}: PostgreSQL refused the query: {}", spec.source, trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)));
+  error.message = fmt::format("{}PostgreSQL refused the query: {}", named(spec.source), trimmed(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)));
   if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
     error.message += fmt::format(" ({})", trimmed(detail));
   }
@@ -108,11 +108,11 @@ Result<ConnectionPtr> connect(const PostgresSpec& spec) {
   ConnectionPtr connection(PQconnectdbParams(keywords.data(), values.data(), 1));
   if (!connection || PQstatus(connection.get()) != CONNECTION_OK) {
     const std::string message = connection ? trimmed(PQerrorMessage(connection.get())) : "out of memory";
-    return make_error(ErrorKind::connection, fmt::format("{}: cannot connect to PostgreSQL: {}", spec.source, message),
+    return make_error(ErrorKind::connection, fmt::format("{}cannot connect to PostgreSQL: {}", named(spec.source), message),
                       connect_hint(message));
   }
   if (PQsetClientEncoding(connection.get(), "UTF8") != 0) {
-    return make_error(ErrorKind::connection, fmt::format("{}: the server cannot send UTF-8", spec.source));
+    return make_error(ErrorKind::connection, fmt::format("{}the server cannot send UTF-8", named(spec.source)));
   }
   HP_TRY(execute(spec, connection.get(), "SET TimeZone = 'UTC'", PGRES_COMMAND_OK));
   return connection;
@@ -303,7 +303,7 @@ struct PostgresReader::State {
         bytes += static_cast<std::uint64_t>(length);
         if (!fed) {
           auto error = fed.error();
-          error.message = fmt::format("{}: {}", spec.source, error.message);
+          error.message = fmt::format("{}{}", named(spec.source), error.message);
           return error;
         }
         if (batch->row_count() >= spec.batch_rows) {
@@ -350,7 +350,7 @@ Result<PostgresReader> PostgresReader::open(const PostgresSpec& spec) {
   HP_ASSIGN_OR_RETURN(state->connection, connect(spec));
   HP_ASSIGN_OR_RETURN(auto columns, describe(spec, state->connection.get(), state->query));
   if (columns.empty()) {
-    return make_error(ErrorKind::invalid_argument, fmt::format("{}: the query returns no columns", spec.source));
+    return make_error(ErrorKind::invalid_argument, fmt::format("{}the query returns no columns", named(spec.source)));
   }
   state->plans = plan_columns(columns);
   return PostgresReader(std::move(state));
@@ -398,7 +398,7 @@ Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::func
                                 [&](const PgColumnPlan& plan) { return plan.column.name == spec.partition_column; });
   if (key == m_state->plans.end() || (key->decode != PgDecode::int2 && key->decode != PgDecode::int4 && key->decode != PgDecode::int8)) {
     return make_error(ErrorKind::invalid_argument,
-                      fmt::format("{}: partition column \"{}\" is not an integer column of the result", spec.source, spec.partition_column),
+                      fmt::format("{}partition column \"{}\" is not an integer column of the result", named(spec.source), spec.partition_column),
                       "partition by an integer key (e.g. the primary key)");
   }
   PGconn* first = m_state->connection.get();

@@ -22,7 +22,7 @@
 namespace hyperpipe::sources::database {
 
 struct PostgresSpec {
-  std::string source;     ///< the source's name, for messages
+  std::string source;     ///< the source's name, for messages (empty: the caller adds it)
   std::string connection; ///< URI or key=value; empty: PG* environment variables
   std::string table;      ///< "schema.table" or "table"; or
   std::string query;      ///< a SELECT
@@ -34,6 +34,9 @@ struct PostgresSpec {
   int parts = 1;
   std::size_t batch_rows = 65'536;
 };
+
+/// "source orders: " to begin a message with, or nothing when the caller names the source itself.
+inline std::string named(const std::string& source) { return source.empty() ? std::string() : source + ": "; }
 
 struct ReadProgress {
   std::uint64_t rows = 0;
