@@ -34,7 +34,10 @@ def _free_port():
 
 
 class PostgresServer:
-    def __init__(self):
+    def __init__(self, listen_all=False):
+        """listen_all: also on the machine's other addresses (to test what hyperpipe does with a
+        server that is not on 127.0.0.1), password authentication from anywhere."""
+        self.listen = "*" if listen_all else "127.0.0.1"
         self.bindir = _bindir()
         self.root = Path(tempfile.mkdtemp(prefix="hyperpipe-pg-"))
         self.data = self.root / "data"
@@ -53,6 +56,9 @@ class PostgresServer:
             os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile),
                   "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8")
+        if listen_all:
+            hba = self.data / "pg_hba.conf"
+            self._run("sh", "-c", f"echo 'host all all 0.0.0.0/0 scram-sha-256' >> {hba}")
         self.start()
         self.psql(f"CREATE DATABASE {DATABASE}", database="postgres")
 
@@ -61,7 +67,7 @@ class PostgresServer:
 
     def start(self):
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start", "-o",
-                  f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                  f"-p {self.port} -k {self.socket_dir} -c listen_addresses={self.listen} -c fsync=off "
                   "-c synchronous_commit=off -c full_page_writes=off")
 
     def stop(self, mode="fast"):

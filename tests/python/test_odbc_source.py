@@ -64,6 +64,26 @@ def test_postgres_through_psqlodbc(tmp_path, pg, hyper_process):
     assert rows[0][10] is not None  # bytea arrives as bytes (psqlODBC sends its text form for bytea)
 
 
+def test_bounded_columns_are_fetched_in_blocks_across_many_rows(tmp_path, pg, hyper_process):
+    pg.psql("DROP TABLE IF EXISTS wide; CREATE TABLE wide (id int8, label varchar(40), amount numeric(12,3), d date, "
+            "t time(6), ts timestamp);"
+            "INSERT INTO wide SELECT g, 'label ✓ ' || g, g / 1000.0, DATE '2026-01-01' + g % 400, "
+            "TIME '10:00' + g * interval '1 microsecond', TIMESTAMP '2020-01-01' + g * interval '1 second' "
+            "FROM generate_series(1, 5000) g;"
+            "INSERT INTO wide VALUES (NULL, NULL, NULL, NULL, NULL, NULL);")
+    run(write_pipeline(tmp_path, psql_odbc(pg), "    table: wide"), env={"DB_PASSWORD": PASSWORD})
+    rows, types = read(hyper_process, tmp_path / "out" / "p.hyper", "id NULLS LAST")
+    assert types["label"] == "TEXT" and types["amount"] == "NUMERIC(12, 3)" and types["t"] == "TIME"
+    with psycopg.connect(pg.url(password=True)) as connection:
+        expected = connection.execute("SELECT * FROM wide ORDER BY id NULLS LAST").fetchall()
+    assert len(rows) == len(expected) == 5001
+    for got, want in zip(rows, expected):
+        assert got[:3] == list(want[:3])
+        assert (got[3].to_date() if got[3] else None) == want[3]
+        assert (str(got[4]) if got[4] else None) == (want[4].isoformat() if want[4] else None)  # microseconds kept
+        assert (got[5].to_datetime() if got[5] else None) == want[5]
+
+
 def test_sqlite_through_its_odbc_driver_with_the_watermark(tmp_path, hyper_process):
     assert "SQLite3" in drivers(), "the SQLite ODBC driver is missing: scripts/bootstrap installs libsqliteodbc"
     path = tmp_path / "data.sqlite"

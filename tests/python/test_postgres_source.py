@@ -7,6 +7,7 @@ import datetime as dt
 import decimal
 import json
 import os
+import socket
 import subprocess
 import time
 
@@ -179,6 +180,36 @@ def test_the_watermark_is_pushed_down(tmp_path, pg, hyper_process):
     assert len(hyper_rows(hyper_process, tmp_path / "out" / "p.hyper", "id")) == 130
 
 
+def test_a_text_watermark_with_quotes_and_backslashes_stays_a_value(tmp_path, pg, hyper_process):
+    tricky = "zO'Brien \\' OR true; --"  # the largest value: it becomes the watermark
+    with psycopg.connect(pg.url(password=True)) as connection:
+        connection.execute("DROP TABLE IF EXISTS names; CREATE TABLE names (n text)")
+        connection.execute("INSERT INTO names VALUES ('a'), (%s)", (tricky,))
+    pipeline = write_pipeline(tmp_path, "    query: SELECT n FROM names; -- trailing\n    incremental: {column: n}",
+                              mode="append")
+    run(pg, pipeline)
+    assert json.loads((tmp_path / "state" / "p.state.json").read_text())["sources"]["src"]["watermark"] == tricky
+    pg.psql("INSERT INTO names VALUES ('zz'), ('b');")
+    run(pg, pipeline)
+    report = json.loads((tmp_path / "state" / "p.last-run.json").read_text())
+    # Only 'zz' sorts after the watermark: it was compared as one literal value.
+    assert report["sources"][0]["rows_read"] == 1
+    assert sorted(r[0] for r in hyper_rows(hyper_process, tmp_path / "out" / "p.hyper", "1")) == \
+        sorted(r[0] for r in pg_rows(pg, "SELECT n FROM names WHERE n <> 'b'"))
+
+
+def test_a_bad_value_in_one_range_stops_every_range(tmp_path, pg):
+    pg.psql("DROP TABLE IF EXISTS ranged; CREATE TABLE ranged (id int8, at timestamptz);"
+            "INSERT INTO ranged SELECT g, now() FROM generate_series(1, 400000) g;"
+            "UPDATE ranged SET at = 'infinity' WHERE id = 399000;")
+    pipeline = write_pipeline(tmp_path, "    table: ranged\n    partition: {column: id, parts: 4}\n    batch_rows: 1000")
+    started = time.monotonic()
+    result = run(pg, pipeline, check=9)
+    assert "column at: timestamp 'infinity' cannot be stored in Hyper" in result.stderr
+    assert time.monotonic() - started < 60
+    assert pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hyperpipe'").strip() == "0"
+
+
 def test_clear_errors_for_unreachable_server_wrong_password_and_bad_query(tmp_path, pg):
     pipeline = write_pipeline(tmp_path, "    table: nowhere")
     closed = run(pg, pipeline, env={"PG_URL": "postgresql://hyperpipe_test@127.0.0.1:1/hyperpipe"}, check=9)
@@ -189,14 +220,44 @@ def test_clear_errors_for_unreachable_server_wrong_password_and_bad_query(tmp_pa
     missing = run(pg, pipeline, check=None)
     assert missing.returncode != 0 and 'relation "nowhere" does not exist' in missing.stderr
     assert "42P01" in missing.stderr or "SQLSTATE" in missing.stderr or "source src" in missing.stderr
-    # A remote host is spoken to with verified TLS unless the connection string says otherwise.
-    remote = run(pg, pipeline, env={"PG_URL": "postgresql://u@db.invalid/x?connect_timeout=2"}, check=9)
-    assert "cannot connect to PostgreSQL" in remote.stderr
+    # A malformed string is refused without repeating it (libpq's message could quote a password).
+    malformed = run(pg, pipeline, env={"PG_URL": "postgresql://u:50%zzoff@127.0.0.1/x"}, check=None)
+    assert malformed.returncode != 0 and "connection string is malformed" in malformed.stderr
+    assert "50%zzoff" not in malformed.stderr
     literal = write_pipeline(tmp_path, "    table: t", name="literal").read_text().replace(
         "${PG_URL}", "postgresql://u:hunter22@db.example.com/x")
     (tmp_path / "literal.yaml").write_text(literal)
     refused = run(pg, tmp_path / "literal.yaml", check=8)
     assert "secrets belong in the environment" in refused.stderr and "hunter22" not in refused.stderr
+
+
+def machine_address():
+    """This machine's address on its network (not loopback), as another host would reach it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.254", 9))  # no packet is sent: this only picks the outgoing address
+        address = probe.getsockname()[0]
+    assert not address.startswith("127."), "no network address to test a non-local server with"
+    return address
+
+
+def test_a_server_that_is_not_local_must_speak_verified_tls(tmp_path):
+    server = PostgresServer(listen_all=True)  # a server without TLS, reached by a network address
+    try:
+        address = machine_address()
+        server.psql("CREATE TABLE t (id int); INSERT INTO t VALUES (1);")
+        pipeline = write_pipeline(tmp_path, "    table: t")
+        remote_url = f"postgresql://hyperpipe_test@{address}:{server.port}/hyperpipe"
+        verified = db_pipeline.run(pipeline, {"PG_URL": remote_url, **server.environment()}, check=9)
+        assert "server does not support SSL, but SSL was required" in verified.stderr, verified.stderr
+        # Host given only as PGHOSTADDR (so verify-full cannot be added up front): refused after connecting.
+        bypass = db_pipeline.run(pipeline, {"PG_URL": "dbname=hyperpipe user=hyperpipe_test port=" + str(server.port),
+                                            "PGHOSTADDR": address, **server.environment()}, check=9)
+        assert f"refusing an unencrypted connection to {address}" in bypass.stderr, bypass.stderr
+        # Said explicitly, it is the user's choice.
+        explicit = db_pipeline.run(pipeline, {"PG_URL": remote_url + "?sslmode=disable", **server.environment()})
+        assert explicit.returncode == 0
+    finally:
+        server.close()
 
 
 def test_a_server_killed_mid_stream_fails_the_run_and_keeps_the_previous_extract(tmp_path, hyper_process):

@@ -83,3 +83,29 @@ def test_a_value_that_does_not_fit_is_named(tmp_path):
     assert not (tmp_path / "out" / "p.hyper").exists()
     missing = run(write_pipeline(tmp_path, "    table: nope", name="missing"), check=None)
     assert missing.returncode != 0 and "no such table: nope" in missing.stderr
+
+
+def test_a_watermark_on_a_datetime_column_is_applied_after_reading(tmp_path, hyper_process):
+    # DATETIME values may be ISO text or Unix seconds in SQLite: compared with the watermark's text
+    # in SQL they would never be "above" it, so the pipeline filters them itself instead.
+    db = sqlite3.connect(tmp_path / "data.sqlite")
+    db.executescript("CREATE TABLE ev (id INTEGER, at DATETIME);"
+                     "INSERT INTO ev VALUES (1, '2026-01-01 00:00:00'), (2, 1767312000);")  # 2026-01-02 00:00 UTC
+    db.commit()
+    pipeline = write_pipeline(tmp_path, "    table: ev\n    incremental: {column: at}", mode="append")
+    run(pipeline)
+    db.executescript("INSERT INTO ev VALUES (3, 1767398400), (4, '2026-01-04 00:00:00');")
+    db.commit()
+    run(pipeline)
+    source = json.loads((tmp_path / "state" / "p.last-run.json").read_text())["sources"][0]
+    assert (source["rows_read"], source["rows_loaded"], source["rows_skipped_by_watermark"]) == (4, 2, 2)
+    assert any("applied after reading" in note for note in source["notes"])
+    rows, _ = read(hyper_process, tmp_path / "out" / "p.hyper")
+    assert [r[0] for r in rows] == [1, 2, 3, 4]
+
+
+def test_a_query_ending_in_a_semicolon_or_a_comment(tmp_path, hyper_process):
+    make_db(tmp_path / "data.sqlite")
+    run(write_pipeline(tmp_path, "    query: |\n      SELECT id FROM sales -- every sale\n      ;\n"))
+    rows, _ = read(hyper_process, tmp_path / "out" / "p.hyper")
+    assert [r[0] for r in rows] == [1, 2, 3, 4]

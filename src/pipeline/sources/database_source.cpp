@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "base/quoting.hpp"
 #include "hyperpipe/extract.hpp"
 #include "sources/database/odbc_reader.hpp"
 #include "sources/database/postgres_reader.hpp"
@@ -16,12 +15,14 @@ namespace fs = std::filesystem;
 namespace db = sources::database;
 namespace {
 
-// The watermark pushed down: rows whose column is above it (NULLs are never above).
-std::string watermark_condition(const StageContext& context) {
-  if (!context.incremental_column || !context.watermark) {
-    return {};
+// The watermark each reader pushes down in its own safe way (escaped or bound; rows whose column
+// is NULL are never above it). The runner still applies it to what was read.
+template <typename Spec>
+void push_watermark(const StageContext& context, Spec& spec) {
+  if (context.incremental_column) {
+    spec.watermark_column = *context.incremental_column;
+    spec.watermark = context.watermark;
   }
-  return fmt::format("{} > {}", base::quote_identifier(*context.incremental_column), base::quote_literal(*context.watermark));
 }
 
 // Streams a reader's batches into the staging file as table public.<source>.
@@ -94,7 +95,7 @@ public:
 
   Result<StageResult> stage(const StageContext& context) const override {
     db::PostgresSpec run = spec;
-    run.where = watermark_condition(context);
+    push_watermark(context, run);
     HP_ASSIGN_OR_RETURN(auto reader, db::PostgresReader::open(run));
     return stage_batches(reader, context);
   }
@@ -129,7 +130,7 @@ public:
 
   Result<StageResult> stage(const StageContext& context) const override {
     db::SqliteSpec run = spec;
-    run.where = watermark_condition(context);
+    push_watermark(context, run);
     HP_ASSIGN_OR_RETURN(auto reader, db::SqliteReader::open(run));
     auto result = stage_batches(reader, context);
     if (result) {
@@ -161,7 +162,7 @@ public:
 
   Result<StageResult> stage(const StageContext& context) const override {
     db::OdbcSpec run = spec;
-    run.where = watermark_condition(context);
+    push_watermark(context, run);
     HP_ASSIGN_OR_RETURN(auto reader, db::OdbcReader::open(run));
     return stage_batches(reader, context);
   }

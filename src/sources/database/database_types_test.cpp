@@ -4,6 +4,7 @@
 #include <sqlext.h>
 
 #include "sources/database/odbc_reader.hpp"
+#include "sources/database/query_text.hpp"
 #include "sources/database/sqlite_reader.hpp"
 
 namespace hyperpipe::sources::database {
@@ -50,6 +51,25 @@ TEST(OdbcTypes, GenericMapping) {
   const auto interval = map_odbc_type(SQL_INTERVAL_DAY_TO_SECOND, 0, 6);
   EXPECT_EQ(interval.type, SqlType::text());
   EXPECT_FALSE(interval.exact);
+}
+
+} // namespace
+} // namespace hyperpipe::sources::database
+
+namespace hyperpipe::sources::database {
+namespace {
+
+TEST(QueryText, QueriesBecomeSubqueriesWhateverTheyEndWith) {
+  EXPECT_EQ(as_subquery("SELECT 1"), "(\nSELECT 1\n)");
+  EXPECT_EQ(as_subquery("SELECT 1;\n  "), "(\nSELECT 1\n)");
+  EXPECT_EQ(as_subquery("SELECT 1; -- done\n"), "(\nSELECT 1\n)");
+  EXPECT_EQ(as_subquery("SELECT 1 -- one\n;"), "(\nSELECT 1\n)");
+  EXPECT_EQ(as_subquery("SELECT '--' AS dashes"), "(\nSELECT '--' AS dashes\n)");
+  EXPECT_EQ(as_subquery("SELECT 1\n-- a comment ending the query"), "(\nSELECT 1\n)");
+  EXPECT_EQ(table_reference("orders"), "\"orders\"");
+  EXPECT_EQ(table_reference("sales.orders"), "\"sales\".\"orders\"");
+  EXPECT_EQ(table_reference("we\"ird"), "\"we\"\"ird\"");
+  EXPECT_EQ(table_reference("t", '`'), "`t`");
 }
 
 } // namespace

@@ -9,7 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/quoting.hpp"
+#include "sources/database/query_text.hpp"
+#include "sources/text/text_values.hpp"
 
 namespace hyperpipe::sources::database {
 namespace {
@@ -149,6 +150,8 @@ struct OdbcReader::State {
   Handle statement;
   std::vector<Binding> bindings;
   bool block = true; ///< every column bound: fetch block_rows at a time
+  std::string parameter; ///< the watermark, bound to the statement's one parameter
+  SQLLEN parameter_length = 0;
 
   Error error(std::string what, SQLSMALLINT type, SQLHANDLE handle, ErrorKind kind = ErrorKind::sql) const {
     std::string state;
@@ -194,9 +197,27 @@ Result<OdbcReader> OdbcReader::open(const OdbcSpec& spec) {
     return state->error("cannot allocate a statement", SQL_HANDLE_DBC, state->connection.handle, ErrorKind::internal);
   }
   state->statement = Handle(SQL_HANDLE_STMT, handle);
+  // The table as the database spells it (quoting would change its case rules).
   const std::string base = spec.query.empty() ? fmt::format("SELECT * FROM {}", spec.table) : spec.query;
-  // Wrapped only when a condition is pushed down: the query runs exactly as written otherwise.
-  std::string sql = spec.where.empty() ? base : fmt::format("SELECT * FROM ({}) hp_source WHERE {}", base, spec.where);
+  // An incremental source reads a derived table; otherwise the query runs exactly as written.
+  std::string sql = base;
+  if (!spec.watermark_column.empty()) {
+    SQLCHAR quote[8] = {};
+    SQLSMALLINT quote_length = 0;
+    SQLGetInfo(state->connection.handle, SQL_IDENTIFIER_QUOTE_CHAR, quote, sizeof quote, &quote_length);
+    const char mark = quote[0] == ' ' || quote[0] == '\0' ? '"' : static_cast<char>(quote[0]);
+    sql = fmt::format("SELECT * FROM {} hp_source", as_subquery(base));
+    if (spec.watermark) {
+      sql += fmt::format(" WHERE {} > ?", table_reference(spec.watermark_column, mark));
+      state->parameter = *spec.watermark;
+      state->parameter_length = static_cast<SQLLEN>(state->parameter.size());
+      if (!SQL_SUCCEEDED(SQLBindParameter(handle, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR,
+                                          std::max<SQLULEN>(1, state->parameter.size()), 0, state->parameter.data(),
+                                          state->parameter_length, &state->parameter_length))) {
+        return state->error("cannot bind the watermark", SQL_HANDLE_STMT, handle);
+      }
+    }
+  }
   if (!SQL_SUCCEEDED(SQLExecDirect(handle, reinterpret_cast<SQLCHAR*>(sql.data()), SQL_NTS))) {
     auto error = state->error("the database refused the query", SQL_HANDLE_STMT, handle);
     error.statement = sql;
@@ -229,7 +250,8 @@ Result<OdbcReader> OdbcReader::open(const OdbcSpec& spec) {
     case TypeKind::double_precision: binding = binding_of(Fetch::float64, SQL_C_DOUBLE, sizeof(double)); break;
     case TypeKind::numeric: binding = binding_of(Fetch::decimal_text, SQL_C_CHAR, static_cast<SQLLEN>(size + 4)); break;
     case TypeKind::date: binding = binding_of(Fetch::date, SQL_C_TYPE_DATE, sizeof(SQL_DATE_STRUCT)); break;
-    case TypeKind::time: binding = binding_of(Fetch::time, SQL_C_TYPE_TIME, sizeof(SQL_TIME_STRUCT)); break;
+    // As text: SQL_TIME_STRUCT has no fractions of a second.
+    case TypeKind::time: binding = binding_of(Fetch::time, SQL_C_CHAR, 32); break;
     case TypeKind::timestamp: binding = binding_of(Fetch::timestamp, SQL_C_TYPE_TIMESTAMP, sizeof(SQL_TIMESTAMP_STRUCT)); break;
     case TypeKind::bytes:
       binding = binding_of(Fetch::binary, SQL_C_BINARY, static_cast<SQLLEN>(size));
@@ -290,11 +312,7 @@ Status append_fetched(const Binding& binding, const char* data, SQLLEN length, C
     std::memcpy(&date, data, sizeof date);
     return column.append_date(Date::from_ymd(date.year, date.month, date.day));
   }
-  case Fetch::time: {
-    SQL_TIME_STRUCT time;
-    std::memcpy(&time, data, sizeof time);
-    return column.append_time(TimeOfDay::from_hms(time.hour, time.minute, time.second));
-  }
+  case Fetch::time: return append_text_value(column, std::string_view(data, static_cast<std::size_t>(length)), {});
   case Fetch::timestamp: {
     SQL_TIMESTAMP_STRUCT at;
     std::memcpy(&at, data, sizeof at);
@@ -311,12 +329,21 @@ Status append_fetched(const Binding& binding, const char* data, SQLLEN length, C
 Result<ReadProgress> OdbcReader::read(const BatchSink& sink, const std::function<void(const ReadProgress&)>& progress) {
   State& state = *m_state;
   SQLHANDLE statement = state.statement.handle;
-  const std::size_t block = state.block ? state.spec.block_rows : 1;
+  std::size_t block = state.block ? state.spec.block_rows : 1;
   SQLULEN fetched = 0;
+  std::vector<SQLUSMALLINT> row_status(block);
   if (state.block) {
-    SQLSetStmtAttr(statement, SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(SQL_BIND_BY_COLUMN), 0);
-    SQLSetStmtAttr(statement, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(block), 0);
-    SQLSetStmtAttr(statement, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0);
+    // A driver that cannot fetch arrays (or count them) is read row by row instead.
+    state.block = SQL_SUCCEEDED(SQLSetStmtAttr(statement, SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(SQL_BIND_BY_COLUMN), 0)) &&
+                  SQLSetStmtAttr(statement, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(block), 0) == SQL_SUCCESS &&
+                  SQL_SUCCEEDED(SQLSetStmtAttr(statement, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0)) &&
+                  SQL_SUCCEEDED(SQLSetStmtAttr(statement, SQL_ATTR_ROW_STATUS_PTR, row_status.data(), 0));
+    if (!state.block) {
+      SQLSetStmtAttr(statement, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(1), 0);
+      SQLSetStmtAttr(statement, SQL_ATTR_ROW_STATUS_PTR, nullptr, 0);
+    }
+  }
+  if (state.block) {
     for (std::size_t i = 0; i < state.bindings.size(); ++i) {
       Binding& binding = state.bindings[i];
       binding.buffer.resize(static_cast<std::size_t>(binding.width) * block);
@@ -356,7 +383,14 @@ Result<ReadProgress> OdbcReader::read(const BatchSink& sink, const std::function
         Status added;
         if (state.block) {
           const SQLLEN length = binding.indicators[r];
-          if (length != SQL_NULL_DATA && binding.fetch == Fetch::wtext && length >= binding.width) {
+          const bool variable = binding.fetch == Fetch::wtext || binding.fetch == Fetch::binary ||
+                                binding.fetch == Fetch::decimal_text || binding.fetch == Fetch::time;
+          const SQLLEN room = binding.width - (binding.fetch == Fetch::wtext ? static_cast<SQLLEN>(sizeof(SQLWCHAR))
+                                               : binding.fetch == Fetch::binary ? 0 : 1);
+          if (row_status[r] == SQL_ROW_ERROR) {
+            added = make_error(ErrorKind::value, "the driver could not fetch this row: " +
+                                                     diagnostics(SQL_HANDLE_STMT, statement));
+          } else if (length != SQL_NULL_DATA && variable && (length < 0 || length > room)) {
             added = make_error(ErrorKind::value, "a value longer than the driver said the column could hold");
           } else {
             added = append_fetched(binding, binding.buffer.data() + r * static_cast<std::size_t>(binding.width), length,

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,10 @@ struct OdbcSpec {
   std::string connection; ///< an ODBC connection string: "DSN=warehouse;UID=me;PWD=..." or "Driver={...};..."
   std::string table;      ///< a table; or
   std::string query;      ///< a query in the database's own SQL
-  std::string where;      ///< pushed-down condition (the watermark)
+  /// Incremental: the query is read as a derived table (from the first run on, so a query that
+  /// cannot be one fails at once), with `WHERE column > ?` bound to `watermark` once there is one.
+  std::string watermark_column;
+  std::optional<std::string> watermark;
   std::size_t batch_rows = 65'536;
   std::size_t block_rows = 1'024;
 };

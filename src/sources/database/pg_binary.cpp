@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 namespace hyperpipe::sources::database {
 namespace {
@@ -62,8 +63,9 @@ Result<Decimal> decode_pg_numeric(std::string_view value, int scale) {
   if (sign != 0x0000 && sign != 0x4000) {
     return make_error(ErrorKind::value, sign == 0xC000 ? "NaN" : "an infinite numeric");
   }
-  // value = D × 10000^(weight - ndigits + 1), D the digit groups read as one integer; we want
-  // D × 10^(exponent + scale) as an integer.
+  // Digit by digit, most significant first: a digit at decimal exponent e counts when
+  // e >= -scale; one below must be 0 (the last group's padding is). This way the padding never
+  // takes one of the 38 digits.
   constexpr Int128 k_limit = [] { // 10^38 - 1: Hyper's widest numeric
     Int128 limit = 1;
     for (int i = 0; i < 38; ++i) {
@@ -72,28 +74,33 @@ Result<Decimal> decode_pg_numeric(std::string_view value, int scale) {
     return limit - 1;
   }();
   Int128 unscaled = 0;
-  int exponent = 4 * (weight - ndigits + 1) + scale;
+  std::optional<int> lowest; ///< exponent of the last digit taken
   for (int i = 0; i < ndigits; ++i) {
     const auto group = read_be<std::int16_t>(value.data() + 8 + 2 * i);
     if (group < 0 || group > 9999) {
       return format_error("a numeric digit group out of range");
     }
-    if (unscaled > (k_limit - group) / 10'000) {
-      return make_error(ErrorKind::value, "more than 38 digits");
+    for (int k = 3, divisor = 1000; k >= 0; --k, divisor /= 10) {
+      const int digit = group / divisor % 10;
+      const int exponent = 4 * (weight - i) + k;
+      if (exponent + scale < 0) {
+        if (digit != 0) {
+          return make_error(ErrorKind::value, fmt::format("more than {} decimal places", scale));
+        }
+        continue;
+      }
+      if (unscaled > (k_limit - digit) / 10) {
+        return make_error(ErrorKind::value, "more than 38 digits");
+      }
+      unscaled = unscaled * 10 + digit;
+      lowest = exponent;
     }
-    unscaled = unscaled * 10'000 + group;
   }
-  for (; exponent > 0; --exponent) {
+  for (int shift = lowest ? *lowest + scale : 0; shift > 0; --shift) { // 1e8 has digits up to 10^8 only
     if (unscaled > k_limit / 10) {
       return make_error(ErrorKind::value, "more than 38 digits");
     }
     unscaled *= 10;
-  }
-  for (; exponent < 0; ++exponent) {
-    if (unscaled % 10 != 0) {
-      return make_error(ErrorKind::value, fmt::format("more than {} decimal places", scale));
-    }
-    unscaled /= 10;
   }
   return Decimal{sign == 0x4000 ? -unscaled : unscaled, scale};
 }
@@ -207,7 +214,11 @@ Status PgBinaryDecoder::field(std::size_t index, std::string_view value, Column&
     if (micros == std::numeric_limits<std::int64_t>::max() || micros == std::numeric_limits<std::int64_t>::min()) {
       return not_storable(column, micros > 0 ? "timestamp 'infinity'" : "timestamp '-infinity'");
     }
-    return column.append_timestamp(Timestamp{micros + k_epoch_micros});
+    std::int64_t shifted = 0;
+    if (__builtin_add_overflow(micros, k_epoch_micros, &shifted)) { // beyond year 294,000
+      return not_storable(column, "a timestamp this far in the future");
+    }
+    return column.append_timestamp(Timestamp{shifted});
   }
   case PgDecode::interval:
     HP_TRY(need(16));

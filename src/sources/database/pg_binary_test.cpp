@@ -112,6 +112,22 @@ TEST(PgBinary, NumericsAreExactOrRefused) {
   nines[0] = 999;
   EXPECT_EQ(decode_pg_numeric(numeric(9, false, 0, nines), 0).error().message, "more than 38 digits");
   EXPECT_EQ(decode_pg_numeric(numeric(-1, false, 4, {1234}), 2).error().message, "more than 2 decimal places");
+  // numeric(38,2) at its largest: 36 nines, then .99 in a group padded with zeros, which must
+  // not count as digits.
+  std::vector<std::int16_t> largest(9, 9999);
+  largest.push_back(9900);
+  const auto edge = decode_pg_numeric(numeric(8, true, 2, largest), 2);
+  ASSERT_TRUE(edge.ok()) << edge.error().message;
+  EXPECT_EQ(-edge->unscaled + 1, widest->unscaled + 1);
+  // numeric(38,37): 1.000...0001
+  std::vector<std::int16_t> tiny(11, 0);
+  tiny[0] = 1;
+  tiny[10] = 1000; // decimals 37-40: the 37th is 1, then three padding zeros
+  const auto fine = decode_pg_numeric(numeric(0, false, 37, tiny), 37);
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  Int128 expected = 1;
+  for (int i = 0; i < 37; ++i) expected *= 10;
+  EXPECT_EQ(fine->unscaled, expected + 1);
   std::string nan = be16(0) + be16(0) + be16(static_cast<std::int16_t>(0xC000)) + be16(0);
   EXPECT_EQ(decode_pg_numeric(nan, 2).error().message, "NaN");
   EXPECT_EQ(decode_pg_numeric("\x01", 2).error().kind, ErrorKind::remote);

@@ -57,6 +57,8 @@ PgColumnPlan plan(const std::string& quoted, std::uint32_t oid, std::int32_t mod
     return out;
   }
   case k_money:
+    // 18 digits keep file version 2; an amount of 10^16 or more (money goes to 9.2 × 10^16)
+    // fails on the server with "numeric field overflow" rather than losing a digit.
     as(SqlType::numeric(18, 2), PgDecode::numeric);
     out.select = quoted + "::numeric(18,2)";
     return out;

@@ -13,6 +13,7 @@
 
 #include "base/quoting.hpp"
 #include "sources/database/pg_binary.hpp"
+#include "sources/database/query_text.hpp"
 
 namespace hyperpipe::sources::database {
 namespace {
@@ -96,6 +97,17 @@ Result<ResultPtr> execute(const PostgresSpec& spec, PGconn* connection, const st
 }
 
 Result<ConnectionPtr> connect(const PostgresSpec& spec) {
+  if (!spec.connection.empty()) {
+    char* error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(spec.connection.c_str(), &error);
+    PQfreemem(error); // libpq's message may quote the password: never shown
+    if (parsed == nullptr) {
+      return make_error(ErrorKind::invalid_argument, fmt::format("{}the PostgreSQL connection string is malformed", named(spec.source)),
+                        "write postgresql://user@host:5432/database?sslmode=require, or host=... dbname=... pairs; "
+                        "percent-encode special characters in a URI");
+    }
+    PQconninfoFree(parsed);
+  }
   const auto parameters = connection_parameters(spec.connection, std::getenv("PGSSLMODE"), std::getenv("PGHOST"));
   std::vector<const char*> keywords;
   std::vector<const char*> values;
@@ -111,27 +123,43 @@ Result<ConnectionPtr> connect(const PostgresSpec& spec) {
     return make_error(ErrorKind::connection, fmt::format("{}cannot connect to PostgreSQL: {}", named(spec.source), message),
                       connect_hint(message));
   }
+  // A remote server reached without TLS verification that nobody asked for (the host came from
+  // a service file or PGHOSTADDR, so verify-full could not be added up front) is refused.
+  const char* host = PQhost(connection.get());
+  if (host != nullptr && !is_local_host(host) && PQsslInUse(connection.get()) == 0) {
+    bool chosen = std::getenv("PGSSLMODE") != nullptr;
+    for (const auto& [keyword, value] : parameters) {
+      chosen |= keyword == "sslmode";
+    }
+    char* error = nullptr;
+    if (PQconninfoOption* options = spec.connection.empty() ? nullptr : PQconninfoParse(spec.connection.c_str(), &error)) {
+      for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+        chosen |= option->val != nullptr && std::string_view(option->keyword) == "sslmode";
+      }
+      PQconninfoFree(options);
+    }
+    PQfreemem(error);
+    if (!chosen) {
+      return make_error(ErrorKind::connection, fmt::format("{}refusing an unencrypted connection to {}", named(spec.source), host),
+                        "the server did not use TLS: add sslmode=verify-full (or, knowingly, sslmode=disable) to the connection");
+    }
+  }
   if (PQsetClientEncoding(connection.get(), "UTF8") != 0) {
     return make_error(ErrorKind::connection, fmt::format("{}the server cannot send UTF-8", named(spec.source)));
   }
   HP_TRY(execute(spec, connection.get(), "SET TimeZone = 'UTC'", PGRES_COMMAND_OK));
+  // Literals are escaped by libpq for these settings; never a backslash escape in a string.
+  HP_TRY(execute(spec, connection.get(), "SET standard_conforming_strings = on", PGRES_COMMAND_OK));
   return connection;
 }
 
 std::string base_query(const PostgresSpec& spec) {
-  if (!spec.query.empty()) {
-    return spec.query;
-  }
-  const auto dot = spec.table.find('.');
-  return dot == std::string::npos
-             ? fmt::format("SELECT * FROM {}", base::quote_identifier(spec.table))
-             : fmt::format("SELECT * FROM {}.{}", base::quote_identifier(spec.table.substr(0, dot)),
-                           base::quote_identifier(spec.table.substr(dot + 1)));
+  return spec.query.empty() ? fmt::format("SELECT * FROM {}", table_reference(spec.table)) : spec.query;
 }
 
 // The result's columns, with pg_type's view of the types that need it.
 Result<std::vector<PgResultColumn>> describe(const PostgresSpec& spec, PGconn* connection, const std::string& query) {
-  const std::string sql = fmt::format("SELECT * FROM ({}) AS hp_source", query);
+  const std::string sql = fmt::format("SELECT * FROM {} AS hp_source", as_subquery(query));
   ResultPtr prepared(PQprepare(connection, "", sql.c_str(), 0, nullptr));
   if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
     return server_error(spec, prepared.get(), connection, query);
@@ -280,6 +308,7 @@ struct PostgresReader::State {
   PostgresSpec spec;
   ConnectionPtr connection;
   std::string query;
+  std::string where; ///< the watermark condition, built with libpq's escaping
   std::vector<PgColumnPlan> plans;
 
   // Runs one COPY on `connection` and emits full batches.
@@ -348,6 +377,14 @@ Result<PostgresReader> PostgresReader::open(const PostgresSpec& spec) {
   state->spec = spec;
   state->query = base_query(spec);
   HP_ASSIGN_OR_RETURN(state->connection, connect(spec));
+  if (spec.watermark && !spec.watermark_column.empty()) {
+    char* literal = PQescapeLiteral(state->connection.get(), spec.watermark->data(), spec.watermark->size());
+    if (literal == nullptr) {
+      return make_error(ErrorKind::value, fmt::format("{}the watermark cannot be sent to PostgreSQL", named(spec.source)));
+    }
+    state->where = fmt::format("{} > {}", base::quote_identifier(spec.watermark_column), literal);
+    PQfreemem(literal);
+  }
   HP_ASSIGN_OR_RETURN(auto columns, describe(spec, state->connection.get(), state->query));
   if (columns.empty()) {
     return make_error(ErrorKind::invalid_argument, fmt::format("{}the query returns no columns", named(spec.source)));
@@ -364,14 +401,14 @@ std::string PostgresReader::copy_statement(const std::string& range) const {
                           : fmt::format("{} AS {}", plan.select, base::quote_identifier(plan.column.name)));
   }
   std::vector<std::string> conditions;
-  if (!m_state->spec.where.empty()) {
-    conditions.push_back(fmt::format("({})", m_state->spec.where));
+  if (!m_state->where.empty()) {
+    conditions.push_back(m_state->where);
   }
   if (!range.empty()) {
     conditions.push_back(fmt::format("({})", range));
   }
-  return fmt::format("COPY (SELECT {} FROM ({}) AS hp_source{}{}) TO STDOUT (FORMAT binary)", fmt::join(selects, ", "),
-                     m_state->query, conditions.empty() ? "" : " WHERE ", fmt::join(conditions, " AND "));
+  return fmt::format("COPY (SELECT {} FROM {} AS hp_source{}{}) TO STDOUT (FORMAT binary)", fmt::join(selects, ", "),
+                     as_subquery(m_state->query), conditions.empty() ? "" : " WHERE ", fmt::join(conditions, " AND "));
 }
 
 Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::function<void(const ReadProgress&)>& progress) {
@@ -407,8 +444,9 @@ Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::func
   const std::string snapshot_id = PQgetvalue(snapshot.get(), 0, 0);
   const std::string quoted_key = base::quote_identifier(spec.partition_column);
   HP_ASSIGN_OR_RETURN(auto bounds, execute(spec, first,
-                                           fmt::format("SELECT min({0})::int8, max({0})::int8 FROM ({1}) AS hp_source{2}", quoted_key,
-                                                       m_state->query, spec.where.empty() ? "" : " WHERE (" + spec.where + ")"),
+                                           fmt::format("SELECT min({0})::int8, max({0})::int8 FROM {1} AS hp_source{2}", quoted_key,
+                                                       as_subquery(m_state->query),
+                                                       m_state->where.empty() ? "" : " WHERE " + m_state->where),
                                            PGRES_TUPLES_OK));
   std::vector<std::string> ranges;
   if (PQgetisnull(bounds.get(), 0, 0) != 0) {
@@ -440,18 +478,39 @@ Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::func
     others.push_back(std::move(connection));
   }
   BatchQueue queue(2 * ranges.size());
-  std::vector<std::thread> workers;
+  // When anything fails, every COPY still running is cancelled on the server, so the other
+  // ranges stop at once instead of at their next full batch; the threads are always joined.
+  struct Workers {
+    std::vector<std::thread> threads;
+    std::vector<PGcancel*> cancels;
+    void cancel_all() {
+      for (PGcancel* cancel : cancels) {
+        char message[256];
+        PQcancel(cancel, message, sizeof message);
+      }
+    }
+    ~Workers() {
+      for (auto& thread : threads) {
+        if (thread.joinable()) {
+          cancel_all();
+          thread.join();
+        }
+      }
+      for (PGcancel* cancel : cancels) {
+        PQfreeCancel(cancel);
+      }
+    }
+  } workers;
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    workers.cancels.push_back(PQgetCancel(i == 0 ? first : others[i - 1].get()));
+  }
   for (std::size_t i = 0; i < ranges.size(); ++i) {
     PGconn* on = i == 0 ? first : others[i - 1].get();
-    workers.emplace_back([&, on, i] {
+    workers.threads.emplace_back([&, on, i] {
       const auto enqueue = [&queue](std::unique_ptr<ColumnBatch>& batch) -> Status {
         return queue.push(std::move(batch)) ? Status{} : make_error(ErrorKind::internal, "stopped");
       };
-      Status status = m_state->copy(on, copy_statement(ranges[i]), enqueue, bytes);
-      if (!status) {
-        PQrequestCancel(on);
-      }
-      queue.producer_done(std::move(status));
+      queue.producer_done(m_state->copy(on, copy_statement(ranges[i]), enqueue, bytes));
     });
   }
   while (auto batch = queue.pop(ranges.size())) {
@@ -459,8 +518,11 @@ Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::func
       queue.stop(std::move(delivered));
     }
   }
-  for (auto& worker : workers) {
-    worker.join();
+  if (!queue.error().ok()) {
+    workers.cancel_all();
+  }
+  for (auto& thread : workers.threads) {
+    thread.join();
   }
   HP_TRY(queue.error());
   HP_TRY(execute(spec, first, "COMMIT", PGRES_COMMAND_OK));

@@ -26,9 +26,10 @@ struct PostgresSpec {
   std::string connection; ///< URI or key=value; empty: PG* environment variables
   std::string table;      ///< "schema.table" or "table"; or
   std::string query;      ///< a SELECT
-  /// A condition on the result's columns (e.g. the watermark: "updated_at" > '2026-01-01'),
-  /// pushed down into the query PostgreSQL runs.
-  std::string where;
+  /// Incremental: only rows whose `watermark_column` is above `watermark`, a condition that
+  /// runs in PostgreSQL (the identifier quoted, the value escaped by libpq).
+  std::string watermark_column;
+  std::optional<std::string> watermark;
   /// Read in `parts` ranges of this integer column, each over its own connection.
   std::string partition_column;
   int parts = 1;

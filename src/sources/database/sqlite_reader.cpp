@@ -8,7 +8,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "base/quoting.hpp"
+#include "sources/database/query_text.hpp"
 #include "sources/text/text_values.hpp"
 
 namespace hyperpipe::sources::database {
@@ -126,8 +126,8 @@ Result<SqliteReader> SqliteReader::open(const SqliteSpec& spec) {
                                                  db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
   }
   sqlite3_busy_timeout(db, 10'000); // a writer holding the file: wait rather than fail at once
-  const std::string base = spec.query.empty() ? fmt::format("SELECT * FROM {}", base::quote_identifier(spec.table)) : spec.query;
-  state->sql = fmt::format("SELECT * FROM ({}) AS hp_source{}", base, spec.where.empty() ? "" : " WHERE " + spec.where);
+  const std::string base = spec.query.empty() ? fmt::format("SELECT * FROM {}", table_reference(spec.table)) : spec.query;
+  state->sql = fmt::format("SELECT * FROM {} AS hp_source", as_subquery(base));
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v2(db, state->sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
     auto error = state->sqlite_error("SQLite refused the query");
@@ -135,10 +135,33 @@ Result<SqliteReader> SqliteReader::open(const SqliteSpec& spec) {
     return error;
   }
   state->statement.reset(statement);
+  std::vector<std::string> notes;
+  if (spec.watermark && !spec.watermark_column.empty()) {
+    // The watermark goes into the query when the column's values compare as the watermark does.
+    std::optional<SqlType> declared;
+    for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+      if (spec.watermark_column == sqlite3_column_name(statement, i)) {
+        const char* type = sqlite3_column_decltype(statement, i);
+        declared = sqlite_declared_type(type != nullptr ? type : "");
+      }
+    }
+    const bool comparable = declared && (declared->kind() == TypeKind::big_int || declared->kind() == TypeKind::double_precision ||
+                                         declared->kind() == TypeKind::numeric || declared->kind() == TypeKind::text);
+    if (comparable) {
+      state->sql += fmt::format(" WHERE {} > ?1", table_reference(spec.watermark_column));
+      if (sqlite3_prepare_v2(db, state->sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+        return state->sqlite_error("SQLite refused the watermark condition");
+      }
+      state->statement.reset(statement);
+      sqlite3_bind_text(statement, 1, spec.watermark->data(), static_cast<int>(spec.watermark->size()), SQLITE_TRANSIENT);
+    } else {
+      notes.push_back(fmt::format("the watermark on {} is applied after reading: SQLite may store its values as text or "
+                                  "numbers, which do not compare with the watermark in SQL", spec.watermark_column));
+    }
+  }
   const int count = sqlite3_column_count(statement);
   std::vector<ColumnDefinition> columns(static_cast<std::size_t>(count));
   std::vector<int> undeclared;
-  std::vector<std::string> notes;
   for (int i = 0; i < count; ++i) {
     columns[static_cast<std::size_t>(i)].name = sqlite3_column_name(statement, i);
     const char* declared = sqlite3_column_decltype(statement, i);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,11 @@ struct SqliteSpec {
   std::filesystem::path file;  ///< opened read-only
   std::string table;           ///< a table; or
   std::string query;           ///< a SELECT
-  std::string where;           ///< pushed-down condition (the watermark)
+  /// Incremental: only rows whose `watermark_column` is above `watermark` (a bound parameter).
+  /// Not pushed down for date, time and boolean columns, whose values SQLite may keep as text or
+  /// numbers that do not compare with the watermark's text: the pipeline filters those itself.
+  std::string watermark_column;
+  std::optional<std::string> watermark;
   std::size_t batch_rows = 65'536;
 };
 
