@@ -54,8 +54,29 @@ Result<StageResult> stage_batches(Reader& reader, const StageContext& context) {
   return result;
 }
 
-// A password written into the file is a password in version control.
+// The password inside an ODBC connection string (PWD=...; or Password=...;), to redact it.
+std::optional<std::string> odbc_password(const std::string& connection) {
+  std::string lower = connection;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const std::string_view key : {"pwd=", "password="}) {
+    for (auto at = lower.find(key); at != std::string::npos; at = lower.find(key, at + 1)) {
+      if (at == 0 || lower[at - 1] == ';' || lower[at - 1] == ' ') {
+        const auto start = at + key.size();
+        return connection.substr(start, connection.find(';', start) - start);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// A password written into the file is a password in version control. One that comes from the
+// environment inside a longer string (${DATABASE_URL}) is kept out of every message.
 void refuse_literal_password(ConfigReader& reader, const std::string& connection) {
+  for (const auto& password : {db::connection_password(connection), odbc_password(connection)}) {
+    if (password) {
+      reader.add_secret(*password);
+    }
+  }
   const YAML::Node raw = reader.raw("connection");
   if (!raw.IsScalar() || raw.Scalar().find("${") != std::string::npos) {
     return;

@@ -190,5 +190,12 @@ TEST(PgConnection, RemoteServersAreVerifiedUnlessSaidOtherwise) {
   EXPECT_TRUE(has(connection_parameters("", nullptr, nullptr), "application_name", "hyperpipe"));
 }
 
+TEST(PgConnection, ThePasswordInAConnectionStringIsFoundToBeRedacted) {
+  EXPECT_EQ(connection_password("postgresql://me:s%40cret@db.example.com/x"), std::optional<std::string>("s@cret"));
+  EXPECT_EQ(connection_password("host=db user=me password='pa ss'"), std::optional<std::string>("pa ss"));
+  EXPECT_FALSE(connection_password("postgresql://me@db.example.com/x"));
+  EXPECT_FALSE(connection_password(""));
+}
+
 } // namespace
 } // namespace hyperpipe::sources::database

@@ -265,6 +265,20 @@ private:
 
 } // namespace
 
+std::optional<std::string> connection_password(const std::string& connection) {
+  char* error = nullptr;
+  PQconninfoOption* options = connection.empty() ? nullptr : PQconninfoParse(connection.c_str(), &error);
+  PQfreemem(error);
+  std::optional<std::string> password;
+  for (PQconninfoOption* option = options; option != nullptr && option->keyword != nullptr; ++option) {
+    if (option->val != nullptr && *option->val != '\0' && std::string_view(option->keyword) == "password") {
+      password = option->val;
+    }
+  }
+  PQconninfoFree(options);
+  return password;
+}
+
 std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& connection,
                                                                        const char* environment_sslmode,
                                                                        const char* environment_host) {

@@ -75,6 +75,9 @@ private:
 /// The libpq connection keywords and values hyperpipe connects with (exposed for tests): the
 /// user's string expanded, application_name, a connect timeout, and sslmode=verify-full for a
 /// remote server when nothing else says otherwise.
+/// The password a libpq connection string carries (URI or key=value), to redact it everywhere.
+std::optional<std::string> connection_password(const std::string& connection);
+
 std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& connection,
                                                                        const char* environment_sslmode,
                                                                        const char* environment_host);
