@@ -210,6 +210,23 @@ def test_a_bad_value_in_one_range_stops_every_range(tmp_path, pg):
     assert pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hyperpipe'").strip() == "0"
 
 
+def test_settings_from_pg_variables_and_the_password_from_a_pgpass_file(tmp_path, pg, hyper_process):
+    pg.psql("DROP TABLE IF EXISTS plain; CREATE TABLE plain (id int); INSERT INTO plain VALUES (7);")
+    pipeline = db_pipeline.write_pipeline(tmp_path, "    type: postgres\n    table: plain")  # no connection key
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"127.0.0.1:{pg.port}:hyperpipe:hyperpipe_test:{PASSWORD}\n")
+    passfile.chmod(0o600)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    # The user's PG* settings are for their server; hyperpipe's own connections to hyperd ignore them.
+    environment.update(PGHOST="127.0.0.1", PGPORT=str(pg.port), PGUSER="hyperpipe_test", PGDATABASE="hyperpipe",
+                       PGPASSFILE=str(passfile), PGOPTIONS="-c statement_timeout=600000", PGCLIENTENCODING="LATIN1",
+                       PGAPPNAME="reports", PGCONNECT_TIMEOUT="5")
+    result = subprocess.run([HYPERPIPE, "run", str(pipeline), "--progress", "never"], capture_output=True, text=True,
+                            env=environment, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert hyper_rows(hyper_process, tmp_path / "out" / "p.hyper", "1") == [[7]]
+
+
 def test_clear_errors_for_unreachable_server_wrong_password_and_bad_query(tmp_path, pg):
     pipeline = write_pipeline(tmp_path, "    table: nowhere")
     closed = run(pg, pipeline, env={"PG_URL": "postgresql://hyperpipe_test@127.0.0.1:1/hyperpipe"}, check=9)

@@ -79,10 +79,15 @@ struct Connection::State {
 Result<Connection> Connection::open(const std::string& host, int port, const std::string& user,
                                     const std::string& database) {
   const std::string port_text = std::to_string(port);
-  // hyperd speaks no TLS; it only ever listens on loopback for us.
-  const char* keys[] = {"host", "port", "user", "sslmode", "connect_timeout", "application_name", "dbname", nullptr};
+  // Every setting libpq would otherwise take from the PG* environment variables is given here:
+  // those are meant for the user's PostgreSQL servers (a PostgreSQL source), never for hyperd.
+  // libpq treats an empty value as unset, so each is a real value: the database is the user
+  // name (libpq's own default, which hyperd accepts), options a blank. hyperd speaks no TLS and
+  // only ever listens on loopback for us.
+  const char* keys[] = {"host", "port", "user", "sslmode", "connect_timeout", "application_name", "dbname", "options",
+                        "client_encoding", "target_session_attrs", "gssencmode", "channel_binding", nullptr};
   const char* values[] = {host.c_str(), port_text.c_str(), user.c_str(), "disable", "30", "hyperpipe",
-                          database.empty() ? nullptr : database.c_str(), nullptr};
+                          database.empty() ? user.c_str() : database.c_str(), " ", "UTF8", "any", "disable", "disable", nullptr};
   auto state = std::make_unique<State>();
   state->conn = PQconnectdbParams(keys, values, 0);
   if (state->conn == nullptr || PQstatus(state->conn) != CONNECTION_OK) {
