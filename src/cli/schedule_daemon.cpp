@@ -107,16 +107,20 @@ private:
 // The child could not record this run itself (killed, or its pipeline file no longer loads).
 void record_unfinished_run(const pipeline::PipelineSpec& spec, const schedule::EndedRun& ended) {
   const bool invalid = WIFEXITED(ended.wait_status) && WEXITSTATUS(ended.wait_status) == k_exit_config;
+  const bool never_started = ended.log.empty();
   pipeline::RunReport report;
   report.pipeline = spec.name;
   report.started = utc_text(ended.started);
   report.finished = utc_text(ended.ended);
   report.seconds = static_cast<double>((ended.ended - ended.started).count());
-  report.failed_step = invalid ? "configuration" : "run";
-  report.error = invalid ? fmt::format("the pipeline file {} is invalid", spec.file.string())
-                         : fmt::format("{} before the run finished; its output is in {}", ended.outcome.detail, ended.log.string());
-  const std::string hint = invalid ? fmt::format("hyperpipe validate {}", spec.file.string())
-                                   : "a run stopped before committing leaves the previous extracts and state as they were";
+  report.failed_step = never_started ? "start" : invalid ? "configuration" : "run";
+  report.error = never_started ? fmt::format("the scheduled run could not start: {}", ended.outcome.detail)
+                 : invalid     ? fmt::format("the pipeline file {} is invalid", spec.file.string())
+                               : fmt::format("{} before the run finished; its output is in {}", ended.outcome.detail, ended.log.string());
+  const std::string hint = never_started ? "check that the hyperpipe program the scheduler started from is still installed, and "
+                                           "that STATE_DIR/logs can be written; every fire will fail until then"
+                           : invalid     ? fmt::format("hyperpipe validate {}", spec.file.string())
+                                         : "a run stopped before committing leaves the previous extracts and state as they were";
   after_run(spec, record_of(spec, report, ended.log, "schedule"), hint);
 }
 
@@ -213,7 +217,7 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::vector<Aftermath> aftermath;
-  hooks.ended = [&find, &aftermath](const schedule::EndedRun& ended) {
+  const auto record_in_background = [&find, &aftermath](const schedule::EndedRun& ended) {
     std::erase_if(aftermath, [](Aftermath& finished) {
       if (!*finished.done) {
         return false;
@@ -221,15 +225,21 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
       finished.thread.join(); // months of schedules must not pile up finished threads
       return true;
     });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    std::thread thread([&spec = find(ended.job), ended, done] {
+      record_unfinished_run(spec, ended);
+      *done = true;
+    });
+    aftermath.push_back(Aftermath{std::move(thread), std::move(done)});
+  };
+  hooks.ended = [&record_in_background](const schedule::EndedRun& ended) {
     const int status = ended.wait_status;
     if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == k_exit_config)) {
-      auto done = std::make_shared<std::atomic<bool>>(false);
-      std::thread thread([&spec = find(ended.job), ended, done] {
-        record_unfinished_run(spec, ended);
-        *done = true;
-      });
-      aftermath.push_back(Aftermath{std::move(thread), std::move(done)});
+      record_in_background(ended);
     }
+  };
+  hooks.could_not_start = [&record_in_background](const std::string& job, const std::string& message, schedule::Instant at) {
+    record_in_background(schedule::EndedRun{job, {schedule::RunOutcome::Kind::failed, message}, 0xFF00, at, at, {}});
   };
   hooks.log = [&decisions](const schedule::Decision& decision) {
     decisions.write(decision.at, decision.job, decision.what, decision.detail);

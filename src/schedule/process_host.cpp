@@ -76,23 +76,36 @@ Status ProcessHost::start(const Action& action) {
   if (m_hooks.may_start) {
     HP_TRY(m_hooks.may_start(action.job));
   }
-  std::error_code ec;
-  fs::create_directories(job->log_dir, ec);
   const Instant started = now();
-  const fs::path log = job->log_dir / fmt::format("{}-{}.log", file_stamp(started), reason_name(action.reason));
+  auto child = launch(*job, action, started);
+  if (!child) {
+    // Not another run's lock: the program or its log cannot be started or written. Every fire
+    // would fail the same way, so whoever watches must hear of it, not just the log.
+    if (m_hooks.could_not_start) {
+      m_hooks.could_not_start(action.job, child.error().message, started);
+    }
+    return child.error();
+  }
+  m_children[action.job] = *child;
+  prune_logs(*job);
+  return {};
+}
+
+Result<ProcessHost::Child> ProcessHost::launch(const ProcessJob& job, const Action& action, Instant started) const {
+  std::error_code ec;
+  fs::create_directories(job.log_dir, ec);
+  const fs::path log = job.log_dir / fmt::format("{}-{}.log", file_stamp(started), reason_name(action.reason));
   base::UniqueFd out(::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!out) {
     return make_error(ErrorKind::io, fmt::format("cannot write the run's log {}: {}", log.string(), std::strerror(errno)));
   }
   base::SpawnOptions options;
-  options.argv = job->argv;
+  options.argv = job.argv;
   options.output_fd = out.get();
   options.environment = {{"HYPERPIPE_FIRE_TIME", date::format("%FT%TZ", action.fire_time)},
                          {"HYPERPIPE_ATTEMPT", std::to_string(action.attempt)}};
   HP_ASSIGN_OR_RETURN(const pid_t pid, base::spawn_child(options));
-  m_children[action.job] = Child{pid, started, log};
-  prune_logs(*job);
-  return {};
+  return Child{pid, started, log};
 }
 
 void ProcessHost::signal(const Action& action) {

@@ -41,6 +41,8 @@ struct ProcessHooks {
   /// Checked before each start (e.g. that no other process holds the pipeline's run lock).
   std::function<Status(const std::string& job)> may_start;
   std::function<void(const EndedRun& run)> ended;
+  /// A run could not be started at all (the program or its log): the message says why.
+  std::function<void(const std::string& job, const std::string& message, Instant at)> could_not_start;
   std::function<void(const Decision& decision)> log;
   std::function<void(const std::string& job, Instant last_fire)> remember;
 };
@@ -68,6 +70,7 @@ private:
   ProcessHost(std::vector<ProcessJob> jobs, ProcessHooks hooks, StopMode stop_mode, base::UniqueFd signals)
       : m_jobs(std::move(jobs)), m_hooks(std::move(hooks)), m_stop_mode(stop_mode), m_signals(std::move(signals)) {}
   const ProcessJob* find(const std::string& name) const;
+  Result<Child> launch(const ProcessJob& job, const Action& action, Instant started) const;
   void reap(std::vector<HostEvent>& events);
   void prune_logs(const ProcessJob& job) const;
 

@@ -300,3 +300,28 @@ def test_a_failed_manual_run_runs_the_notify_command_with_the_report(tmp_path, a
     assert called["env"]["HYPERPIPE_REPORT"] == str(report) and json.loads(report.read_text())["status"] == "failed"
     assert "wrong-key-that-is-still-a-secret" not in seen.read_text()
     assert "source found" in called["env"]["HYPERPIPE_ERROR"]
+
+
+def test_a_run_that_cannot_start_is_recorded_and_notified(tmp_path, api, webhook):
+    _, api_url = api
+    pipeline, env = write_pipeline(tmp_path, api_url, '{cron: "0 0 1 1 *", catch_up: once}',
+                                   "notify: {webhook: '${HOOK_URL}', allow_http: true}")
+    env["HOOK_URL"] = webhook.url
+    remember_a_missed_fire(tmp_path)
+    (tmp_path / "state" / "logs").mkdir(parents=True)
+    (tmp_path / "state" / "logs" / "videos").write_text("a file where the run logs should go")
+    daemon = Daemon(pipeline, env)
+    try:
+        daemon.wait_for("skipped")
+        deadline = time.monotonic() + 30
+        while not webhook.received and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert daemon.stop() == 0
+    finally:
+        daemon.kill()
+    skipped = next(line["detail"] for line in daemon.lines if line["decision"] == "skipped")
+    assert "could not start the run: cannot write the run's log" in skipped
+    runs = history(pipeline, env)
+    assert [(r["status"], r["trigger"]) for r in runs] == [("failed", "schedule")]
+    assert runs[0]["error"].startswith("start: the scheduled run could not start")
+    assert len(webhook.received) == 1 and webhook.received[0]["json"]["failed_step"] == "start"
