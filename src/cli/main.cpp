@@ -2,6 +2,7 @@
 // subcommands together; each lives in its own cmd_*.cpp.
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -11,10 +12,16 @@
 int main(int argc, char** argv) {
   using namespace hyperpipe::cli;
   hyperpipe::install_interrupt_cleanup();
+  // libpq sends these to every server as startup settings, hyperd included; PostgreSQL sources
+  // set their session time zone themselves and read binary values, so they need none of them.
+  for (const char* variable : {"PGTZ", "PGDATESTYLE", "PGGEQO"}) {
+    ::unsetenv(variable);
+  }
   CLI::App app{"hyperpipe: load data into Tableau Hyper extracts (.hyper) by driving hyperd directly", "hyperpipe"};
   app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 input file, 4 hyperd, 5 SQL, 6 data/schema, 7 publish, 8 pipeline file, 9 pipeline source.\n"
+  app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 input file, 4 hyperd, 5 SQL, 6 data/schema, 7 publish, 8 pipeline file, 9 pipeline source,\n"
+             "10 already running.\n"
              "Run 'hyperpipe COMMAND --help' for a command's options.");
   const Runner inspect = add_inspect_command(app);
   const Runner query = add_query_command(app);

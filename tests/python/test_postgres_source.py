@@ -220,7 +220,7 @@ def test_settings_from_pg_variables_and_the_password_from_a_pgpass_file(tmp_path
     # The user's PG* settings are for their server; hyperpipe's own connections to hyperd ignore them.
     environment.update(PGHOST="127.0.0.1", PGPORT=str(pg.port), PGUSER="hyperpipe_test", PGDATABASE="hyperpipe",
                        PGPASSFILE=str(passfile), PGOPTIONS="-c statement_timeout=600000", PGCLIENTENCODING="LATIN1",
-                       PGAPPNAME="reports", PGCONNECT_TIMEOUT="5")
+                       PGAPPNAME="reports", PGCONNECT_TIMEOUT="5", PGDATESTYLE="German", PGTZ="Asia/Tokyo")
     result = subprocess.run([HYPERPIPE, "run", str(pipeline), "--progress", "never"], capture_output=True, text=True,
                             env=environment, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -266,9 +266,16 @@ def test_a_server_that_is_not_local_must_speak_verified_tls(tmp_path):
         remote_url = f"postgresql://hyperpipe_test@{address}:{server.port}/hyperpipe"
         verified = db_pipeline.run(pipeline, {"PG_URL": remote_url, **server.environment()}, check=9)
         assert "server does not support SSL, but SSL was required" in verified.stderr, verified.stderr
-        # Host given only as PGHOSTADDR (so verify-full cannot be added up front): refused after connecting.
-        bypass = db_pipeline.run(pipeline, {"PG_URL": "dbname=hyperpipe user=hyperpipe_test port=" + str(server.port),
-                                            "PGHOSTADDR": address, **server.environment()}, check=9)
+        assert "sslmode=disable" in verified.stderr  # the hint says how to accept it knowingly
+        # The address only in PGHOSTADDR: verified TLS is asked for before connecting, too.
+        by_address = db_pipeline.run(pipeline, {"PG_URL": "dbname=hyperpipe user=hyperpipe_test port=" + str(server.port),
+                                                "PGHOSTADDR": address, **server.environment()}, check=9)
+        assert "server does not support SSL, but SSL was required" in by_address.stderr, by_address.stderr
+        # The host only in a service file (unknown before connecting): refused once connected.
+        services = tmp_path / "pg_service.conf"
+        services.write_text(f"[warehouse]\nhost={address}\nport={server.port}\ndbname=hyperpipe\nuser=hyperpipe_test\n")
+        bypass = db_pipeline.run(pipeline, {"PG_URL": "service=warehouse", "PGSERVICEFILE": str(services),
+                                            **server.environment()}, check=9)
         assert f"refusing an unencrypted connection to {address}" in bypass.stderr, bypass.stderr
         # Said explicitly, it is the user's choice.
         explicit = db_pipeline.run(pipeline, {"PG_URL": remote_url + "?sslmode=disable", **server.environment()})

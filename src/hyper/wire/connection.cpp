@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 namespace hyperpipe::hyper {
@@ -84,10 +86,15 @@ Result<Connection> Connection::open(const std::string& host, int port, const std
   // libpq treats an empty value as unset, so each is a real value: the database is the user
   // name (libpq's own default, which hyperd accepts), options a blank. hyperd speaks no TLS and
   // only ever listens on loopback for us.
+  // hostaddr too: PGHOSTADDR would otherwise take precedence over host (it must be numeric; hyperd
+  // listens on 127.0.0.1).
+  in6_addr parsed{};
+  const bool numeric = ::inet_pton(AF_INET, host.c_str(), &parsed) == 1 || ::inet_pton(AF_INET6, host.c_str(), &parsed) == 1;
   const char* keys[] = {"host", "port", "user", "sslmode", "connect_timeout", "application_name", "dbname", "options",
-                        "client_encoding", "target_session_attrs", "gssencmode", "channel_binding", nullptr};
+                        "client_encoding", "target_session_attrs", "gssencmode", "channel_binding", "hostaddr", nullptr};
   const char* values[] = {host.c_str(), port_text.c_str(), user.c_str(), "disable", "30", "hyperpipe",
-                          database.empty() ? user.c_str() : database.c_str(), " ", "UTF8", "any", "disable", "disable", nullptr};
+                          database.empty() ? user.c_str() : database.c_str(), " ", "UTF8", "any", "disable", "disable",
+                          numeric ? host.c_str() : nullptr, nullptr};
   auto state = std::make_unique<State>();
   state->conn = PQconnectdbParams(keys, values, 0);
   if (state->conn == nullptr || PQstatus(state->conn) != CONNECTION_OK) {

@@ -62,6 +62,10 @@ std::optional<std::string> odbc_password(const std::string& connection) {
     for (auto at = lower.find(key); at != std::string::npos; at = lower.find(key, at + 1)) {
       if (at == 0 || lower[at - 1] == ';' || lower[at - 1] == ' ') {
         const auto start = at + key.size();
+        if (start < connection.size() && connection[start] == '{') { // {a;b}: braces quote a value with ';'
+          const auto close = connection.find('}', start);
+          return connection.substr(start, close == std::string::npos ? std::string::npos : close - start + 1);
+        }
         return connection.substr(start, connection.find(';', start) - start);
       }
     }

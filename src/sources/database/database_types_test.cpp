@@ -65,6 +65,8 @@ TEST(QueryText, QueriesBecomeSubqueriesWhateverTheyEndWith) {
   EXPECT_EQ(as_subquery("SELECT 1; -- done\n"), "(\nSELECT 1\n)");
   EXPECT_EQ(as_subquery("SELECT 1 -- one\n;"), "(\nSELECT 1\n)");
   EXPECT_EQ(as_subquery("SELECT '--' AS dashes"), "(\nSELECT '--' AS dashes\n)");
+  EXPECT_EQ(as_subquery("SELECT 1 AS \"a--b\""), "(\nSELECT 1 AS \"a--b\"\n)");
+  EXPECT_EQ(as_subquery("SELECT $$x--y$$ AS t;"), "(\nSELECT $$x--y$$ AS t\n)");
   EXPECT_EQ(as_subquery("SELECT 1\n-- a comment ending the query"), "(\nSELECT 1\n)");
   EXPECT_EQ(table_reference("orders"), "\"orders\"");
   EXPECT_EQ(table_reference("sales.orders"), "\"sales\".\"orders\"");

@@ -401,7 +401,8 @@ Result<ReadProgress> OdbcReader::read(const BatchSink& sink, const std::function
           value.clear();
           SQLLEN length = 0;
           bool is_null = false;
-          const bool fixed = binding.fetch != Fetch::wtext && binding.fetch != Fetch::binary && binding.fetch != Fetch::decimal_text;
+          const bool fixed = binding.fetch != Fetch::wtext && binding.fetch != Fetch::binary &&
+                             binding.fetch != Fetch::decimal_text && binding.fetch != Fetch::time;
           piece.resize(fixed ? static_cast<std::size_t>(binding.width) : k_piece_bytes);
           while (true) {
             const SQLRETURN got = SQLGetData(statement, static_cast<SQLUSMALLINT>(i + 1), binding.c_type, piece.data(),
@@ -417,7 +418,9 @@ Result<ReadProgress> OdbcReader::read(const BatchSink& sink, const std::function
               is_null = true;
               break;
             }
-            const std::size_t terminator = binding.fetch == Fetch::wtext ? sizeof(SQLWCHAR) : binding.fetch == Fetch::decimal_text ? 1 : 0;
+            const std::size_t terminator = binding.fetch == Fetch::wtext                                         ? sizeof(SQLWCHAR)
+                                           : binding.fetch == Fetch::decimal_text || binding.fetch == Fetch::time ? 1
+                                                                                                                  : 0;
             const std::size_t usable = piece.size() - terminator;
             const bool partial = got == SQL_SUCCESS_WITH_INFO && (length == SQL_NO_TOTAL || static_cast<std::size_t>(length) > usable);
             value.append(piece.data(), fixed ? piece.size() : partial ? usable : static_cast<std::size_t>(length));

@@ -204,7 +204,11 @@ Status PgBinaryDecoder::field(std::size_t index, std::string_view value, Column&
     if (days == std::numeric_limits<std::int32_t>::max() || days == std::numeric_limits<std::int32_t>::min()) {
       return not_storable(column, days > 0 ? "date 'infinity'" : "date '-infinity'");
     }
-    return column.append_date(Date{days + k_epoch_days});
+    std::int32_t shifted = 0;
+    if (__builtin_add_overflow(days, k_epoch_days, &shifted)) {
+      return not_storable(column, "a date this far in the future");
+    }
+    return column.append_date(Date{shifted});
   }
   case PgDecode::time: HP_TRY(need(8)); return column.append_time(TimeOfDay{read_be<std::int64_t>(data)});
   case PgDecode::timestamp:

@@ -57,6 +57,10 @@ std::string connect_hint(std::string_view message) {
       message.find("no password supplied") != std::string_view::npos) {
     return "check the user and password: PGPASSWORD in the environment, or a ~/.pgpass (PGPASSFILE) entry";
   }
+  if (message.find("does not support SSL") != std::string_view::npos) {
+    return "the server does not offer TLS, which hyperpipe requires for a server on another machine: enable TLS on the "
+           "server, or add sslmode=disable to the connection if you accept unencrypted traffic";
+  }
   if (message.find("certificate") != std::string_view::npos || message.find("SSL") != std::string_view::npos) {
     return "the server's TLS certificate could not be verified: give its CA with sslrootcert=FILE (or PGSSLROOTCERT); "
            "sslmode=require encrypts without verifying (not recommended)";
@@ -108,7 +112,10 @@ Result<ConnectionPtr> connect(const PostgresSpec& spec) {
     }
     PQconninfoFree(parsed);
   }
-  const auto parameters = connection_parameters(spec.connection, std::getenv("PGSSLMODE"), std::getenv("PGHOST"));
+  // PGHOSTADDR, when set, is where libpq connects: it decides whether the server is local.
+  const char* hostaddr = std::getenv("PGHOSTADDR");
+  const auto parameters = connection_parameters(spec.connection, std::getenv("PGSSLMODE"),
+                                                hostaddr != nullptr && *hostaddr != '\0' ? hostaddr : std::getenv("PGHOST"));
   std::vector<const char*> keywords;
   std::vector<const char*> values;
   for (const auto& [keyword, value] : parameters) {

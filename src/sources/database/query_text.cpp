@@ -30,9 +30,15 @@ std::string as_subquery(std::string_view query) {
     }
     const auto line = query.rfind('\n') == std::string_view::npos ? 0 : query.rfind('\n') + 1;
     const auto comment = query.find("--", line);
-    if (comment != std::string_view::npos &&
-        std::count(query.begin() + static_cast<std::ptrdiff_t>(line), query.begin() + static_cast<std::ptrdiff_t>(comment), '\'') % 2 == 0) {
-      query = query.substr(0, comment);
+    if (comment != std::string_view::npos) {
+      // Only when the "--" is surely outside a string or identifier ('…', "…", $$…$$); a comment
+      // left in place is harmless anyway, since the closing parenthesis gets a line of its own.
+      const auto text = query.substr(line, comment - line);
+      const bool outside = std::count(text.begin(), text.end(), '\'') % 2 == 0 &&
+                           std::count(text.begin(), text.end(), '"') % 2 == 0 && text.find('$') == std::string_view::npos;
+      if (outside) {
+        query = query.substr(0, comment);
+      }
     }
   }
   return "(\n" + std::string(query) + "\n)";
