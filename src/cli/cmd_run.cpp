@@ -15,6 +15,7 @@
 #include "cli/pipeline_file.hpp"
 #include "cli/run_display.hpp"
 #include "cli/run_records.hpp"
+#include "history/run_history.hpp"
 #include "net/http.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "pipeline/run/runner.hpp"
@@ -179,7 +180,8 @@ Runner add_run_command(CLI::App& app) {
       failed.failed_stage = pipeline::FailedStage::engine;
       failed.failed_step = "start hyperd";
       failed.error = engine.error().message;
-      after_run(*spec, record_of(*spec, failed, {}, args->trigger), engine.error().hint);
+      failed.hint = engine.error().hint;
+      after_run(*spec, failed, {}, args->trigger);
       return report(engine.error());
     }
     pipeline::RunReport result = pipeline::run_pipeline(*engine, *spec, options, *display);
@@ -208,7 +210,7 @@ Runner add_run_command(CLI::App& app) {
     } else {
       fmt::print("report: {}\n", report_file.string());
     }
-    after_run(*spec, record_of(*spec, result, std::filesystem::absolute(report_file), args->trigger), result.hint);
+    after_run(*spec, result, std::filesystem::absolute(report_file), args->trigger);
     if (!result.succeeded) {
       fmt::print(stderr, "hyperpipe: error: {}: {}\n", result.failed_step, result.error);
       if (!result.hint.empty()) {

@@ -6,14 +6,31 @@
 
 #include <cstdio>
 
+#include "history/run_history.hpp"
 #include "net/http.hpp"
 #include "notify/notifier.hpp"
 #include "pipeline/run/runner.hpp"
 
 namespace hyperpipe::cli {
+namespace {
 
-history::RunRecord record_of(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
-                             const std::filesystem::path& report_file, const std::string& trigger) {
+using OutputRows = std::vector<std::pair<std::string, std::uint64_t>>;
+
+// Rows in each output after the run (all its tables).
+OutputRows output_rows(const pipeline::RunReport& report) {
+  OutputRows rows;
+  for (const auto& output : report.outputs) {
+    std::uint64_t total = 0;
+    for (const auto& table : output.tables) {
+      total += table.rows_total;
+    }
+    rows.emplace_back(output.name, total);
+  }
+  return rows;
+}
+
+void record(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report, const OutputRows& outputs,
+            const std::filesystem::path& report_file, const std::string& trigger) {
   history::RunRecord run;
   run.pipeline = spec.name;
   run.started = report.started;
@@ -21,26 +38,14 @@ history::RunRecord record_of(const pipeline::PipelineSpec& spec, const pipeline:
   run.status = report.succeeded ? "succeeded" : "failed";
   run.trigger = trigger;
   run.seconds = report.seconds;
-  std::vector<std::string> outputs;
-  for (const auto& output : report.outputs) {
-    std::uint64_t rows = 0;
-    for (const auto& table : output.tables) {
-      rows += table.rows_total;
-    }
+  std::vector<std::string> texts;
+  for (const auto& [name, rows] : outputs) {
     run.rows += rows;
-    run.output_rows.emplace_back(output.name, rows);
-    outputs.push_back(fmt::format("{}: {} rows", output.name, rows));
+    texts.push_back(fmt::format("{}: {} rows", name, rows));
   }
-  run.outputs = fmt::format("{}", fmt::join(outputs, ", "));
+  run.outputs = fmt::format("{}", fmt::join(texts, ", "));
   run.report = report_file.string();
-  run.failed_step = report.failed_step;
   run.error = report.succeeded ? "" : fmt::format("{}: {}", report.failed_step, report.error);
-  return run;
-}
-
-namespace {
-
-void record(const pipeline::PipelineSpec& spec, const history::RunRecord& run) {
   std::error_code ec;
   std::filesystem::create_directories(spec.state_dir, ec);
   auto history = history::RunHistory::open(pipeline::history_file_of(spec));
@@ -50,22 +55,25 @@ void record(const pipeline::PipelineSpec& spec, const history::RunRecord& run) {
   }
 }
 
-void notify(const pipeline::PipelineSpec& spec, const history::RunRecord& run, const std::string& hint) {
+void notify(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report, const OutputRows& outputs,
+            const std::filesystem::path& report_file, const std::string& trigger) {
   if (!spec.notify) {
     return;
   }
   notify::Notice notice;
-  notice.pipeline = run.pipeline;
-  notice.status = run.status;
-  notice.trigger = run.trigger;
-  notice.started = run.started;
-  notice.finished = run.finished;
-  notice.seconds = run.seconds;
-  notice.failed_step = run.failed_step;
-  notice.error = run.error;
-  notice.hint = hint;
-  notice.outputs = run.output_rows;
-  notice.report = run.report;
+  notice.pipeline = spec.name;
+  notice.status = report.succeeded ? "succeeded" : "failed";
+  notice.trigger = trigger;
+  notice.started = report.started;
+  notice.finished = report.finished;
+  notice.seconds = report.seconds;
+  if (!report.succeeded) {
+    notice.failed_step = report.failed_step;
+    notice.error = fmt::format("{}: {}", report.failed_step, report.error);
+    notice.hint = report.hint;
+  }
+  notice.outputs = outputs;
+  notice.report = report_file.string();
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) {
     notice.host = host;
@@ -86,9 +94,11 @@ void notify(const pipeline::PipelineSpec& spec, const history::RunRecord& run, c
 
 } // namespace
 
-void after_run(const pipeline::PipelineSpec& spec, const history::RunRecord& run, const std::string& hint) {
-  record(spec, run);
-  notify(spec, run, hint);
+void after_run(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
+               const std::filesystem::path& report_file, const std::string& trigger) {
+  const OutputRows outputs = output_rows(report);
+  record(spec, report, outputs, report_file, trigger);
+  notify(spec, report, outputs, report_file, trigger);
 }
 
 } // namespace hyperpipe::cli

@@ -6,18 +6,15 @@
 #include <filesystem>
 #include <string>
 
-#include "history/run_history.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "pipeline/run/run_report.hpp"
 
 namespace hyperpipe::cli {
 
-/// The history row for a run that produced a report.
-history::RunRecord record_of(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
-                             const std::filesystem::path& report_file, const std::string& trigger);
-
 /// Records the run (a warning on stderr if the history cannot be written) and sends the
 /// notifications the pipeline asks for (warnings on stderr for those not delivered).
-void after_run(const pipeline::PipelineSpec& spec, const history::RunRecord& run, const std::string& hint);
+/// `report_file`: where the run's JSON report is (or the scheduler's log of it).
+void after_run(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
+               const std::filesystem::path& report_file, const std::string& trigger);
 
 } // namespace hyperpipe::cli

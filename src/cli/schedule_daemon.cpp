@@ -117,11 +117,11 @@ void record_unfinished_run(const pipeline::PipelineSpec& spec, const schedule::E
   report.error = never_started ? fmt::format("the scheduled run could not start: {}", ended.outcome.detail)
                  : invalid     ? fmt::format("the pipeline file {} is invalid", spec.file.string())
                                : fmt::format("{} before the run finished; its output is in {}", ended.outcome.detail, ended.log.string());
-  const std::string hint = never_started ? "check that the hyperpipe program the scheduler started from is still installed, and "
-                                           "that STATE_DIR/logs can be written; every fire will fail until then"
-                           : invalid     ? fmt::format("hyperpipe validate {}", spec.file.string())
-                                         : "a run stopped before committing leaves the previous extracts and state as they were";
-  after_run(spec, record_of(spec, report, ended.log, "schedule"), hint);
+  report.hint = never_started ? "check that the hyperpipe program the scheduler started from is still installed, and that "
+                                "STATE_DIR/logs can be written; every fire will fail until then"
+                : invalid     ? fmt::format("hyperpipe validate {}", spec.file.string())
+                              : "a run stopped before committing leaves the previous extracts and state as they were";
+  after_run(spec, report, ended.log, "schedule");
 }
 
 } // namespace
@@ -167,7 +167,6 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
 
   std::vector<schedule::JobSpec> jobs;
   std::vector<schedule::ProcessJob> processes;
-  std::vector<std::string> job_names;
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   for (const auto& [spec, lock] : pipelines) {
     const auto& when = *spec.schedule;
@@ -198,7 +197,6 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
                                               "--log-format", "json", "--trigger", "schedule"},
                                              spec.state_dir / "logs" / spec.name,
                                              100});
-    job_names.push_back(spec.name);
   }
 
   schedule::ProcessHooks hooks;
@@ -250,7 +248,7 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
     return report(host.error());
   }
   schedule::Scheduler scheduler(std::move(jobs), now);
-  schedule::run_daemon(scheduler, **host, job_names);
+  schedule::run_daemon(scheduler, **host);
   for (auto& pending : aftermath) {
     pending.thread.join();
   }

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "hyperpipe/error.hpp"
@@ -25,9 +24,6 @@ struct RunRecord {
   std::string outputs;        ///< "name: N rows, ..." per output
   std::string report;         ///< the JSON report's path
   std::string error;          ///< failed step and message
-  // Not stored (the outputs text is): what notifications need.
-  std::vector<std::pair<std::string, std::uint64_t>> output_rows;
-  std::string failed_step;
 };
 
 class RunHistory {

@@ -13,9 +13,9 @@ void flush_decisions(Scheduler& scheduler, DaemonHost& host) {
 
 } // namespace
 
-void run_daemon(Scheduler& scheduler, DaemonHost& host, const std::vector<std::string>& jobs) {
+void run_daemon(Scheduler& scheduler, DaemonHost& host) {
   std::map<std::string, std::optional<Instant>> remembered;
-  for (const auto& job : jobs) {
+  for (const auto& job : scheduler.job_names()) {
     remembered[job] = std::nullopt;
   }
   flush_decisions(scheduler, host);

@@ -37,6 +37,6 @@ public:
 };
 
 /// Runs until a stop request has been carried out (every run finished or stopped).
-void run_daemon(Scheduler& scheduler, DaemonHost& host, const std::vector<std::string>& jobs);
+void run_daemon(Scheduler& scheduler, DaemonHost& host);
 
 } // namespace hyperpipe::schedule

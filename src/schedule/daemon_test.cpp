@@ -165,12 +165,8 @@ std::function<Script(int)> always(Script script) {
 }
 
 void simulate(std::vector<JobSpec> jobs, SimulatedHost& host) {
-  std::vector<std::string> names;
-  for (const auto& spec : jobs) {
-    names.push_back(spec.name);
-  }
   Scheduler scheduler(std::move(jobs), host.now());
-  run_daemon(scheduler, host, names);
+  run_daemon(scheduler, host);
 }
 
 std::vector<Instant> cron_times(const JobSpec& spec, Instant from, Instant to) {

@@ -307,9 +307,12 @@ bool Scheduler::done() const {
   return m_stopping && std::none_of(m_jobs.begin(), m_jobs.end(), [](const Job& job) { return job.run.has_value(); });
 }
 
-bool Scheduler::running(const std::string& job) const {
-  const Job* found = find(job);
-  return found != nullptr && found->run.has_value();
+std::vector<std::string> Scheduler::job_names() const {
+  std::vector<std::string> names;
+  for (const auto& job : m_jobs) {
+    names.push_back(job.spec.name);
+  }
+  return names;
 }
 
 std::optional<Instant> Scheduler::last_fire(const std::string& job) const {

@@ -99,7 +99,7 @@ public:
   std::optional<Instant> next_wakeup() const;
   /// Stopping, and no run is left.
   bool done() const;
-  bool running(const std::string& job) const;
+  std::vector<std::string> job_names() const;
   /// The newest fire time handled per job, to remember across restarts.
   std::optional<Instant> last_fire(const std::string& job) const;
 

@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,9 +20,9 @@
 #include <mutex>
 #include <thread>
 
+#include "base/child_process.hpp"
 #include "base/unique_fd.hpp"
 
-extern char** environ;
 
 namespace hyperpipe::hyper {
 namespace {
@@ -284,43 +283,19 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
   base::UniqueFd read_end(pipe_fds[0]);
   base::UniqueFd write_end(pipe_fds[1]);
 
-  const std::vector<std::string> args = hyperd_arguments(options, callback_port);
-  std::vector<char*> argv;
-  for (const auto& arg : args) {
-    argv.push_back(const_cast<char*>(arg.c_str()));
-  }
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), STDERR_FILENO);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
   // Its own process group: a Ctrl-C at the terminal reaches us, and we shut hyperd down in order.
-  // A clean signal state too: an embedding program's blocked or ignored signals (SIGTERM in
-  // particular) must not make hyperd deaf to our shutdown.
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-  sigset_t default_signals;
-  sigfillset(&default_signals);
-  sigdelset(&default_signals, SIGKILL);
-  sigdelset(&default_signals, SIGSTOP);
-  posix_spawnattr_setsigmask(&attributes, &no_signals);
-  posix_spawnattr_setsigdefault(&attributes, &default_signals);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attributes, 0);
-
+  // A clean signal state too (spawn_child's): an embedding program's blocked or ignored signals
+  // (SIGTERM in particular) must not make hyperd deaf to our shutdown.
+  base::SpawnOptions spawn;
+  spawn.argv = hyperd_arguments(options, callback_port);
+  spawn.output_fd = write_end.get();
+  spawn.own_process_group = true;
   const auto spawned_at = Clock::now();
-  pid_t pid = -1;
-  const int spawn_error = ::posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  if (spawn_error != 0) {
-    return process_error(fmt::format("cannot start {}: {}", args[0], std::strerror(spawn_error)),
-                         "check that the file is the hyperd binary and is executable");
+  auto spawned = base::spawn_child(spawn);
+  if (!spawned) {
+    return process_error(spawned.error().message, "check that the file is the hyperd binary and is executable");
   }
+  const pid_t pid = *spawned;
   write_end.reset();
 
   auto state = std::make_unique<State>();

@@ -76,7 +76,7 @@ std::optional<std::string> odbc_password(const std::string& connection) {
 // A password written into the file is a password in version control. One that comes from the
 // environment inside a longer string (${DATABASE_URL}) is kept out of every message.
 void refuse_literal_password(ConfigReader& reader, const std::string& connection) {
-  for (const auto& password : {db::connection_password(connection), odbc_password(connection)}) {
+  for (const auto& password : {db::connection_settings(connection, nullptr, nullptr).password, odbc_password(connection)}) {
     if (password) {
       reader.add_secret(*password);
     }

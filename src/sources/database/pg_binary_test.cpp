@@ -179,22 +179,28 @@ TEST(PgConnection, RemoteServersAreVerifiedUnlessSaidOtherwise) {
   const auto has = [](const auto& parameters, const std::string& key, const std::string& value) {
     return std::find(parameters.begin(), parameters.end(), std::pair<std::string, std::string>{key, value}) != parameters.end();
   };
-  EXPECT_TRUE(has(connection_parameters("postgresql://u@db.example.com/x", nullptr, nullptr), "sslmode", "verify-full"));
-  EXPECT_TRUE(has(connection_parameters("host=db.example.com dbname=x", nullptr, nullptr), "sslmode", "verify-full"));
-  EXPECT_FALSE(has(connection_parameters("postgresql://u@db.example.com/x?sslmode=require", nullptr, nullptr), "sslmode",
+  EXPECT_TRUE(has(connection_settings("postgresql://u@db.example.com/x", nullptr, nullptr).parameters, "sslmode", "verify-full"));
+  EXPECT_TRUE(has(connection_settings("host=db.example.com dbname=x", nullptr, nullptr).parameters, "sslmode", "verify-full"));
+  EXPECT_FALSE(has(connection_settings("postgresql://u@db.example.com/x?sslmode=require", nullptr, nullptr).parameters, "sslmode",
                    "verify-full"));
-  EXPECT_FALSE(has(connection_parameters("postgresql://u@db.example.com/x", "disable", nullptr), "sslmode", "verify-full"));
-  EXPECT_FALSE(has(connection_parameters("postgresql://u@127.0.0.1:5432/x", nullptr, nullptr), "sslmode", "verify-full"));
-  EXPECT_FALSE(has(connection_parameters("", nullptr, "/var/run/postgresql"), "sslmode", "verify-full"));
-  EXPECT_TRUE(has(connection_parameters("", nullptr, "warehouse.internal"), "sslmode", "verify-full"));
-  EXPECT_TRUE(has(connection_parameters("", nullptr, nullptr), "application_name", "hyperpipe"));
+  EXPECT_FALSE(has(connection_settings("postgresql://u@db.example.com/x", "disable", nullptr).parameters, "sslmode", "verify-full"));
+  EXPECT_FALSE(has(connection_settings("postgresql://u@127.0.0.1:5432/x", nullptr, nullptr).parameters, "sslmode", "verify-full"));
+  EXPECT_FALSE(has(connection_settings("", nullptr, "/var/run/postgresql").parameters, "sslmode", "verify-full"));
+  EXPECT_TRUE(has(connection_settings("", nullptr, "warehouse.internal").parameters, "sslmode", "verify-full"));
+  EXPECT_TRUE(has(connection_settings("", nullptr, nullptr).parameters, "application_name", "hyperpipe"));
+}
+
+std::optional<std::string> connection_settings_password(const std::string& connection) {
+  return connection_settings(connection, nullptr, nullptr).password;
 }
 
 TEST(PgConnection, ThePasswordInAConnectionStringIsFoundToBeRedacted) {
-  EXPECT_EQ(connection_password("postgresql://me:s%40cret@db.example.com/x"), std::optional<std::string>("s@cret"));
-  EXPECT_EQ(connection_password("host=db user=me password='pa ss'"), std::optional<std::string>("pa ss"));
-  EXPECT_FALSE(connection_password("postgresql://me@db.example.com/x"));
-  EXPECT_FALSE(connection_password(""));
+  EXPECT_EQ(connection_settings_password("postgresql://me:s%40cret@db.example.com/x"), std::optional<std::string>("s@cret"));
+  EXPECT_EQ(connection_settings_password("host=db user=me password='pa ss'"), std::optional<std::string>("pa ss"));
+  EXPECT_FALSE(connection_settings_password("postgresql://me@db.example.com/x"));
+  EXPECT_FALSE(connection_settings_password(""));
+  EXPECT_TRUE(connection_settings("postgresql://u:50%zzoff@h/x", nullptr, nullptr).malformed);
+  EXPECT_FALSE(connection_settings("postgresql://u@h/x", nullptr, nullptr).malformed);
 }
 
 } // namespace

@@ -101,24 +101,18 @@ Result<ResultPtr> execute(const PostgresSpec& spec, PGconn* connection, const st
 }
 
 Result<ConnectionPtr> connect(const PostgresSpec& spec) {
-  if (!spec.connection.empty()) {
-    char* error = nullptr;
-    PQconninfoOption* parsed = PQconninfoParse(spec.connection.c_str(), &error);
-    PQfreemem(error); // libpq's message may quote the password: never shown
-    if (parsed == nullptr) {
-      return make_error(ErrorKind::invalid_argument, fmt::format("{}the PostgreSQL connection string is malformed", named(spec.source)),
-                        "write postgresql://user@host:5432/database?sslmode=require, or host=... dbname=... pairs; "
-                        "percent-encode special characters in a URI");
-    }
-    PQconninfoFree(parsed);
-  }
   // PGHOSTADDR, when set, is where libpq connects: it decides whether the server is local.
   const char* hostaddr = std::getenv("PGHOSTADDR");
-  const auto parameters = connection_parameters(spec.connection, std::getenv("PGSSLMODE"),
-                                                hostaddr != nullptr && *hostaddr != '\0' ? hostaddr : std::getenv("PGHOST"));
+  const auto settings = connection_settings(spec.connection, std::getenv("PGSSLMODE"),
+                                            hostaddr != nullptr && *hostaddr != '\0' ? hostaddr : std::getenv("PGHOST"));
+  if (settings.malformed) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("{}the PostgreSQL connection string is malformed", named(spec.source)),
+                      "write postgresql://user@host:5432/database?sslmode=require, or host=... dbname=... pairs; "
+                      "percent-encode special characters in a URI");
+  }
   std::vector<const char*> keywords;
   std::vector<const char*> values;
-  for (const auto& [keyword, value] : parameters) {
+  for (const auto& [keyword, value] : settings.parameters) {
     keywords.push_back(keyword.c_str());
     values.push_back(value.c_str());
   }
@@ -130,26 +124,12 @@ Result<ConnectionPtr> connect(const PostgresSpec& spec) {
     return make_error(ErrorKind::connection, fmt::format("{}cannot connect to PostgreSQL: {}", named(spec.source), message),
                       connect_hint(message));
   }
-  // A remote server reached without TLS verification that nobody asked for (the host came from
-  // a service file or PGHOSTADDR, so verify-full could not be added up front) is refused.
+  // A remote server reached without TLS that nobody chose (its host came from a service file,
+  // unknown before connecting, so verify-full could not be added up front) is refused.
   const char* host = PQhost(connection.get());
-  if (host != nullptr && !is_local_host(host) && PQsslInUse(connection.get()) == 0) {
-    bool chosen = std::getenv("PGSSLMODE") != nullptr;
-    for (const auto& [keyword, value] : parameters) {
-      chosen |= keyword == "sslmode";
-    }
-    char* error = nullptr;
-    if (PQconninfoOption* options = spec.connection.empty() ? nullptr : PQconninfoParse(spec.connection.c_str(), &error)) {
-      for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-        chosen |= option->val != nullptr && std::string_view(option->keyword) == "sslmode";
-      }
-      PQconninfoFree(options);
-    }
-    PQfreemem(error);
-    if (!chosen) {
-      return make_error(ErrorKind::connection, fmt::format("{}refusing an unencrypted connection to {}", named(spec.source), host),
-                        "the server did not use TLS: add sslmode=verify-full (or, knowingly, sslmode=disable) to the connection");
-    }
+  if (host != nullptr && !is_local_host(host) && PQsslInUse(connection.get()) == 0 && !settings.sslmode_chosen) {
+    return make_error(ErrorKind::connection, fmt::format("{}refusing an unencrypted connection to {}", named(spec.source), host),
+                      "the server did not use TLS: add sslmode=verify-full (or, knowingly, sslmode=disable) to the connection");
   }
   if (PQsetClientEncoding(connection.get(), "UTF8") != 0) {
     return make_error(ErrorKind::connection, fmt::format("{}the server cannot send UTF-8", named(spec.source)));
@@ -272,57 +252,45 @@ private:
 
 } // namespace
 
-std::optional<std::string> connection_password(const std::string& connection) {
-  char* error = nullptr;
-  PQconninfoOption* options = connection.empty() ? nullptr : PQconninfoParse(connection.c_str(), &error);
-  PQfreemem(error);
-  std::optional<std::string> password;
-  for (PQconninfoOption* option = options; option != nullptr && option->keyword != nullptr; ++option) {
-    if (option->val != nullptr && *option->val != '\0' && std::string_view(option->keyword) == "password") {
-      password = option->val;
-    }
-  }
-  PQconninfoFree(options);
-  return password;
-}
-
-std::vector<std::pair<std::string, std::string>> connection_parameters(const std::string& connection,
-                                                                       const char* environment_sslmode,
-                                                                       const char* environment_host) {
-  std::vector<std::pair<std::string, std::string>> parameters;
+ConnectionSettings connection_settings(const std::string& connection, const char* environment_sslmode,
+                                       const char* environment_host) {
+  ConnectionSettings settings;
   std::string host = environment_host != nullptr ? environment_host : "";
-  bool has_sslmode = environment_sslmode != nullptr && *environment_sslmode != '\0';
+  settings.sslmode_chosen = environment_sslmode != nullptr && *environment_sslmode != '\0';
   bool has_application = false, has_timeout = false;
   if (!connection.empty()) {
-    parameters.emplace_back("dbname", connection); // expanded: a URI or key=value string
+    settings.parameters.emplace_back("dbname", connection); // expanded: a URI or key=value string
     char* error = nullptr;
-    if (PQconninfoOption* options = PQconninfoParse(connection.c_str(), &error)) {
-      for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-        if (option->val == nullptr) {
-          continue;
-        }
-        const std::string_view keyword = option->keyword;
-        if (keyword == "host" || keyword == "hostaddr") {
-          host = option->val;
-        }
-        has_sslmode |= keyword == "sslmode";
-        has_application |= keyword == "application_name";
-        has_timeout |= keyword == "connect_timeout";
+    PQconninfoOption* options = PQconninfoParse(connection.c_str(), &error);
+    PQfreemem(error); // libpq's message may quote the password: never shown
+    settings.malformed = options == nullptr;
+    for (PQconninfoOption* option = options; option != nullptr && option->keyword != nullptr; ++option) {
+      if (option->val == nullptr) {
+        continue;
       }
-      PQconninfoFree(options);
+      const std::string_view keyword = option->keyword;
+      if (keyword == "host" || keyword == "hostaddr") {
+        host = option->val;
+      } else if (keyword == "password" && *option->val != '\0') {
+        settings.password = option->val;
+      }
+      settings.sslmode_chosen |= keyword == "sslmode";
+      has_application |= keyword == "application_name";
+      has_timeout |= keyword == "connect_timeout";
     }
-    PQfreemem(error); // a malformed string is reported by the connection attempt itself
+    PQconninfoFree(options);
   }
   if (!has_application) {
-    parameters.emplace_back("application_name", "hyperpipe");
+    settings.parameters.emplace_back("application_name", "hyperpipe");
   }
   if (!has_timeout && std::getenv("PGCONNECT_TIMEOUT") == nullptr) {
-    parameters.emplace_back("connect_timeout", "15");
+    settings.parameters.emplace_back("connect_timeout", "15");
   }
-  if (!has_sslmode && !is_local_host(host)) {
-    parameters.emplace_back("sslmode", "verify-full");
+  if (!settings.sslmode_chosen && !is_local_host(host)) {
+    settings.parameters.emplace_back("sslmode", "verify-full");
+    settings.sslmode_chosen = true;
   }
-  return parameters;
+  return settings;
 }
 
 struct PostgresReader::State {
