@@ -88,6 +88,9 @@ public:
 
   /// Finishes the file and atomically replaces the target with it.
   Status commit();
+  /// Finishes the file (flushed to disk) and moves it to `staged`, leaving the target untouched:
+  /// for callers that make several files visible together (a pipeline's commit journal).
+  Status commit_as(const std::filesystem::path& staged);
 
   const std::filesystem::path& target() const;
   int file_version() const;
@@ -121,8 +124,8 @@ private:
   std::unique_ptr<State> m_state;
 };
 
-/// Makes SIGINT, SIGTERM and SIGHUP remove the temporary files of unfinished extracts before
-/// the process ends (the targets are untouched either way). For programs, like the hyperpipe CLI,
+/// Makes SIGINT, SIGTERM and SIGHUP remove the temporary files of unfinished extracts (and
+/// hyperd's private socket folders) before the process ends (the targets are untouched either way). For programs, like the hyperpipe CLI,
 /// that do not handle these signals themselves.
 void install_interrupt_cleanup();
 

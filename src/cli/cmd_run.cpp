@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -157,6 +159,15 @@ Runner add_run_command(CLI::App& app) {
     pipeline::RunOptions options;
     options.plan.only = args->only;
     options.plan.publish = !args->no_publish;
+    // Fault injection for the crash tests (tests/python/test_crash_consistency.py): SIGKILL right
+    // after the named commit step, as a power cut or the OOM killer would.
+    if (const char* step = std::getenv("HYPERPIPE_TEST_KILL_AFTER_COMMIT_STEP"); step != nullptr && *step != '\0') {
+      options.after_commit_step = [name = std::string(step)](std::string_view done) {
+        if (done == name) {
+          ::raise(SIGKILL);
+        }
+      };
+    }
     if (args->dry_run) {
       auto plan = pipeline::make_plan(*spec, options.plan);
       if (!plan) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "base/pg_environment.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "hyperpipe/extract.hpp"
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   for (const char* variable : {"PGTZ", "PGDATESTYLE", "PGGEQO"}) {
     ::unsetenv(variable);
   }
+  // libpq would send hyperd's connections to PGHOSTADDR instead of hyperd's private socket.
+  hyperpipe::base::set_aside_pghostaddr();
   CLI::App app{"hyperpipe: load data into Tableau Hyper extracts (.hyper) by driving hyperd directly", "hyperpipe"};
   app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
   app.require_subcommand(1);

@@ -26,6 +26,8 @@ struct ExtractWriter::State {
   unsigned next_staging = 0;
 
   Status check_usable() const;
+  /// Detaches the database and moves the finished, flushed file to `path`.
+  Status finish_as(const std::filesystem::path& path, bool replace);
   /// Detaches and deletes the temporary file; the target is untouched. Idempotent.
   void abandon() noexcept;
   ~State();

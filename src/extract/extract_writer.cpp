@@ -222,19 +222,27 @@ const fs::path& ExtractWriter::working_file() const { return m_state->temporary;
 
 Status ExtractWriter::commit() {
   HP_TRY(m_state->check_usable());
-  State& state = *m_state;
+  return m_state->finish_as(m_state->target, m_state->replace_target);
+}
+
+Status ExtractWriter::commit_as(const fs::path& staged) {
+  HP_TRY(m_state->check_usable());
+  return m_state->finish_as(staged, true);
+}
+
+Status ExtractWriter::State::finish_as(const fs::path& path, bool replace) {
   // DETACH returns once hyperd has written every change to the file.
-  auto detached = state.connection->execute(sql::detach_database(state.alias));
-  state.connection.reset();
+  auto detached = connection->execute(sql::detach_database(alias));
+  connection.reset();
   if (!detached) {
-    state.abandon();
+    abandon();
     return std::move(detached).error();
   }
-  auto published = extract::publish(state.temporary, state.target, state.replace_target);
-  state.finished = true;
-  extract::untrack_temporary(state.temporary);
+  auto published = extract::publish(temporary, path, replace);
+  finished = true;
+  extract::untrack_temporary(temporary);
   if (!published) {
-    extract::remove_quietly(state.temporary);
+    extract::remove_quietly(temporary);
     return published;
   }
   return {};

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "extract/atomic_file.hpp"
+#include "hyper/process/private_dir.hpp"
 #include "hyperpipe/extract.hpp"
 
 namespace hyperpipe::extract {
@@ -35,6 +36,8 @@ extern "C" void remove_tracked_and_reraise(int signal_number) {
       ::unlink(slot.path); // async-signal-safe
     }
   }
+  hyper::remove_private_dirs_now(); // hyperd's socket folders
+
   ::signal(signal_number, SIG_DFL);
   ::raise(signal_number);
 }

@@ -7,10 +7,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
 #include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "hyper/process/hyperd_locator.hpp"
+#include "hyper/process/private_dir.hpp"
 #include "support/temp_dir.hpp"
 
 namespace hyperpipe::hyper {
@@ -41,12 +49,101 @@ TEST(HyperdProcess, StartsReportsEndpointAndShutsDownCleanly) {
   options.binary = hyperd_binary();
   auto process = HyperdProcess::start(options);
   ASSERT_TRUE(process.ok()) << process.error().describe();
-  EXPECT_EQ(process->host(), "127.0.0.1");
-  EXPECT_GT(process->port(), 0);
+  const std::filesystem::path folder = process->host();
+  EXPECT_EQ(process->port(), k_listen_socket_number);
   const int pid = process->pid();
   EXPECT_TRUE(process_alive(pid));
+  EXPECT_TRUE(std::filesystem::is_socket(folder / ".s.PGSQL.1"));
   EXPECT_TRUE(process->shutdown().ok());
   EXPECT_FALSE(process_alive(pid));
+  EXPECT_FALSE(std::filesystem::exists(folder)) << "the private socket folder is removed with hyperd";
+}
+
+// The inodes of every listening TCP socket on this machine (IPv4 and IPv6).
+std::set<std::string> listening_tcp_inodes() {
+  std::set<std::string> inodes;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line); // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+      if (state == "0A") {
+        inodes.insert(inode);
+      }
+    }
+  }
+  return inodes;
+}
+
+// The socket inodes a process holds open.
+std::set<std::string> socket_inodes_of(int pid) {
+  std::set<std::string> inodes;
+  for (const auto& entry : std::filesystem::directory_iterator(fmt::format("/proc/{}/fd", pid))) {
+    std::error_code error;
+    const std::string target = std::filesystem::read_symlink(entry.path(), error).string();
+    if (!error && target.starts_with("socket:[")) {
+      inodes.insert(target.substr(8, target.size() - 9));
+    }
+  }
+  return inodes;
+}
+
+TEST(HyperdProcess, ReachableOnlyThroughAPrivateUnixSocketNeverTcp) {
+  HyperdOptions options;
+  options.binary = hyperd_binary();
+  auto process = HyperdProcess::start(options);
+  ASSERT_TRUE(process.ok()) << process.error().describe();
+  const std::filesystem::path folder = process->host();
+  struct stat info {};
+  ASSERT_EQ(::stat(folder.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u) << "only the user who started hyperd may enter " << folder;
+  EXPECT_EQ(info.st_uid, ::geteuid());
+  const auto listening = listening_tcp_inodes();
+  for (const auto& inode : socket_inodes_of(process->pid())) {
+    EXPECT_EQ(listening.count(inode), 0u) << "hyperd listens on a TCP port (socket inode " << inode << ")";
+  }
+  EXPECT_TRUE(process->shutdown().ok());
+}
+
+// A stand-in for hyperd: before answering the callback itself, it has another process (its own
+// child, so the same user) connect first and claim a different endpoint. hyperpipe must ignore
+// the impostor and take only the answer of the process it started.
+TEST(HyperdProcess, TheCallbackIsTakenOnlyFromTheProcessItStarted) {
+  testing::TempDir scratch;
+  const auto fake = scratch / "fake-hyperd";
+  {
+    std::ofstream script(fake);
+    script << R"(#!/usr/bin/env python3
+import os, socket, sys, time
+arg = next(a for a in sys.argv if a.startswith("--callback-connection="))
+folder = arg.split("tab.domain://", 1)[1].split("/domain/", 1)[0]
+def answer(number):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(folder + "/callback")
+    text = f"tab.domain://{folder}/domain/.s.PGSQL.{number}".encode() + b"\0"
+    s.sendall(bytes([len(text)]) + text)
+    return s
+child = os.fork()
+if child == 0:
+    keep = answer(4242)
+    time.sleep(2)
+    os._exit(0)
+time.sleep(0.5)
+mine = answer(1)
+mine.recv(1)  # until hyperpipe closes the callback
+)";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  HyperdOptions options;
+  options.binary = fake;
+  options.shutdown_timeout = 200ms;
+  auto process = HyperdProcess::start(options);
+  ASSERT_TRUE(process.ok()) << process.error().describe();
+  EXPECT_EQ(process->port(), 1) << "the impostor's endpoint was taken";
+  (void)process->shutdown();
 }
 
 TEST(HyperdProcess, MissingBinaryIsAClearError) {
@@ -124,6 +221,16 @@ TEST(HyperdProcess, HyperdExitsWhenItsParentIsKilled) {
   EXPECT_TRUE(wait_until_gone(hyperd_pid, 10s)) << "hyperd " << hyperd_pid << " outlived its parent";
   if (process_alive(hyperd_pid)) {
     ::kill(hyperd_pid, SIGKILL);
+  }
+  // The killed parent could not remove its socket folder; the next engine start does.
+  auto next = PrivateDir::create();
+  ASSERT_TRUE(next.ok());
+  for (const auto& entry : std::filesystem::directory_iterator(next->path().parent_path())) {
+    std::ifstream pid_file(entry.path() / ".s.PGSQL.1.pid");
+    int pid = 0;
+    if (entry.path().filename().string().starts_with("hyperpipe-engine-") && (pid_file >> pid)) {
+      EXPECT_NE(pid, hyperd_pid) << entry.path() << " was left behind by a dead hyperd";
+    }
   }
 }
 

@@ -1,12 +1,11 @@
 #include "hyper/process/hyperd_process.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 
 #include "base/child_process.hpp"
 #include "base/unique_fd.hpp"
+#include "hyper/process/private_dir.hpp"
 
 
 namespace hyperpipe::hyper {
@@ -37,22 +37,33 @@ Error process_error(std::string message, std::string hint = {}) {
   return make_error(ErrorKind::process, std::move(message), std::move(hint));
 }
 
-// A listening socket on 127.0.0.1 with an ephemeral port, for hyperd's callback.
-Result<std::pair<base::UniqueFd, int>> listen_on_loopback() {
-  base::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+// A listening Unix socket at `path` (inside a private folder), for hyperd's callback.
+Result<base::UniqueFd> listen_on_unix_socket(const std::filesystem::path& path) {
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) {
     return process_error("cannot create the callback socket: " + errno_text());
   }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd.get(), 1) != 0 ||
-      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    return process_error("cannot listen for hyperd's callback: " + errno_text());
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string text = path.string();
+  if (text.size() >= sizeof address.sun_path) {
+    return process_error(fmt::format("the callback socket path {} is too long", text), "set TMPDIR to a shorter folder");
   }
-  return std::pair{std::move(fd), static_cast<int>(ntohs(address.sin_port))};
+  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd.get(), 4) != 0) {
+    return process_error(fmt::format("cannot listen for hyperd's callback at {}: {}", text, errno_text()));
+  }
+  return fd;
+}
+
+// The process at the other end of a Unix socket connection.
+pid_t peer_pid(int fd) {
+  ucred credentials{};
+  socklen_t length = sizeof credentials;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) {
+    return -1;
+  }
+  return credentials.pid;
 }
 
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
@@ -100,6 +111,8 @@ Status read_exactly(int fd, char* out, std::size_t size, Clock::time_point deadl
 } // namespace
 
 struct HyperdProcess::State {
+  // First member, so it is removed last: after hyperd has exited and every socket is closed.
+  PrivateDir socket_dir;
   pid_t pid = -1;
   base::UniqueFd pidfd;
   base::UniqueFd callback;
@@ -199,6 +212,7 @@ struct HyperdProcess::State {
     if (drainer.joinable()) {
       drainer.join();
     }
+    socket_dir = PrivateDir{}; // hyperd is gone: its sockets and their folder go too
     if (forced) {
       return process_error(fmt::format("hyperd (pid {}) did not shut down within {} ms and was stopped", pid,
                                        timeout.count()));
@@ -213,12 +227,15 @@ struct HyperdProcess::State {
   }
 };
 
-std::vector<std::string> hyperd_arguments(const HyperdOptions& options, int callback_port) {
+std::vector<std::string> hyperd_arguments(const HyperdOptions& options, const std::filesystem::path& socket_dir) {
+  // Both sockets live in a folder only this user can enter: no other local user can reach the
+  // engine (which runs unauthenticated, as us) or answer in its place on the callback.
+  const std::string dir = socket_dir.string();
   std::vector<std::string> args{
       options.binary.string(),
       "run",
-      fmt::format("--callback-connection=tab.tcp://127.0.0.1:{}", callback_port),
-      "--listen-connection=tab.tcp://127.0.0.1:0",
+      fmt::format("--callback-connection=tab.domain://{}/domain/{}", dir, k_callback_socket_name),
+      fmt::format("--listen-connection=tab.domain://{}/domain/.s.PGSQL.{}", dir, k_listen_socket_number),
       fmt::format("--init-user={}", k_hyperd_user),
       "--no-password",
       "--skip-license",
@@ -242,29 +259,26 @@ std::vector<std::string> hyperd_arguments(const HyperdOptions& options, int call
   return args;
 }
 
-Result<std::pair<std::string, int>> parse_callback_descriptor(std::string_view message) {
+Result<HyperdEndpoint> parse_callback_descriptor(std::string_view message, const std::filesystem::path& socket_dir) {
   while (!message.empty() && (message.back() == '\0' || message.back() == '\n' || message.back() == ' ')) {
     message.remove_suffix(1);
   }
-  constexpr std::string_view k_prefix = "tab.tcp://";
   const auto bad = [&] {
-    return process_error(fmt::format("unexpected endpoint from hyperd's callback: \"{}\"", message));
+    return process_error(fmt::format("unexpected endpoint from hyperd's callback: \"{}\"", message),
+                         fmt::format("hyperd was asked to listen only in {}", socket_dir.string()));
   };
-  if (!message.starts_with(k_prefix)) {
+  // "tab.domain://<dir>/domain/.s.PGSQL.<port>": libpq reaches it as host=<dir>, port=<port>.
+  const std::string expected = fmt::format("tab.domain://{}/domain/.s.PGSQL.", socket_dir.string());
+  if (!message.starts_with(expected)) {
     return bad();
   }
-  message.remove_prefix(k_prefix.size());
-  const auto colon = message.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return bad();
-  }
+  const std::string_view port_text = message.substr(expected.size());
   int port = 0;
-  const std::string_view port_text = message.substr(colon + 1);
   const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port <= 0 || port > 65535) {
     return bad();
   }
-  return std::pair{std::string(message.substr(0, colon)), port};
+  return HyperdEndpoint{socket_dir.string(), port};
 }
 
 Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
@@ -273,8 +287,8 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
                       fmt::format("file version {} does not exist", options.default_file_version),
                       "use 0, 1, 2, 3 or 4 (2 opens in every Tableau since 2020.4/2022.1)");
   }
-  HP_ASSIGN_OR_RETURN(auto listener, listen_on_loopback());
-  auto [listen_fd, callback_port] = std::move(listener);
+  HP_ASSIGN_OR_RETURN(auto socket_dir, PrivateDir::create());
+  HP_ASSIGN_OR_RETURN(auto listen_fd, listen_on_unix_socket(socket_dir.path() / k_callback_socket_name));
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
@@ -287,7 +301,7 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
   // A clean signal state too (spawn_child's): an embedding program's blocked or ignored signals
   // (SIGTERM in particular) must not make hyperd deaf to our shutdown.
   base::SpawnOptions spawn;
-  spawn.argv = hyperd_arguments(options, callback_port);
+  spawn.argv = hyperd_arguments(options, socket_dir.path());
   spawn.output_fd = write_end.get();
   spawn.own_process_group = true;
   const auto spawned_at = Clock::now();
@@ -299,6 +313,7 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
   write_end.reset();
 
   auto state = std::make_unique<State>();
+  state->socket_dir = std::move(socket_dir);
   state->pid = pid;
   state->shutdown_timeout = options.shutdown_timeout;
   state->pidfd = base::UniqueFd(pidfd_open(pid));
@@ -322,7 +337,16 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
       continue;
     }
     if (entries[0].revents & POLLIN) {
-      break;
+      // Only hyperd itself may answer: the folder is private, and the peer must be our child.
+      base::UniqueFd connection(::accept4(listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      if (!connection) {
+        return process_error("cannot accept hyperd's callback connection: " + errno_text());
+      }
+      if (peer_pid(connection.get()) == pid) {
+        s.callback = std::move(connection);
+        break;
+      }
+      continue; // someone else (the same user or root, nobody else can): not hyperd, ignored
     }
     int early_status = 0;
     const bool exited = s.pidfd ? (entries[1].revents & POLLIN) != 0
@@ -340,17 +364,13 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
                            "hyperd is older or newer than expected");
     }
   }
-  s.callback = base::UniqueFd(::accept4(listen_fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
-  if (!s.callback) {
-    return process_error("cannot accept hyperd's callback connection: " + errno_text());
-  }
   unsigned char length = 0;
   HP_TRY(read_exactly(s.callback.get(), reinterpret_cast<char*>(&length), 1, deadline));
   std::string descriptor(length, '\0');
   HP_TRY(read_exactly(s.callback.get(), descriptor.data(), length, deadline));
-  HP_ASSIGN_OR_RETURN(auto endpoint, parse_callback_descriptor(descriptor));
-  s.host = endpoint.first;
-  s.port = endpoint.second;
+  HP_ASSIGN_OR_RETURN(auto endpoint, parse_callback_descriptor(descriptor, s.socket_dir.path()));
+  s.host = std::move(endpoint.socket_dir);
+  s.port = endpoint.port;
   s.startup_time = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - spawned_at);
   return process;
 }

@@ -1,6 +1,10 @@
 #pragma once
 // The hyperd child process: spawned with a callback connection, supervised, shut down.
 //
+// hyperd runs unauthenticated as the user who started it, so it is reachable only through Unix
+// sockets in a fresh private folder (mode 0700): no TCP port, nothing another local user can
+// connect to. The callback is accepted only from hyperd's own pid (SO_PEERCRED).
+//
 // The callback socket is the dead-man's switch: hyperd connects back to us, reports where it
 // listens, and keeps that socket open. When it closes (we shut down, crash, or are SIGKILLed and
 // the kernel closes our descriptors) hyperd exits by itself, so no orphan is ever left behind.
@@ -32,12 +36,24 @@ struct HyperdOptions {
 /// The role hyperd is started with; connections must log in as it.
 inline constexpr const char* k_hyperd_user = "tableau_internal_user";
 
+/// hyperd's sockets, inside the private folder: the callback we listen on, and the listener
+/// hyperd creates (".s.PGSQL.<number>", the name libpq looks for).
+inline constexpr const char* k_callback_socket_name = "callback";
+inline constexpr int k_listen_socket_number = 1;
+
 /// The command line hyperd is started with (pure; exposed for tests).
-std::vector<std::string> hyperd_arguments(const HyperdOptions& options, int callback_port);
+std::vector<std::string> hyperd_arguments(const HyperdOptions& options, const std::filesystem::path& socket_dir);
+
+/// Where hyperd listens: a Unix socket, reached by libpq as host = the folder, port = the number.
+struct HyperdEndpoint {
+  std::string socket_dir;
+  int port = 0;
+};
 
 /// Parses what hyperd sends on the callback connection: one length byte, then a descriptor such
-/// as "tab.tcp://127.0.0.1:38479" and a NUL. Returns host and port.
-Result<std::pair<std::string, int>> parse_callback_descriptor(std::string_view message);
+/// as "tab.domain:///tmp/hyperpipe-AbC123/domain/.s.PGSQL.1" and a NUL. Anything but a socket in
+/// `socket_dir` is refused.
+Result<HyperdEndpoint> parse_callback_descriptor(std::string_view message, const std::filesystem::path& socket_dir);
 
 class HyperdProcess {
 public:
@@ -49,6 +65,7 @@ public:
   HyperdProcess& operator=(HyperdProcess&&) noexcept;
   ~HyperdProcess(); ///< shuts down if still running; never throws
 
+  /// libpq's host and port for hyperd: the private socket folder and the socket's number.
   const std::string& host() const;
   int port() const;
   int pid() const;

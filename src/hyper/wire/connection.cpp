@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
-#include <arpa/inet.h>
 
 #include <charconv>
 
@@ -85,20 +84,22 @@ Result<Connection> Connection::open(const std::string& host, int port, const std
   // those are meant for the user's PostgreSQL servers (a PostgreSQL source), never for hyperd.
   // libpq treats an empty value as unset, so each is a real value: the database is the user
   // name (libpq's own default, which hyperd accepts), options a blank. hyperd speaks no TLS and
-  // only ever listens on loopback for us.
-  // hostaddr too: PGHOSTADDR would otherwise take precedence over host (it must be numeric; hyperd
-  // listens on 127.0.0.1).
-  in6_addr parsed{};
-  const bool numeric = ::inet_pton(AF_INET, host.c_str(), &parsed) == 1 || ::inet_pton(AF_INET6, host.c_str(), &parsed) == 1;
+  // only ever listens on a private Unix socket for us.
+  // hyperd listens on a Unix socket (host = its folder). libpq would still connect to PGHOSTADDR
+  // if it were set, so a program sets that aside first (base/pg_environment.hpp).
+  if (const char* hostaddr = std::getenv("PGHOSTADDR"); hostaddr != nullptr && *hostaddr != '\0') {
+    return make_error(ErrorKind::connection, "PGHOSTADDR is set: libpq would send hyperd's connection there",
+                      "call hyperpipe::base::set_aside_pghostaddr() at start (the hyperpipe command does)");
+  }
   const char* keys[] = {"host", "port", "user", "sslmode", "connect_timeout", "application_name", "dbname", "options",
-                        "client_encoding", "target_session_attrs", "gssencmode", "channel_binding", "hostaddr", nullptr};
+                        "client_encoding", "target_session_attrs", "gssencmode", "channel_binding", nullptr};
   const char* values[] = {host.c_str(), port_text.c_str(), user.c_str(), "disable", "30", "hyperpipe",
                           database.empty() ? user.c_str() : database.c_str(), " ", "UTF8", "any", "disable", "disable",
-                          numeric ? host.c_str() : nullptr, nullptr};
+                          nullptr};
   auto state = std::make_unique<State>();
   state->conn = PQconnectdbParams(keys, values, 0);
   if (state->conn == nullptr || PQstatus(state->conn) != CONNECTION_OK) {
-    return connection_error(state->conn, fmt::format("cannot connect to hyperd at {}:{}", host, port));
+    return connection_error(state->conn, fmt::format("cannot connect to hyperd at {} (socket .s.PGSQL.{})", host, port));
   }
   // libpq prints server notices to stderr by default; hyperd's are not for end users.
   PQsetNoticeProcessor(state->conn, [](void*, const char*) {}, nullptr);

@@ -10,6 +10,7 @@
 
 #include "base/quoting.hpp"
 #include "hyperpipe/extract.hpp"
+#include "pipeline/state/commit_journal.hpp"
 #include "pipeline/state/run_state.hpp"
 #include "publish/tableau_client.hpp"
 
@@ -106,6 +107,7 @@ private:
       return lock.error();
     }
     at(FailedStage::engine, "state file");
+    HP_TRY(recover_interrupted_commit());
     HP_ASSIGN_OR_RETURN(m_state, read_run_state(state_file_of(m_pipeline)));
     m_work_dir = m_pipeline.state_dir / (m_pipeline.name + ".work");
     fs::remove_all(m_work_dir, ec); // a killed run's leftovers (we hold the lock)
@@ -122,68 +124,30 @@ private:
     HP_ASSIGN_OR_RETURN(auto workspace, build_workspace());
     HP_TRY(run_transforms(workspace));
     HP_ASSIGN_OR_RETURN(auto writers, write_outputs(workspace));
-    at(FailedStage::output, "commit outputs");
     HP_TRY(commit_all(writers));
     return publish_outputs();
   }
 
-  // Renames every output over its target, then replaces the state file: all of it, or none.
-  // Each existing target is kept as a hard link until the end, so if a later rename or the
-  // state write fails, the outputs already renamed are put back as they were (an output that
-  // did not exist before is removed) and the next run starts from the same files and state.
+  // Every output and the state file become visible together, or none of them, across a crash
+  // at any instant (pipeline/state/commit_journal.hpp): each is finished beside its target, then
+  // the journal is written and the renames follow.
   Status commit_all(std::vector<ExtractWriter>& writers) {
-    struct Previous {
-      fs::path target;
-      fs::path kept; ///< empty: there was no file
-    };
-    std::vector<Previous> committed;
-    const auto roll_back = [&] {
-      for (auto it = committed.rbegin(); it != committed.rend(); ++it) {
+    CommitRequest request{commit_journal_of(m_pipeline), m_pipeline.name, {}, m_options.after_commit_step};
+    const auto discard_staged = [&] {
+      for (const auto& file : request.files) {
         std::error_code ec;
-        if (it->kept.empty()) {
-          fs::remove(it->target, ec);
-        } else {
-          fs::rename(it->kept, it->target, ec);
-        }
-      }
-    };
-    const auto forget = [&] {
-      for (const auto& previous : committed) {
-        std::error_code ec;
-        if (!previous.kept.empty()) {
-          fs::remove(previous.kept, ec);
-        }
+        fs::remove(file.staged, ec);
       }
     };
     for (std::size_t i = 0; i < writers.size(); ++i) {
       const fs::path& target = m_plan.outputs[i].spec->file;
       at(FailedStage::output, fmt::format("output {}", m_plan.outputs[i].spec->name));
-      std::error_code ec;
-      Previous previous{target, {}};
-      if (fs::exists(target, ec)) {
-        previous.kept = fs::path(target.string() + fmt::format(".{}.previous", m_pipeline.name));
-        fs::remove(previous.kept, ec);
-        fs::create_hard_link(target, previous.kept, ec);
-        if (ec) {
-          roll_back();
-          forget();
-          return make_error(ErrorKind::io, fmt::format("cannot keep the previous {} while replacing it: {}",
-                                                       target.string(), ec.message()));
-        }
+      const fs::path staged = staged_file_of(target, m_pipeline);
+      if (auto finished = writers[i].commit_as(staged); !finished) {
+        discard_staged();
+        return finished;
       }
-      auto status = writers[i].commit();
-      if (!status) {
-        if (!previous.kept.empty()) {
-          fs::remove(previous.kept, ec); // the target itself is untouched
-        }
-        roll_back();
-        forget();
-        return status;
-      }
-      committed.push_back(previous);
-      m_report.outputs[i].bytes = fs::file_size(target, ec);
-      m_events.emit({RunEvent::Kind::note, m_where.step, 0, m_report.outputs[i].bytes, 0,
-                     fmt::format("committed {}", target.string())});
+      request.files.push_back({staged, target});
     }
     at(FailedStage::output, "state");
     RunState next = m_state;
@@ -193,12 +157,45 @@ private:
         next.sources[staged.report.name] = *staged.new_state;
       }
     }
-    auto saved = write_run_state(state_file_of(m_pipeline), next);
-    if (!saved) {
-      roll_back();
+    const fs::path state_file = state_file_of(m_pipeline);
+    const fs::path staged_state = staged_file_of(state_file, m_pipeline);
+    if (auto saved = write_run_state(staged_state, next); !saved) {
+      discard_staged();
+      return saved;
     }
-    forget();
-    return saved;
+    request.files.push_back({staged_state, state_file}); // last: the state follows its outputs
+    at(FailedStage::output, "commit outputs");
+    HP_TRY(commit_files(request));
+    for (std::size_t i = 0; i < writers.size(); ++i) {
+      std::error_code ec;
+      const fs::path& target = m_plan.outputs[i].spec->file;
+      m_report.outputs[i].bytes = fs::file_size(target, ec);
+      m_events.emit({RunEvent::Kind::note, fmt::format("output {}", m_plan.outputs[i].spec->name), 0,
+                     m_report.outputs[i].bytes, 0, fmt::format("committed {}", target.string())});
+    }
+    return {};
+  }
+
+  // A run killed while committing left a journal: finish that commit first (it holds the outputs
+  // and the state of one run, so the next watermark matches the extracts). Files staged by a run
+  // killed before its commit point are leftovers, removed.
+  Status recover_interrupted_commit() {
+    HP_ASSIGN_OR_RETURN(const Recovery recovery, recover_commit(commit_journal_of(m_pipeline)));
+    if (recovery.found) {
+      m_report.notes.push_back(fmt::format("the previous run was stopped while committing its {} files; its commit was {}",
+                                           recovery.files, recovery.completed ? "completed" : "undone"));
+      m_events.emit({RunEvent::Kind::note, "recover", 0, 0, 0, m_report.notes.back()});
+    }
+    std::vector<fs::path> leftovers{staged_file_of(state_file_of(m_pipeline), m_pipeline)};
+    for (const auto& output : m_pipeline.outputs) {
+      leftovers.push_back(staged_file_of(output.file, m_pipeline));
+      leftovers.push_back(previous_of(output.file, m_pipeline.name));
+    }
+    for (const auto& leftover : leftovers) {
+      std::error_code ec;
+      fs::remove(leftover, ec);
+    }
+    return {};
   }
 
   Status stage_one(const SourceSpec& source, StagedSource& staged) {
@@ -643,6 +640,10 @@ fs::path report_file_of(const PipelineSpec& pipeline) { return pipeline.state_di
 fs::path history_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / "history.sqlite"; }
 
 fs::path run_lock_file_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".lock"); }
+fs::path commit_journal_of(const PipelineSpec& pipeline) { return pipeline.state_dir / (pipeline.name + ".commit.json"); }
+fs::path staged_file_of(const fs::path& target, const PipelineSpec& pipeline) {
+  return fs::path(target.string() + fmt::format(".{}.pending", pipeline.name));
+}
 
 RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer) {
   return Run(engine, pipeline, options, observer).execute();

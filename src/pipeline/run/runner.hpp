@@ -48,6 +48,9 @@ struct RunOptions {
   Environment environment = process_environment();
   /// HTTP for publishing; tests may substitute. Default: libcurl.
   std::function<std::unique_ptr<net::HttpTransport>(const net::HttpOptions&)> make_transport;
+  /// Called after each durable step of the commit ("kept N", "journal", "renamed N", "done"):
+  /// crash tests stop the process there.
+  std::function<void(std::string_view)> after_commit_step;
 };
 
 /// Runs the pipeline; the report says whether it succeeded and, if not, where it failed.
@@ -59,5 +62,9 @@ std::filesystem::path state_file_of(const PipelineSpec& pipeline);
 std::filesystem::path report_file_of(const PipelineSpec& pipeline);
 std::filesystem::path history_file_of(const PipelineSpec& pipeline);
 std::filesystem::path run_lock_file_of(const PipelineSpec& pipeline);
+/// The journal of a commit in flight (pipeline/state/commit_journal.hpp).
+std::filesystem::path commit_journal_of(const PipelineSpec& pipeline);
+/// Where a new output (or state file) waits, complete, for the commit: beside its target.
+std::filesystem::path staged_file_of(const std::filesystem::path& target, const PipelineSpec& pipeline);
 
 } // namespace hyperpipe::pipeline

@@ -1,5 +1,7 @@
 #include "sources/database/postgres_reader.hpp"
 
+#include "base/pg_environment.hpp"
+
 #include <libpq-fe.h>
 
 #include <fmt/format.h>
@@ -101,14 +103,20 @@ Result<ResultPtr> execute(const PostgresSpec& spec, PGconn* connection, const st
 }
 
 Result<ConnectionPtr> connect(const PostgresSpec& spec) {
-  // PGHOSTADDR, when set, is where libpq connects: it decides whether the server is local.
-  const char* hostaddr = std::getenv("PGHOSTADDR");
-  const auto settings = connection_settings(spec.connection, std::getenv("PGSSLMODE"),
-                                            hostaddr != nullptr && *hostaddr != '\0' ? hostaddr : std::getenv("PGHOST"));
+  // PGHOSTADDR, when set, is where libpq connects: it decides whether the server is local. The
+  // program set it aside (base/pg_environment.hpp), so it is given to libpq explicitly.
+  const auto hostaddr = base::pghostaddr();
+  auto settings = connection_settings(spec.connection, std::getenv("PGSSLMODE"),
+                                      hostaddr ? hostaddr->c_str() : std::getenv("PGHOST"));
   if (settings.malformed) {
     return make_error(ErrorKind::invalid_argument, fmt::format("{}the PostgreSQL connection string is malformed", named(spec.source)),
                       "write postgresql://user@host:5432/database?sslmode=require, or host=... dbname=... pairs; "
                       "percent-encode special characters in a URI");
+  }
+  if (hostaddr) {
+    // First, as the environment's default would be: the connection string (expanded from dbname
+    // after it) still overrides it.
+    settings.parameters.insert(settings.parameters.begin(), {"hostaddr", *hostaddr});
   }
   std::vector<const char*> keywords;
   std::vector<const char*> values;

@@ -1,0 +1,152 @@
+#include "hyper/process/private_dir.hpp"
+
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <signal.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <mutex>
+#include <ctime>
+#include <fstream>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace hyperpipe::hyper {
+namespace {
+
+std::filesystem::path temp_root() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  // "/hyperpipe-engine-XXXXXX/" + a socket name must fit sun_path with its NUL.
+  constexpr std::size_t k_suffix = std::string_view("/hyperpipe-engine-XXXXXX/").size() + k_longest_socket_name + 1;
+  if (tmpdir != nullptr && tmpdir[0] == '/' && std::strlen(tmpdir) + k_suffix <= sizeof(sockaddr_un{}.sun_path)) {
+    return tmpdir;
+  }
+  return "/tmp";
+}
+
+// Engine folders of this user whose hyperd is gone: left by a process killed with SIGKILL (which
+// cannot clean up). hyperd writes its pid beside its socket; a folder without that file is
+// removed only when over an hour old, so one being set up right now is never touched.
+void remove_stale_folders(const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    struct stat info {};
+    if (!name.starts_with("hyperpipe-engine-") || ::lstat(it->path().c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
+        info.st_uid != ::geteuid()) {
+      continue;
+    }
+    std::ifstream pid_file(it->path() / ".s.PGSQL.1.pid");
+    long pid = 0;
+    const bool has_pid = static_cast<bool>(pid_file >> pid) && pid > 0;
+    const bool gone = has_pid ? (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+                              : std::time(nullptr) - info.st_mtime > 3600;
+    if (gone) {
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+}
+
+// Fixed storage a signal handler can read without allocating or locking: the folders alive now.
+struct Slot {
+  std::atomic<bool> used{false};
+  char path[sizeof(sockaddr_un{}.sun_path)];
+};
+std::array<Slot, 16> g_slots;
+std::mutex g_slots_mutex;
+
+void track(const std::string& path) {
+  std::lock_guard lock(g_slots_mutex);
+  for (auto& slot : g_slots) {
+    if (!slot.used.load(std::memory_order_relaxed) && path.size() < sizeof slot.path) {
+      std::memcpy(slot.path, path.c_str(), path.size() + 1);
+      slot.used.store(true, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+void untrack(const std::string& path) {
+  std::lock_guard lock(g_slots_mutex);
+  for (auto& slot : g_slots) {
+    if (slot.used.load(std::memory_order_relaxed) && path == slot.path) {
+      slot.used.store(false, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+} // namespace
+
+void remove_private_dirs_now() noexcept {
+  for (auto& slot : g_slots) {
+    if (!slot.used.load(std::memory_order_acquire)) {
+      continue;
+    }
+    for (const char* name : k_private_dir_entries) {
+      char file[sizeof slot.path + k_longest_socket_name + 2];
+      const std::size_t length = std::strlen(slot.path);
+      std::memcpy(file, slot.path, length);
+      file[length] = '/';
+      std::memcpy(file + length + 1, name, std::strlen(name) + 1);
+      ::unlink(file); // async-signal-safe, like rmdir
+    }
+    ::rmdir(slot.path);
+  }
+}
+
+Result<PrivateDir> PrivateDir::create() {
+  remove_stale_folders(temp_root());
+  std::string pattern = (temp_root() / "hyperpipe-engine-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return make_error(ErrorKind::process,
+                      fmt::format("cannot create a private folder for hyperd's sockets at {}: {}", pattern,
+                                  std::strerror(errno)),
+                      "set TMPDIR to a writable folder");
+  }
+  PrivateDir dir{std::filesystem::path(pattern)};
+  // mkdtemp makes it 0700; check rather than trust (an odd umask or file system must not leave
+  // the engine open to others).
+  struct stat info {};
+  if (::lstat(pattern.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() ||
+      (info.st_mode & 0077) != 0) {
+    return make_error(ErrorKind::process, fmt::format("the private folder {} is not private (mode {:o})", pattern,
+                                                      info.st_mode & 07777));
+  }
+  track(dir.m_path.string());
+  return dir;
+}
+
+PrivateDir::PrivateDir(PrivateDir&& other) noexcept : m_path(std::exchange(other.m_path, {})) {}
+
+PrivateDir& PrivateDir::operator=(PrivateDir&& other) noexcept {
+  if (this != &other) {
+    remove();
+    m_path = std::exchange(other.m_path, {});
+  }
+  return *this;
+}
+
+PrivateDir::~PrivateDir() { remove(); }
+
+void PrivateDir::remove() noexcept {
+  if (!m_path.empty()) {
+    untrack(m_path.string());
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+    m_path.clear();
+  }
+}
+
+} // namespace hyperpipe::hyper

@@ -1,0 +1,180 @@
+"""The reliability suite (issue #13): what hyperpipe promises under crash, fault, hostile input
+and another local user, each checked functionally (never timed). docs/guarantees.md lists each
+promise next to the test here that checks it."""
+import json
+import os
+import pwd
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from tableauhyperapi import Connection
+
+from conftest import BUILD
+
+HYPERPIPE = BUILD / "src" / "hyperpipe"
+
+
+def run(args, env=None, timeout=300, cwd=None):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HYPERPIPE_TABLEAU", "TABLEAU_"))}
+    environment.update(env or {})
+    return subprocess.run([str(HYPERPIPE), *map(str, args)], capture_output=True, text=True, env=environment,
+                          timeout=timeout, cwd=cwd)
+
+
+def table_rows(hyper_process, file, sql):
+    with Connection(hyper_process.endpoint, str(file)) as connection:
+        return connection.execute_list_query(sql)
+
+
+# --- another local user -------------------------------------------------------------------
+
+def children_of(pid):
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def listening_tcp_inodes():
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":
+                inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid):
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+PROBE = r"""
+import socket, sys
+results = []
+for path in sys.argv[1:]:
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(2)
+    try:
+        s.connect(path)
+        results.append("connected")
+    except PermissionError:
+        results.append("denied")
+    except OSError as error:
+        results.append(type(error).__name__)
+print(",".join(results))
+"""
+
+
+def test_another_local_user_cannot_reach_the_engine_or_its_callback(tmp_path):
+    """#13.1 and #13.2: hyperd listens only on a Unix socket in a private 0700 folder; no TCP."""
+    assert os.geteuid() == 0, "this test acts as another local user (nobody): run it as root, as CI does"
+    extract = tmp_path / "x.hyper"
+    assert run(["example", "--out", extract]).returncode == 0
+    # A query that runs for a while, so the engine is up while we probe it.
+    process = subprocess.Popen([str(HYPERPIPE), "query", str(extract),
+                                "SELECT COUNT(*) FROM generate_series(1, 4000000000) AS g(x) WHERE x % 7 = 3"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        hyperd = []
+        while not hyperd and time.monotonic() < deadline:
+            hyperd = [pid for pid in children_of(process.pid) if "hyperd" in Path(f"/proc/{pid}/comm").read_text()]
+            time.sleep(0.05)
+        assert hyperd, "hyperd did not start"
+        time.sleep(0.5)
+        cmdline = Path(f"/proc/{hyperd[0]}/cmdline").read_bytes().decode().split("\0")
+        listen = next(a for a in cmdline if a.startswith("--listen-connection="))
+        callback = next(a for a in cmdline if a.startswith("--callback-connection="))
+        assert "tcp" not in listen and "tcp" not in callback, cmdline
+        folder = listen.split("tab.domain://", 1)[1].split("/domain/", 1)[0]
+        assert (os.stat(folder).st_mode & 0o777) == 0o700
+        # No TCP listener at all in hyperd's hands.
+        assert not (socket_inodes(hyperd[0]) & listening_tcp_inodes())
+        # As an unprivileged user, the sockets cannot even be reached.
+        nobody = pwd.getpwnam("nobody")
+        probe = subprocess.run(["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+                                sys.executable, "-c", PROBE, f"{folder}/.s.PGSQL.1", f"{folder}/callback"],
+                               capture_output=True, text=True, timeout=30)
+        assert probe.stdout.strip() == "denied,denied", probe.stdout + probe.stderr
+        assert process.poll() is None, "the query ended before the probe: make it longer"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    assert not Path(folder).exists(), "the private socket folder is removed when hyperpipe ends"
+
+
+# --- commits under kill -9 ----------------------------------------------------------------
+
+# Two outputs (an append table and a replace-by-key table) fed by one incremental CSV source.
+from test_pipeline_run import INCREMENTAL  # noqa: E402
+
+EXPORTS = [
+    "order_id,amount,updated_at\n1,10.50,2026-01-01 10:00:00\n2,20.00,2026-01-01 11:00:00\n",
+    "order_id,amount,updated_at\n1,10.50,2026-01-01 10:00:00\n2,20.00,2026-01-01 11:00:00\n"
+    "2,25.00,2026-01-02 09:00:00\n3,30.00,2026-01-02 09:30:00\n",
+    "order_id,amount,updated_at\n3,31.00,2026-01-03 08:00:00\n4,40.00,2026-01-03 08:30:00\n",
+]
+
+# history, latest, then the state file: three files in the commit.
+COMMIT_STEPS = ["kept 1", "kept 2", "kept 3", "journal", "renamed 1", "renamed 2", "renamed 3", "done"]
+
+
+def contents(hyper_process, folder):
+    return {name: table_rows(hyper_process, folder / "out" / f"{name}.hyper",
+                             'SELECT order_id, amount, updated_at FROM "Extract"."Extract" ORDER BY 1, 3')
+            for name in ("history", "latest")}
+
+
+def run_exports(folder, kill_after=None):
+    """Runs the pipeline over each export in turn; with kill_after, the second export's run is
+    killed at that commit step and then simply run again."""
+    folder.mkdir(exist_ok=True)
+    (folder / "out").mkdir(exist_ok=True)
+    (folder / "pipeline.yaml").write_text(INCREMENTAL)
+    for index, export in enumerate(EXPORTS):
+        (folder / "orders.csv").write_text(export)
+        if index == 1 and kill_after:
+            killed = run(["run", folder / "pipeline.yaml", "--progress", "never"],
+                         env={"HYPERPIPE_TEST_KILL_AFTER_COMMIT_STEP": kill_after})
+            assert killed.returncode == -signal.SIGKILL, killed.stderr
+        result = run(["run", folder / "pipeline.yaml", "--progress", "never"])
+        assert result.returncode == 0, result.stderr
+        if index == 1 and kill_after:
+            after_point = COMMIT_STEPS.index(kill_after) >= COMMIT_STEPS.index("journal")
+            report = json.loads((folder / ".hyperpipe" / "orders.last-run.json").read_text())
+            recovered = [n for n in report.get("notes", []) if "stopped while committing" in n]
+            assert bool(recovered) == (after_point and kill_after != "done"), (kill_after, report.get("notes"))
+
+
+def test_a_kill_at_every_commit_step_never_duplicates_or_loses_rows(tmp_path, hyper_process):
+    """#13.3: outputs and state of one run become visible together across kill -9 at any step."""
+    run_exports(tmp_path / "clean")
+    expected = contents(hyper_process, tmp_path / "clean")
+    assert len(expected["history"]) == 6 and len(expected["latest"]) == 4  # no duplicate, nothing lost
+    for step in COMMIT_STEPS:
+        folder = tmp_path / step.replace(" ", "-")
+        run_exports(folder, kill_after=step)
+        assert contents(hyper_process, folder) == expected, f"killed after {step}"
+        leftovers = [p.name for p in (folder / "out").iterdir() if p.suffix != ".hyper"]
+        leftovers += [p.name for p in (folder / ".hyperpipe").iterdir()
+                      if p.name.endswith((".pending", ".previous", ".commit.json", ".tmp"))]
+        assert not leftovers, f"killed after {step}: {leftovers}"
