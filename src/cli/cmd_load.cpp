@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
+#include "cli/http_flags.hpp"
 #include "cli/exit_codes.hpp"
 #include "pipeline/file_inputs.hpp"
 #include "pipeline/sources/api_spool.hpp"
@@ -20,7 +21,7 @@ namespace hyperpipe::cli {
 namespace {
 
 // `hyperpipe load URL`: the same fetching as an api source of a pipeline, from flags.
-template <typename Args> Result<sources::ApiFetchOptions> api_fetch_options(const Args& args) {
+template <typename Args> Result<sources::ApiFetchOptions> api_fetch_options(const Args& args, const HttpFlags& http) {
   sources::ApiFetchOptions fetch;
   fetch.url = args.inputs[0];
   fetch.records_path = args.records_path;
@@ -48,7 +49,7 @@ template <typename Args> Result<sources::ApiFetchOptions> api_fetch_options(cons
     fetch.auth.name = args.api_key_param.empty() ? args.api_key_header : args.api_key_param;
     HP_ASSIGN_OR_RETURN(fetch.auth.secret, secret_from(args.api_key_env));
   }
-  if (fetch.url.starts_with("http://") && !args.allow_http) {
+  if (fetch.url.starts_with("http://") && !http.allow_http) {
     return make_error(ErrorKind::invalid_argument, fmt::format("refusing plain http:// for {}", fetch.url),
                       "use https://, or --allow-http for a server on this machine");
   }
@@ -75,10 +76,9 @@ Runner add_load_command(CLI::App& app) {
     int json_depth = 10;
     int file_version = 2;
     // Web API inputs (a URL instead of files).
-    std::string paginate = "none", bearer_env, api_key_env, api_key_param, api_key_header, ca_bundle;
+    std::string paginate = "none", bearer_env, api_key_env, api_key_param, api_key_header;
     int max_pages = 10'000;
     int concurrency = 1;
-    bool allow_http = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* command = app.add_subcommand("load", "Load CSV/TXT, JSON/NDJSON, Excel .xlsx and Parquet files into a .hyper extract");
@@ -114,14 +114,13 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--api-key-env", args->api_key_env, "URL: the API key is in this environment variable");
   command->add_option("--api-key-param", args->api_key_param, "URL: send the key as this query parameter");
   command->add_option("--api-key-header", args->api_key_header, "URL: send the key in this header");
-  command->add_option("--ca-bundle", args->ca_bundle, "URL: CA certificates (PEM) to verify the server with; verification stays on");
-  command->add_flag("--allow-http", args->allow_http, "URL: allow plain http:// (a server on this machine)");
+  auto http_flags = add_http_flags(*command, "URL: ");
   auto engine_flags = add_engine_flags(*command);
   command->footer("Examples:\n  hyperpipe load 'exports/*.csv' --out sales.hyper --schema \"zip=text\" --on-error reject=bad_rows.csv\n"
                   "  hyperpipe load 'https://www.googleapis.com/youtube/v3/search?part=snippet&q=hyper&maxResults=50' \\\n"
                   "      --records-path items --paginate token --api-key-env YT_KEY --api-key-param key --out videos.hyper");
 
-  return [args, engine_flags] {
+  return [args, engine_flags, http_flags] {
     const auto started = std::chrono::steady_clock::now();
     pipeline::LoadFilesOptions options;
     auto inputs = args->inputs.size() == 1 && (args->inputs[0].starts_with("https://") || args->inputs[0].starts_with("http://"))
@@ -201,15 +200,11 @@ Runner add_load_command(CLI::App& app) {
       if (args->inputs.size() != 1) {
         return report(make_error(ErrorKind::invalid_argument, "a URL is loaded on its own, without other inputs"));
       }
-      auto fetch = api_fetch_options(*args);
+      auto fetch = api_fetch_options(*args, *http_flags);
       if (!fetch) {
         return report(fetch.error());
       }
-      net::HttpOptions http;
-      http.allow_http = args->allow_http;
-      if (!args->ca_bundle.empty()) {
-        http.ca_bundle = args->ca_bundle;
-      }
+      const net::HttpOptions http = http_flags->options();
       const auto target = std::filesystem::absolute(options.output);
       spool = target.parent_path() / fmt::format(".{}.records.{}.ndjson", target.filename().string(), ::getpid());
       // The discovery pass runs on the records as they arrive: the spool is read once.

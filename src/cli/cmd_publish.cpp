@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
+#include "cli/http_flags.hpp"
 #include "cli/exit_codes.hpp"
 #include "publish/tableau_client.hpp"
 
@@ -12,9 +13,8 @@ namespace hyperpipe::cli {
 
 Runner add_publish_command(CLI::App& app) {
   struct Args {
-    std::string file, server, site, project, name, mode = "createnew", description, credentials_file, ca_bundle;
+    std::string file, server, site, project, name, mode = "createnew", description, credentials_file;
     bool as_job = false;
-    bool allow_http = false;
     std::uint64_t chunk_size_mb = 64;
   };
   auto args = std::make_shared<Args>();
@@ -30,16 +30,13 @@ Runner add_publish_command(CLI::App& app) {
   command->add_option("--description", args->description, "data source description");
   command->add_option("--credentials-file", args->credentials_file,
                       "KEY=VALUE file with HYPERPIPE_TABLEAU_* credentials (default: the environment)");
-  command->add_option("--ca-bundle", args->ca_bundle,
-                      "CA certificates (PEM) to verify the server with, instead of the system's; verification stays on");
-  command->add_flag("--allow-http", args->allow_http,
-                    "allow a plain http:// server (a test server on this machine); credentials would travel unencrypted");
+  auto http_flags = add_http_flags(*command);
   command->add_option("--chunk-size-mb", args->chunk_size_mb, "upload chunk size, 1-64 MB; larger files are chunked (default 64)")
       ->check(CLI::Range(1, 64));
   auto engine_flags = add_engine_flags(*command);
   command->footer("Credentials come from HYPERPIPE_TABLEAU_TOKEN_NAME/_SECRET, HYPERPIPE_TABLEAU_USERNAME/_PASSWORD or\n"
                   "HYPERPIPE_TABLEAU_JWT (environment or --credentials-file); never from the command line.");
-  return [args, engine_flags] {
+  return [args, engine_flags, http_flags] {
     const auto started = std::chrono::steady_clock::now();
     auto credentials = publish::load_credentials(
         args->credentials_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(args->credentials_file),
@@ -53,7 +50,7 @@ Runner add_publish_command(CLI::App& app) {
     if (args->server.find("://") == std::string::npos) {
       args->server = "https://" + args->server;
     }
-    if (args->server.starts_with("http://") && !args->allow_http) {
+    if (args->server.starts_with("http://") && !http_flags->allow_http) {
       return report(make_error(ErrorKind::invalid_argument,
                                fmt::format("refusing to send Tableau credentials over plain HTTP to {}", args->server),
                                "use an https:// address (or --allow-http for a test server on this machine)"));
@@ -75,12 +72,7 @@ Runner add_publish_command(CLI::App& app) {
                                  "publish with --mode overwrite, or append each table's data source separately"));
       }
     }
-    net::HttpOptions http;
-    http.allow_http = args->allow_http;
-    if (!args->ca_bundle.empty()) {
-      http.ca_bundle = args->ca_bundle;
-    }
-    auto transport = net::make_curl_transport(http);
+    auto transport = net::make_curl_transport(http_flags->options());
     publish::TableauClient client(*transport, *credentials, args->server);
     publish::PublishOptions options;
     options.site = args->site;

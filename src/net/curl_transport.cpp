@@ -146,12 +146,18 @@ public:
     }
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, static_cast<long>(m_options.connect_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(m_options.transfer_timeout.count()));
+    // A server that accepted the connection and then went silent: under 1 byte/s for this long.
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.idle_timeout.count()));
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); // a redirected POST must not silently become a GET
     char error_text[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
     const CURLcode code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    double connected_after = 0, total = 0;
+    curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME, &connected_after);
+    curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
     curl_slist_free_all(headers);
     if (reuse) {
       release(curl);
@@ -160,6 +166,9 @@ public:
     }
     if (reader.failed) {
       return make_error(ErrorKind::io, "cannot read the file being uploaded");
+    }
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+      return timeout_error(request, connected_after > 0, total);
     }
     if (code != CURLE_OK) {
       // A certificate problem will not go away by asking again: not a (retryable) connection error.
@@ -172,6 +181,24 @@ public:
                             : "check the server address, your network and any proxy settings");
     }
     return response;
+  }
+
+  // Which bound was hit, in words a person can act on (connect, idle or total).
+  Error timeout_error(const HttpRequest& request, bool connected, double total) const {
+    const std::string what = fmt::format("{} {}", request.method, redact_query(request.url));
+    if (!connected) {
+      return make_error(ErrorKind::connection,
+                        fmt::format("{}: timed out: no connection within the connect timeout ({} s)", what, m_options.connect_timeout.count()),
+                        "check the server address and your network; connect_timeout raises the bound");
+    }
+    if (total + 1 >= static_cast<double>(m_options.transfer_timeout.count())) {
+      return make_error(ErrorKind::connection,
+                        fmt::format("{}: timed out: not finished within the request timeout ({} s)", what, m_options.transfer_timeout.count()),
+                        "the server or the network is too slow for this request");
+    }
+    return make_error(ErrorKind::connection,
+                      fmt::format("{}: timed out: the server sent nothing for {} s (idle timeout)", what, m_options.idle_timeout.count()),
+                      "the server accepted the connection but stopped answering; idle_timeout raises the bound");
   }
 
   ~CurlTransport() override {

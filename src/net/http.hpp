@@ -44,7 +44,9 @@ struct HttpOptions {
   std::optional<std::filesystem::path> ca_bundle;
   /// Plain http:// too (test servers on this machine). Off: only https:// is ever spoken.
   bool allow_http = false;
-  std::chrono::seconds connect_timeout{30};
+  /// Bounds on every request; each timeout's message names it, and the key that sets it.
+  std::chrono::seconds connect_timeout{30};    ///< to establish the connection (TCP and TLS)
+  std::chrono::seconds idle_timeout{60};       ///< no byte sent or received for this long
   std::chrono::seconds transfer_timeout{3600}; ///< a whole request, including a 64 MB chunk
 };
 

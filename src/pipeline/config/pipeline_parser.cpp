@@ -340,6 +340,8 @@ private:
     target.description = reader.text("description").value_or("");
     target.allow_http = reader.flag("allow_http").value_or(false);
     target.as_job = reader.flag("as_job").value_or(false);
+    target.connect_timeout = reader.duration("connect_timeout", std::chrono::seconds(1), std::chrono::seconds(3600)).value_or(target.connect_timeout);
+    target.idle_timeout = reader.duration("idle_timeout", std::chrono::seconds(1), std::chrono::seconds(86'400)).value_or(target.idle_timeout);
     if (auto file = reader.text("credentials_file")) {
       target.credentials_file = resolve(m_base, *file);
     }

@@ -3,6 +3,7 @@
 // targets. Produced by parse_pipeline(), which checks everything that can be checked without
 // running anything; docs/pipeline.md describes the file.
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -61,6 +62,8 @@ struct PublishSpec {
   std::optional<std::filesystem::path> ca_bundle;
   bool allow_http = false;
   bool as_job = false;
+  std::chrono::seconds connect_timeout{30}; ///< net::HttpOptions's bounds, per request
+  std::chrono::seconds idle_timeout{60};
   Mark mark;
 };
 

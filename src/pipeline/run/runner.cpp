@@ -579,6 +579,8 @@ private:
       net::HttpOptions http;
       http.allow_http = target.allow_http;
       http.ca_bundle = target.ca_bundle;
+      http.connect_timeout = target.connect_timeout;
+      http.idle_timeout = target.idle_timeout;
       auto transport = m_options.make_transport ? m_options.make_transport(http) : net::make_curl_transport(http);
       publish::TableauClient client(*transport, credentials, target.server);
       publish::PublishOptions options;

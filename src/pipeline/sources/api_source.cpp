@@ -181,6 +181,10 @@ public:
     if (auto seconds = reader.integer("timeout_seconds", 1, 86'400)) {
       source->http.transfer_timeout = std::chrono::seconds(*seconds);
     }
+    source->http.connect_timeout =
+        reader.duration("connect_timeout", std::chrono::seconds(1), std::chrono::seconds(3600)).value_or(source->http.connect_timeout);
+    source->http.idle_timeout =
+        reader.duration("idle_timeout", std::chrono::seconds(1), std::chrono::seconds(86'400)).value_or(source->http.idle_timeout);
     fetch.max_attempts = static_cast<int>(reader.integer("max_attempts", 1, 100).value_or(5));
     fetch.requests_per_second = reader.number("requests_per_second", 0, 100'000).value_or(0);
     fetch.concurrency = static_cast<int>(reader.integer("concurrency", 1, 64).value_or(1));
