@@ -25,6 +25,7 @@ enum class ErrorKind {
   value,            ///< a value does not fit its column's type
   unsupported,      ///< valid, but needs a newer file version or is not implemented
   remote,           ///< a remote service (Tableau Server) refused the request or could not be reached
+  outcome_unknown,  ///< a change was sent but its answer was lost: it may or may not have been applied
   internal,         ///< a bug in hyperpipe
 };
 
@@ -44,6 +45,9 @@ struct Error {
   std::string detail;
   /// A remote service's own error code (Tableau's six digits, e.g. 403007); part of `message` too.
   std::string remote_code;
+  /// An HTTP request failed before any of it left this machine (no connection was made), so
+  /// repeating it is safe whatever it would have done.
+  bool unsent = false;
 
   /// The message followed by the hint (if any): what the CLI prints.
   std::string describe() const;

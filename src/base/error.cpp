@@ -15,6 +15,7 @@ const char* to_string(ErrorKind kind) {
   case ErrorKind::value: return "value";
   case ErrorKind::unsupported: return "unsupported";
   case ErrorKind::remote: return "remote";
+  case ErrorKind::outcome_unknown: return "outcome_unknown";
   case ErrorKind::internal: return "internal";
   }
   return "internal";

@@ -32,7 +32,8 @@ int exit_code_of(const pipeline::RunReport& report) {
   case FailedStage::none: return k_exit_ok;
   case FailedStage::configuration: return k_exit_config;
   case FailedStage::source: return k_exit_source;
-  case FailedStage::publish: return k_exit_publish;
+  case FailedStage::publish:
+    return report.error_kind == ErrorKind::outcome_unknown ? k_exit_outcome_unknown : k_exit_publish;
   case FailedStage::busy: return k_exit_busy;
   case FailedStage::transform:
   case FailedStage::output:

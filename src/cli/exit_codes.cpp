@@ -19,6 +19,7 @@ ExitCode exit_code_for(const Error& error) {
   case ErrorKind::value:
   case ErrorKind::unsupported: return k_exit_data;
   case ErrorKind::remote: return k_exit_publish;
+  case ErrorKind::outcome_unknown: return k_exit_outcome_unknown;
   case ErrorKind::internal: return k_exit_failure;
   }
   return k_exit_failure;

@@ -18,6 +18,7 @@ enum ExitCode : int {
   k_exit_config = 8,  ///< a pipeline file is invalid (hyperpipe validate / run)
   k_exit_source = 9,  ///< a pipeline source could not be read (file, API, database)
   k_exit_busy = 10,   ///< the pipeline is already running (another process holds its lock)
+  k_exit_outcome_unknown = 11, ///< a publish was sent but its answer lost: check before repeating it
 };
 
 ExitCode exit_code_for(const Error& error);

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
   app.require_subcommand(1);
   app.footer("Exit codes: 0 ok, 1 failure, 2 usage, 3 input file, 4 hyperd, 5 SQL, 6 data/schema, 7 publish, 8 pipeline file, 9 pipeline source,\n"
-             "10 already running.\n"
+             "10 already running, 11 publish outcome unknown (may have been applied).\n"
              "Run 'hyperpipe COMMAND --help' for a command's options.");
   const Runner inspect = add_inspect_command(app);
   const Runner query = add_query_command(app);

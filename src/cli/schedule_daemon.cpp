@@ -71,6 +71,8 @@ schedule::RunOutcome classify(int status) {
     case k_exit_ok: return {Kind::succeeded, detail};
     case k_exit_busy: return {Kind::locked, detail};
     case k_exit_config: return {Kind::failed_for_good, detail + " (the pipeline file is invalid)"};
+    case k_exit_outcome_unknown:
+      return {Kind::failed_for_good, detail + " (a publish may have been applied: check the data source before running again)"};
     default: return {Kind::failed, detail};
     }
   }

@@ -156,8 +156,10 @@ public:
     const CURLcode code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     double connected_after = 0, total = 0;
+    long request_bytes = 0; // of the request's head, once it has been sent
     curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME, &connected_after);
     curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
     curl_slist_free_all(headers);
     if (reuse) {
       release(curl);
@@ -167,20 +169,35 @@ public:
     if (reader.failed) {
       return make_error(ErrorKind::io, "cannot read the file being uploaded");
     }
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-      return timeout_error(request, connected_after > 0, total);
+    if (code == CURLE_OK) {
+      return response;
     }
-    if (code != CURLE_OK) {
-      // A certificate problem will not go away by asking again: not a (retryable) connection error.
-      const bool certificate = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
-                               code == CURLE_SSL_CERTPROBLEM;
-      return make_error(certificate ? ErrorKind::remote : ErrorKind::connection,
-                        fmt::format("{} {}: {}", request.method, redact_query(request.url),
-                                    error_text[0] != '\0' ? error_text : curl_easy_strerror(code)),
-                        certificate ? "the server's certificate is not trusted: pass --ca-bundle with your organisation's CA"
-                            : "check the server address, your network and any proxy settings");
+    const bool sent = request_bytes > 0;
+    Error error = code == CURLE_OPERATION_TIMEDOUT ? timeout_error(request, sent || connected_after > 0, total)
+                                                   : transfer_error(request, code, error_text);
+    // Nothing of the request left this machine: repeating it is always safe.
+    error.unsent = !sent && code != CURLE_SEND_ERROR;
+    return error;
+  }
+
+  // TLS and certificate failures will not go away by asking again: kind remote, never retried.
+  static Error transfer_error(const HttpRequest& request, CURLcode code, const char* error_text) {
+    const bool certificate = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                             code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_ISSUER_ERROR ||
+                             code == CURLE_SSL_PINNEDPUBKEYNOTMATCH || code == CURLE_SSL_CRL_BADFILE;
+    const bool tls = code == CURLE_SSL_CONNECT_ERROR || code == CURLE_USE_SSL_FAILED || code == CURLE_SSL_ENGINE_NOTFOUND ||
+                     code == CURLE_SSL_ENGINE_SETFAILED || code == CURLE_SSL_CIPHER || code == CURLE_SSL_SHUTDOWN_FAILED;
+    const std::string message = fmt::format("{} {}: {}", request.method, redact_query(request.url),
+                                            error_text[0] != '\0' ? error_text : curl_easy_strerror(code));
+    if (certificate) {
+      return make_error(ErrorKind::remote, message,
+                        "the server's certificate is not trusted: pass --ca-bundle (ca_bundle:) with your organisation's CA");
     }
-    return response;
+    if (tls) {
+      return make_error(ErrorKind::remote, message,
+                        "the TLS handshake failed: check that the address speaks https on that port and supports TLS 1.2+");
+    }
+    return make_error(ErrorKind::connection, message, "check the server address, your network and any proxy settings");
   }
 
   // Which bound was hit, in words a person can act on (connect, idle or total).

@@ -151,17 +151,35 @@ TEST(TableauClient, NewerServersAreSpokenToInTheNewestKnownVersion) {
   EXPECT_EQ(client.api_version(), "3.27");
 }
 
-TEST(TableauClient, NonIdempotentCallsAreNotRepeatedAfterAServerError) {
+TEST(TableauClient, SignInIsSafeToRepeatAfterAServerErrorButNotAfterARefusal) {
   ScriptedTransport transport;
   RecordingSleeper sleeper;
+  transport.answers.push_back(answer(503, "<tsResponse/>", {{"retry-after", "2"}}));
   transport.answers.push_back(answer(500, "<tsResponse><error code=\"500000\"><summary>Oops</summary><detail>d</detail></error></tsResponse>"));
+  transport.answers.push_back(answer(200, k_signed_in));
   TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
-  const auto signed_in = client.sign_in("");
-  ASSERT_FALSE(signed_in.ok());
-  EXPECT_EQ(transport.seen.size(), 1U);
-  EXPECT_TRUE(sleeper.slept.empty());
-  EXPECT_EQ(signed_in.error().kind, ErrorKind::remote);
-  EXPECT_NE(signed_in.error().message.find("Tableau error 500000"), std::string::npos);
+  ASSERT_TRUE(client.sign_in("").ok());
+  EXPECT_EQ(transport.seen.size(), 3U);
+  ASSERT_EQ(sleeper.slept.size(), 2U);
+  EXPECT_EQ(sleeper.slept[0], std::chrono::milliseconds(2000)); // the server's Retry-After
+
+  transport.answers.push_back(answer(401, "<tsResponse><error code=\"401001\"><summary>Signin Error</summary><detail>d</detail></error></tsResponse>"));
+  const auto refused = client.sign_in("");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(transport.seen.size(), 4U) << "a refused sign-in is not repeated";
+  EXPECT_NE(refused.error().message.find("Tableau error 401001"), std::string::npos);
+}
+
+TEST(TableauClient, ATransportFailureBeforeAnythingWasSentIsAlwaysRepeatable) {
+  ScriptedTransport transport;
+  RecordingSleeper sleeper;
+  Error unsent = make_error(ErrorKind::connection, "POST https://t/x: Could not connect");
+  unsent.unsent = true;
+  transport.answers.push_back(unsent);
+  transport.answers.push_back(answer(200, k_signed_in));
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
+  ASSERT_TRUE(client.sign_in("").ok());
+  EXPECT_EQ(transport.seen.size(), 2U);
 }
 
 TEST(TableauClient, AnExpiredSessionSignsInAgainOnce) {

@@ -153,6 +153,7 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
     Error error = std::move(response).error();
     error.message = redact(error.message, m_credentials);
     m_last_transport_failure = error.kind == ErrorKind::connection; // only these are worth another try
+    m_last_unsent = error.unsent;
     m_last_status = 0;
     if (error.kind == ErrorKind::connection) {
       error.kind = ErrorKind::remote;
@@ -169,8 +170,9 @@ Result<net::HttpResponse> TableauClient::call(const Call& call) {
     auto response = send_once(call);
     const bool last = attempt + 1 >= 5;
     if (!response) {
-      // The request may or may not have reached the server: only idempotent calls go again.
-      if (call.idempotent && !last && m_last_transport_failure) {
+      // The request may or may not have reached the server: only idempotent calls go again, or
+      // any call none of which was sent.
+      if ((call.idempotent || m_last_unsent) && !last && m_last_transport_failure) {
         m_sleeper.sleep(backoff(attempt, nullptr));
         continue;
       }
@@ -180,8 +182,10 @@ Result<net::HttpResponse> TableauClient::call(const Call& call) {
     if (status >= 200 && status < 300) {
       return response;
     }
-    // 429 means the request was not processed, whatever it was; 5xx only for idempotent calls.
-    if (!last && (status == 429 || (status >= 500 && call.idempotent))) {
+    // 429, and 503 with Retry-After, say the request was not processed, whatever it was; other
+    // 5xx are retried only for idempotent calls.
+    const bool not_processed = status == 429 || (status == 503 && response->headers.count("retry-after") != 0);
+    if (!last && (not_processed || (status >= 500 && call.idempotent))) {
       m_sleeper.sleep(backoff(attempt, &*response));
       continue;
     }
@@ -234,7 +238,9 @@ Status TableauClient::discover_version() {
 Status TableauClient::sign_in(const std::string& site) {
   m_site = site;
   const std::string body = sign_in_request(m_credentials, site);
-  auto response = call({"POST", "/auth/signin", "application/xml", {{body, {}, 0, 0}}, false});
+  // Safe to repeat: a sign-in that was applied but whose answer was lost only leaves a session
+  // that expires by itself.
+  auto response = call({"POST", "/auth/signin", "application/xml", {{body, {}, 0, 0}}, true});
   if (!response) {
     Error error = std::move(response).error();
     error.message = fmt::format("signing in as {} to site \"{}\" failed: {}", m_credentials.describe(), site, error.message);
@@ -413,9 +419,25 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
     query += "&uploadSessionId=" + url_encode(*session);
     body = make_multipart(random_boundary(), payload, "", "", {}, 0, 0);
   }
-  // The commit is not repeated after an unclear failure: it may have been applied (an append
-  // would then be doubled). Only a 429, which the server did not process, is tried again.
-  HP_ASSIGN_OR_RETURN(auto response, call({"POST", site_path() + "/datasources" + query, body.content_type, body.segments, false}));
+  // An overwrite or replace applied twice gives the same data source: repeated after an unclear
+  // failure. An append (or createnew) is not: it may have been applied, and doing it again would
+  // double the rows, so that failure says "outcome unknown" instead (its own exit code).
+  const bool repeatable = options.mode == PublishMode::overwrite || options.mode == PublishMode::replace;
+  auto committed = call({"POST", site_path() + "/datasources" + query, body.content_type, body.segments, repeatable});
+  if (!committed) {
+    const bool unclear = m_last_transport_failure ? !m_last_unsent : m_last_status >= 500;
+    if (!repeatable && unclear) {
+      Error error = std::move(committed).error();
+      error.kind = ErrorKind::outcome_unknown;
+      error.message = fmt::format("the {} of \"{}\" was sent, but its answer was lost: it may or may not have been applied ({})",
+                                  publish_mode_name(options.mode), options.name, error.message);
+      error.hint = "check the data source on the server (its rows or last update) before publishing it again; hyperpipe "
+                   "never repeats an append by itself";
+      return error;
+    }
+    return std::move(committed).error();
+  }
+  auto& response = *committed;
   if (options.on_progress && !result.chunked) {
     options.on_progress(size, size);
   }
@@ -437,6 +459,32 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
   }
   result.resource_url = fmt::format("{}/api/{}/sites/{}/datasources/{}", m_server, m_version, m_site_id, result.datasource_id);
   return result;
+}
+
+Result<PublishResult> publish_file(net::HttpTransport& transport, const Credentials& credentials, const std::string& server,
+                                   const std::filesystem::path& file, const PublishOptions& options, Sleeper& sleeper) {
+  const auto as_publish_failure = [](Error error) {
+    if (error.kind != ErrorKind::outcome_unknown) {
+      error.kind = ErrorKind::remote;
+    }
+    return error;
+  };
+  TableauClient client(transport, credentials, server, sleeper);
+  if (auto discovered = client.discover_version(); !discovered) {
+    return as_publish_failure(std::move(discovered).error());
+  }
+  if (auto signed_in = client.sign_in(options.site); !signed_in) {
+    return as_publish_failure(std::move(signed_in).error());
+  }
+  auto published = client.publish(file, options);
+  auto signed_out = client.sign_out();
+  if (!published) {
+    return as_publish_failure(std::move(published).error());
+  }
+  if (!signed_out) {
+    published->sign_out_problem = signed_out.error().message;
+  }
+  return published;
 }
 
 } // namespace hyperpipe::publish

@@ -50,6 +50,7 @@ struct PublishResult {
   int chunks = 0;
   int restarted_uploads = 0; ///< upload sessions abandoned after a failed chunk
   std::string job_id;        ///< when published as a job
+  std::string sign_out_problem; ///< the data source is published; only the sign-out afterwards failed
 };
 
 class TableauClient {
@@ -94,8 +95,17 @@ private:
   std::string m_site;
   bool m_resigned_in = false;
   bool m_last_transport_failure = false; ///< the last send never got an HTTP answer (retryable)
+  bool m_last_unsent = false;            ///< ... and none of it left this machine (always repeatable)
   long m_last_status = 0;                ///< HTTP status of the last answer
   std::mt19937 m_random{std::random_device{}()};
 };
+
+/// The one publish flow, for `hyperpipe publish` and pipeline outputs alike: the server's
+/// version, sign in, publish, sign out. Every failure is kind remote (exit 7: "publishing
+/// failed"), whatever its cause — a refused sign-in, a missing project — except
+/// outcome_unknown, which says a change may have been applied.
+Result<PublishResult> publish_file(net::HttpTransport& transport, const Credentials& credentials, const std::string& server,
+                                   const std::filesystem::path& file, const PublishOptions& options,
+                                   Sleeper& sleeper = real_sleeper());
 
 } // namespace hyperpipe::publish

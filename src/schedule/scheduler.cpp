@@ -217,8 +217,7 @@ void Scheduler::finished(const std::string& name, const RunOutcome& outcome, Ins
     decide(now, job->spec.name, "skipped", fmt::format("another process is running this pipeline ({})", outcome.detail));
     return;
   case RunOutcome::Kind::failed_for_good:
-    decide(now, job->spec.name, "failed", fmt::format("{} after {}; not retried: the pipeline file is invalid (hyperpipe validate)",
-                                            outcome.detail, took));
+    decide(now, job->spec.name, "failed", fmt::format("{} after {}; not retried", outcome.detail, took));
     return;
   case RunOutcome::Kind::failed: break;
   }

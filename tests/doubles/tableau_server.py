@@ -9,7 +9,8 @@ move from queued to finished, and error bodies with Tableau's codes. Every uploa
 opened with hyperd (tableauhyperapi) to check it is a real Hyper file and to list its tables.
 
 Tests can inject faults per request (5xx, 429 with Retry-After, a dropped connection, a slow
-answer) and read back what was published. Run standalone:
+answer, an answer lost after the request was carried out) and read back what was published. Run
+standalone:
 
     python tests/doubles/tableau_server.py --port 0 [--pat NAME:SECRET] [--user NAME:PASSWORD]
 
@@ -116,6 +117,11 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- plumbing -------------------------------------------------------------------------
     def send(self, status, body=b"", content_type="application/xml", headers=()):
+        if getattr(self, "_lose_answer", False):
+            self._lose_answer = False
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -170,6 +176,9 @@ class Handler(BaseHTTPRequestHandler):
                 return False
         if rule.get("delay"):
             time.sleep(rule["delay"])
+        if rule.get("lose_answer"):
+            self._lose_answer = True  # the request is carried out; its answer never arrives
+            return False
         if rule.get("drop"):
             self.body()
             self.close_connection = True

@@ -98,7 +98,7 @@ def test_project_paths_and_modes(double, files):
     publish(url, single, "--project", "Sales/Extracts", "--name", "Daily", "--mode", "append")
     assert record["tables"][0]["rows"] == 4
     missing = publish(url, single, "--project", "Sales/Nope", "--name", "Daily", check=False)
-    assert missing.returncode == 3 and 'project "Sales/Nope" not found' in missing.stderr
+    assert missing.returncode == 7 and 'project "Sales/Nope" not found' in missing.stderr  # every publish failure is 7
     no_target = publish(url, single, "--project", "Sales/Extracts", "--name", "Other", "--mode", "append", check=False)
     assert 'there is no data source "Other"' in no_target.stderr
 
@@ -156,7 +156,7 @@ def test_bad_credentials_and_missing_credentials(double, files):
     _, url = double
     _, single = files
     wrong = publish(url, single, env_extra={"HYPERPIPE_TABLEAU_TOKEN_SECRET": "nope"}, check=False)
-    assert wrong.returncode == 2 and "401001" in wrong.stderr and 'personal access token "ci"' in wrong.stderr
+    assert wrong.returncode == 7 and "401001" in wrong.stderr and 'personal access token "ci"' in wrong.stderr
     env = {k: v for k, v in os.environ.items() if not k.startswith("HYPERPIPE_TABLEAU")}
     none = subprocess.run([str(BUILD / "src" / "hyperpipe"), "publish", str(single), "--server", url, "--allow-http"],
                           capture_output=True, text=True, env=env, timeout=60)
@@ -197,10 +197,89 @@ def test_a_dropped_append_commit_is_never_repeated(double, files):
     publish(url, single, "--name", "Once")
     state.faults = [{"method": "POST", "path": "/datasources$", "drop": True, "times": 1}]
     result = publish(url, single, "--name", "Once", "--mode", "append", check=False)
-    assert result.returncode == 7
+    assert result.returncode == 11, result.stderr  # outcome unknown: the request may have been applied
     (record,) = state.datasources.values()
     assert record["tables"][0]["rows"] == 2  # not appended twice, not appended blindly again
     assert len([p for m, p in state.requests if m == "POST" and "append=true" in p]) == 1
+
+
+def test_an_append_applied_whose_answer_was_lost_is_reported_as_outcome_unknown(double, files):
+    """#13.6: the server applied the append but the answer never came: exit 11, never repeated."""
+    state, url = double
+    _, single = files
+    publish(url, single, "--name", "Lost")
+    state.faults = [{"method": "POST", "path": "/datasources$", "lose_answer": True, "times": 1}]
+    result = publish(url, single, "--name", "Lost", "--mode", "append", check=False)
+    assert result.returncode == 11, result.stderr
+    assert "was sent, but its answer was lost: it may or may not have been applied" in result.stderr
+    assert "before publishing it again" in result.stderr
+    (record,) = state.datasources.values()
+    assert record["tables"][0]["rows"] == 4  # applied once by the server, and only once
+    assert len([p for m, p in state.requests if m == "POST" and "append=true" in p]) == 1
+
+
+def test_safe_requests_are_retried_and_unsafe_ones_are_not(double, files):
+    """#13.6, the retry matrix: sign-in 503 with Retry-After and an overwrite commit's 500 are
+    retried (both are safe to repeat); an append's 500 is outcome unknown and not repeated."""
+    state, url = double
+    _, single = files
+    state.faults = [{"method": "POST", "path": "/auth/signin", "status": 503, "retry_after": 1, "times": 1},
+                    {"method": "POST", "path": "/datasources$", "status": 500, "times": 1}]
+    publish(url, single, "--name", "Matrix", "--mode", "overwrite")
+    assert len([p for m, p in state.requests if m == "POST" and "/auth/signin" in p]) == 2
+    assert len([p for m, p in state.requests if m == "POST" and "overwrite=true" in p]) == 2
+    state.faults = [{"method": "POST", "path": "/datasources$", "status": 500, "times": 1}]
+    result = publish(url, single, "--name", "Matrix", "--mode", "append", check=False)
+    assert result.returncode == 11, result.stderr
+    assert len([p for m, p in state.requests if m == "POST" and "append=true" in p]) == 1
+    (record,) = state.datasources.values()
+    assert record["tables"][0]["rows"] == 2
+
+
+def test_tls_failures_are_not_retried(double, files, tmp_path):
+    """#13.6: a server that does not speak TLS on an https:// address fails at once, with a TLS hint."""
+    state, url = double
+    _, single = files
+    started = __import__("time").monotonic()
+    result = publish(url.replace("http://", "https://"), single, "--name", "T", check=False)
+    assert result.returncode == 7, result.stderr
+    assert __import__("time").monotonic() - started < 5
+    assert "TLS handshake failed" in result.stderr and "try again later" not in result.stderr
+    assert len(state.requests) == 0 or all(m != "POST" for m, _ in state.requests)
+
+
+def test_a_silent_server_times_out_with_a_message_naming_the_bound(files):
+    """#13.5: a server that accepts the connection and never answers."""
+    _, single = files
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def accept_forever():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])  # kept open, never answered
+            except OSError:
+                pass
+
+    threading.Thread(target=accept_forever, daemon=True).start()
+    try:
+        started = __import__("time").monotonic()
+        result = publish(f"http://127.0.0.1:{listener.getsockname()[1]}", single, "--name", "S", "--idle-timeout", "1",
+                         check=False)
+        took = __import__("time").monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+        for connection in accepted:
+            connection.close()
+    assert result.returncode == 7, result.stderr
+    assert "timed out: the server sent nothing for 1 s (idle timeout)" in result.stderr
+    assert took < 30, took  # 5 attempts of 1 s with backoff, never the old hour
 
 
 def test_slow_answers_are_waited_for(double, files):

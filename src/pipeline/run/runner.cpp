@@ -582,7 +582,6 @@ private:
       http.connect_timeout = target.connect_timeout;
       http.idle_timeout = target.idle_timeout;
       auto transport = m_options.make_transport ? m_options.make_transport(http) : net::make_curl_transport(http);
-      publish::TableauClient client(*transport, credentials, target.server);
       publish::PublishOptions options;
       options.site = target.site;
       options.project_path = target.project;
@@ -593,20 +592,14 @@ private:
       options.on_progress = [&](std::uint64_t sent, std::uint64_t) {
         m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
       };
-      HP_TRY(client.discover_version());
-      HP_TRY(client.sign_in(target.site));
-      auto published = client.publish(planned.output->file, options);
-      auto signed_out = client.sign_out();
-      if (!published) {
-        return std::move(published).error();
-      }
+      HP_ASSIGN_OR_RETURN(auto published, publish::publish_file(*transport, credentials, target.server, planned.output->file, options));
       PublishReport report{planned.output->name, target.server, target.site,
                            target.project.empty() ? "Default" : target.project, target.name, std::string(publish::publish_mode_name(target.mode)),
-                           published->datasource_id,
-                           published->webpage_url.empty() ? published->resource_url : published->webpage_url,
+                           published.datasource_id,
+                           published.webpage_url.empty() ? published.resource_url : published.webpage_url,
                            seconds_since(started)};
-      if (!signed_out) {
-        m_report.notes.push_back(fmt::format("publish {}: sign-out failed: {}", planned.output->name, signed_out.error().message));
+      if (!published.sign_out_problem.empty()) {
+        m_report.notes.push_back(fmt::format("publish {}: sign-out failed: {}", planned.output->name, published.sign_out_problem));
       }
       m_events.emit({RunEvent::Kind::finished, m_where.step, 0, 0, report.seconds,
                      fmt::format("data source {} ({})", report.datasource_id, report.url)});
