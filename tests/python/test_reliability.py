@@ -178,3 +178,74 @@ def test_a_kill_at_every_commit_step_never_duplicates_or_loses_rows(tmp_path, hy
         leftovers += [p.name for p in (folder / ".hyperpipe").iterdir()
                       if p.name.endswith((".pending", ".previous", ".commit.json", ".tmp"))]
         assert not leftovers, f"killed after {step}: {leftovers}"
+
+
+# --- aggregates over decimals ---------------------------------------------------------------
+
+AGGREGATES = """
+version: 1
+name: sums
+sources:
+  sales: {type: csv, path: sales.csv}
+transforms:
+  - name: totals
+    sql: >
+      SELECT region, SUM(amount) AS amount_sum, AVG(amount) AS amount_avg, COUNT(amount) AS amount_count,
+             SUM(units) AS units_sum, AVG(units) AS units_avg, SUM(ratio) AS ratio_sum, AVG(ratio) AS ratio_avg
+      FROM sales GROUP BY region
+outputs:
+"""
+
+
+def test_sum_avg_count_over_numeric_integer_and_double_in_every_file_version(tmp_path, hyper_process):
+    """#13.10: the most common aggregation works, exactly, whatever the output's file version."""
+    from decimal import Decimal
+    rows = [("north", "10.50", 3, 0.25), ("south", "20.25", 4, 1.5), ("north", "1.10", 5, 2.0),
+            ("south", "999999.99", 7, 0.125), ("east", "0.01", 1, 3.0)]
+    (tmp_path / "sales.csv").write_text("region,amount,units,ratio\n" +
+                                        "".join(f"{r},{a},{u},{x}\n" for r, a, u, x in rows))
+    text = AGGREGATES
+    for version in range(5):
+        text += (f"  v{version}:\n    file: out/v{version}.hyper\n    file_version: {version}\n"
+                 f"    tables:\n      - {{name: Extract.totals, from: totals}}\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "pipeline.yaml").write_text(text)
+    result = run(["run", tmp_path / "pipeline.yaml", "--progress", "never"])
+    assert result.returncode == 0, result.stderr
+    expected = {}
+    for region in sorted({r for r, *_ in rows}):
+        mine = [r for r in rows if r[0] == region]
+        expected[region] = (sum(Decimal(a) for _, a, _, _ in mine), len(mine), sum(u for _, _, u, _ in mine),
+                            sum(x for *_, x in mine))
+    for version in range(5):
+        got = table_rows(hyper_process, tmp_path / "out" / f"v{version}.hyper",
+                         'SELECT region, amount_sum, amount_avg, amount_count, units_sum, units_avg, ratio_sum, ratio_avg '
+                         'FROM "Extract"."totals" ORDER BY region')
+        assert [g[0] for g in got] == sorted(expected), version
+        for region, amount_sum, amount_avg, count, units_sum, units_avg, ratio_sum, ratio_avg in got:
+            want_sum, want_count, want_units, want_ratio = expected[region]
+            assert Decimal(str(amount_sum)) == want_sum, (version, region, amount_sum)
+            assert abs(Decimal(str(amount_avg)) - want_sum / want_count) < Decimal("0.000001"), (version, region)
+            assert count == want_count and units_sum == want_units
+            assert abs(float(units_avg) - want_units / want_count) < 1e-9
+            assert ratio_sum == pytest.approx(want_ratio) and ratio_avg == pytest.approx(want_ratio / want_count)
+
+
+def test_a_sum_too_wide_for_file_version_2_names_the_column_and_the_fix(tmp_path, hyper_process):
+    """#13.10: exact or a clear error, never a silent rounding."""
+    (tmp_path / "sales.csv").write_text("region,amount\nn,9999999999999999.99\nn,9999999999999999.99\n")
+    text = AGGREGATES.replace("""      SELECT region, SUM(amount) AS amount_sum, AVG(amount) AS amount_avg, COUNT(amount) AS amount_count,
+             SUM(units) AS units_sum, AVG(units) AS units_avg, SUM(ratio) AS ratio_sum, AVG(ratio) AS ratio_avg
+      FROM sales GROUP BY region""", "      SELECT region, SUM(amount) AS amount_sum FROM sales GROUP BY region")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "pipeline.yaml").write_text(text + "  narrow:\n    file: out/narrow.hyper\n    tables: [{name: Extract.t, from: totals}]\n")
+    refused = run(["run", tmp_path / "pipeline.yaml", "--progress", "never"])
+    assert refused.returncode == 6, refused.stderr
+    assert 'column "amount_sum": 1 value(s) need more than 18 digits (the largest is 19999999999999999.98)' in refused.stderr
+    assert "file_version: 3" in refused.stderr
+    (tmp_path / "pipeline.yaml").write_text(text + "  wide:\n    file: out/wide.hyper\n    file_version: 3\n"
+                                            "    tables: [{name: Extract.t, from: totals}]\n")
+    assert run(["run", tmp_path / "pipeline.yaml", "--progress", "never"]).returncode == 0
+    got = table_rows(hyper_process, tmp_path / "out" / "wide.hyper", 'SELECT amount_sum FROM "Extract"."t"')
+    from decimal import Decimal
+    assert Decimal(str(got[0][0])) == Decimal("19999999999999999.98")

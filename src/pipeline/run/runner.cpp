@@ -459,6 +459,53 @@ private:
     return {};
   }
 
+  // A table as it will be written: its columns, and the SELECT that yields its rows.
+  struct ShapedTable {
+    TableDefinition definition;
+    std::string select;
+  };
+
+  // The workspace computes with 128-bit numerics (SUM over NUMERIC gives NUMERIC(38,s)); an
+  // output in a file version without them gets NUMERIC(18,s) when every value fits, checked
+  // value by value, and otherwise an error naming the column and what would hold it.
+  Result<ShapedTable> fit_file_version(ExtractWriter& writer, const PlannedTable& table, TableDefinition definition) {
+    ShapedTable shaped{std::move(definition), table.select};
+    if (writer.file_version() >= 3) {
+      return shaped;
+    }
+    std::vector<std::string> columns;
+    bool narrowed = false;
+    for (auto& column : shaped.definition.columns) {
+      const std::string name = base::quote_identifier(column.name);
+      if (!column.type.is_wide_numeric() || column.type.scale() > 18) {
+        columns.push_back(name);
+        continue;
+      }
+      const SqlType narrow = SqlType::numeric(18, column.type.scale());
+      const std::string bound = "1" + std::string(static_cast<std::size_t>(18 - column.type.scale()), '0');
+      HP_ASSIGN_OR_RETURN(auto too_wide,
+                          writer.query(fmt::format("SELECT COUNT(*), MAX(abs({})) FROM ({}) AS hp_rows WHERE abs({}) >= {}",
+                                                   name, table.select, name, bound)));
+      const std::string count = too_wide.rows.at(0).at(0).value_or("0");
+      if (count != "0") {
+        return make_error(ErrorKind::unsupported,
+                          fmt::format("table {}, column \"{}\": {} value(s) need more than 18 digits (the largest is {}), "
+                                      "which file version {} cannot hold",
+                                      table.spec->name.quoted(), column.name, count,
+                                      too_wide.rows.at(0).at(1).value_or("?"), writer.file_version()),
+                          "set file_version: 3 on the output (opens in Tableau Desktop 2022.4.1+, Server 2023.1+), or CAST the "
+                          "column to DOUBLE PRECISION in the query");
+      }
+      columns.push_back(fmt::format("CAST({} AS {}) AS {}", name, narrow.sql(), name));
+      column.type = narrow;
+      narrowed = true;
+    }
+    if (narrowed) {
+      shaped.select = fmt::format("SELECT {} FROM ({}) AS hp_wide", fmt::join(columns, ", "), table.select);
+    }
+    return shaped;
+  }
+
   Result<TableDefinition> define_table(ExtractWriter& writer, const PlannedTable& table) {
     HP_ASSIGN_OR_RETURN(auto shape, writer.query(fmt::format("SELECT * FROM ({}) AS hp_rows LIMIT 0", table.select)));
     TableDefinition definition;
@@ -493,7 +540,10 @@ private:
   }
 
   Status write_table(ExtractWriter& writer, const PlannedTable& table, OutputTableReport& report) {
-    HP_ASSIGN_OR_RETURN(TableDefinition definition, define_table(writer, table));
+    HP_ASSIGN_OR_RETURN(TableDefinition defined, define_table(writer, table));
+    HP_ASSIGN_OR_RETURN(ShapedTable shaped, fit_file_version(writer, table, std::move(defined)));
+    const TableDefinition& definition = shaped.definition;
+    const std::string& select = shaped.select;
     const std::string target = writer.sql_name(definition.name);
     report.table = definition.name.quoted();
     report.mode = std::string(table_mode_name(table.spec->mode));
@@ -508,18 +558,18 @@ private:
         HP_TRY(writer.add_table(definition));
       }
       HP_ASSIGN_OR_RETURN(report.rows_written,
-                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, table.select)));
+                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, select)));
       break;
     }
     case TableMode::append: {
       HP_TRY(writer.ensure_table(definition));
       HP_ASSIGN_OR_RETURN(report.rows_written,
-                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, table.select)));
+                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, select)));
       break;
     }
     case TableMode::replace_by_key: {
       HP_TRY(writer.ensure_table(definition));
-      HP_TRY(writer.execute(fmt::format("CREATE TEMPORARY TABLE \"hp_batch\" AS (SELECT * FROM ({}) AS hp_rows)", table.select)));
+      HP_TRY(writer.execute(fmt::format("CREATE TEMPORARY TABLE \"hp_batch\" AS (SELECT * FROM ({}) AS hp_rows)", select)));
       std::vector<std::string> matches;
       for (const auto& key : table.spec->key) {
         const std::string column = base::quote_identifier(key);

@@ -106,7 +106,8 @@ public:
                           "nothing to stage and no earlier run to take the columns from: check the parameters");
       }
       // Nothing new (typically: nothing past the watermark): an empty table of last run's shape.
-      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file));
+      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file, {CreateMode::replace, context.file_version}));
+      result.file_version = context.file_version;
       for (const auto& table : context.previous_tables) {
         HP_TRY(writer.add_table(table));
         result.tables.push_back(table.name.table);
@@ -121,6 +122,8 @@ public:
     load.json = json;
     load.json_inference = inference;
     load.output = context.staging_file;
+    load.file_version = context.file_version;
+    result.file_version = context.file_version;
     load.table = TableName{"public", context.table};
     load.reject_file = context.reject_file;
     auto summary = load_files(*context.engine, load);

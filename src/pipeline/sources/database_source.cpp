@@ -31,7 +31,7 @@ Result<StageResult> stage_batches(Reader& reader, const StageContext& context) {
   TableDefinition table{TableName{"public", context.table}, reader.columns(), {}, {}};
   const bool wide = std::any_of(table.columns.begin(), table.columns.end(),
                                 [](const ColumnDefinition& column) { return column.type.is_wide_numeric(); });
-  const int version = wide ? 3 : 2;
+  const int version = std::max(context.file_version, wide ? 3 : 2);
   HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file, {CreateMode::replace, version}));
   HP_TRY(writer.add_table(table));
   HP_ASSIGN_OR_RETURN(auto rows, writer.write_to(table.name));

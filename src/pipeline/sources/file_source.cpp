@@ -26,6 +26,7 @@ public:
     LoadFilesOptions load = options;
     HP_ASSIGN_OR_RETURN(load.inputs, expand_inputs(patterns));
     load.output = context.staging_file;
+    load.file_version = std::max(load.file_version.value_or(0), context.file_version);
     load.table = TableName{"public", context.table};
     load.reject_file = context.reject_file;
     std::uint64_t bytes = 0;
@@ -40,6 +41,7 @@ public:
     HP_ASSIGN_OR_RETURN(LoadSummary summary, load_files(*context.engine, load));
     StageResult result;
     result.bytes = bytes;
+    result.file_version = *load.file_version;
     for (const auto& table : summary.tables) {
       result.tables.push_back(table.name.table);
     }

@@ -20,6 +20,10 @@
 
 namespace hyperpipe::pipeline {
 
+/// Staged files and the workspace are written in this version (128-bit numerics, Hyper 2022.4+);
+/// they are internal to a run, so no Tableau ever needs to open them.
+inline constexpr int k_staging_file_version = 3;
+
 /// What a source needs to stage itself.
 struct StageContext {
   HyperEngine* engine = nullptr;
@@ -42,6 +46,9 @@ struct StageContext {
   std::optional<std::filesystem::path> reject_file;
   /// Progress: rows staged so far and input bytes read so far (either may stay 0 when unknown).
   std::function<void(std::uint64_t rows, std::uint64_t bytes)> on_progress;
+  /// The staged file's version, at least: 3, so the workspace (a copy of a staged file) computes
+  /// with 128-bit numerics — SUM over a NUMERIC column needs them. Outputs keep their own version.
+  int file_version = k_staging_file_version;
 };
 
 struct StageResult {
