@@ -7,7 +7,9 @@ import pwd
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -249,3 +251,68 @@ def test_a_sum_too_wide_for_file_version_2_names_the_column_and_the_fix(tmp_path
     got = table_rows(hyper_process, tmp_path / "out" / "wide.hyper", 'SELECT amount_sum FROM "Extract"."t"')
     from decimal import Decimal
     assert Decimal(str(got[0][0])) == Decimal("19999999999999999.98")
+
+
+# --- secrets by use -----------------------------------------------------------------------
+
+class EchoingApi(BaseHTTPRequestHandler):
+    """A web API that refuses every request and quotes its headers back (as some do)."""
+    webhook_bodies = []
+
+    def do_GET(self):
+        body = json.dumps({"error": "bad request", "you_sent": dict(self.headers)}).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # the notification webhook
+        EchoingApi.webhook_bodies.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_credential_behind_a_neutral_variable_name_never_leaks(tmp_path):
+    """#13.7: a token in headers: {Authorization: "Bearer ${SVCVAL}"} is a secret because of where
+    it is used; the API echoing it back must not put it in stderr, the report, the history or a
+    webhook."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoingApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    token = "neutral-named-credential-4711"
+    (tmp_path / "pipeline.yaml").write_text(f"""
+version: 1
+name: leaky
+sources:
+  items:
+    type: api
+    url: {base}/items
+    allow_http: true
+    max_attempts: 1
+    headers: {{Authorization: "Bearer ${{SVCVAL}}", X-Service-Id: "${{SVCID}}"}}
+outputs:
+  out: {{file: out.hyper, tables: [{{name: Extract.items, from: items}}]}}
+notify: {{webhook: "{base}/hook", allow_http: true}}
+""")
+    try:
+        result = run(["run", tmp_path / "pipeline.yaml", "--progress", "never"],
+                     env={"SVCVAL": token, "SVCID": "service-id-0042"})
+        history = run(["history", tmp_path / "pipeline.yaml", "--json"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 9, result.stderr
+    assert "HTTP 400" in result.stderr  # the echo was seen, and quoted
+    places = {"stderr": result.stderr, "stdout": result.stdout, "history --json": history.stdout,
+              "webhook": "".join(EchoingApi.webhook_bodies)}
+    for file in (tmp_path / ".hyperpipe").rglob("*"):
+        if file.is_file():
+            places[str(file)] = file.read_bytes().decode("utf-8", "replace")
+    assert EchoingApi.webhook_bodies, "the failure was notified"
+    for where, text in places.items():
+        assert token not in text, f"the credential leaked into {where}"
+        assert "service-id-0042" not in text, f"a header value from a variable leaked into {where}"

@@ -131,7 +131,8 @@ void ConfigReader::error(std::string_view key, std::string message, std::string 
   m_context->diagnostics.add(mark_of(key), key.empty() ? m_path : path_of(key), std::move(message), std::move(hint));
 }
 
-std::optional<std::string> ConfigReader::scalar(std::string_view key, const YAML::Node& value, std::string_view what) {
+std::optional<std::string> ConfigReader::scalar(std::string_view key, const YAML::Node& value, std::string_view what,
+                                                bool sensitive) {
   if (!value.IsScalar()) {
     m_context->diagnostics.add(pipeline::mark_of(value), path_of(key), fmt::format("expected {}, found {}", what, kind_name(value)));
     return std::nullopt;
@@ -144,10 +145,25 @@ std::optional<std::string> ConfigReader::scalar(std::string_view key, const YAML
   for (auto& secret : interpolated->secrets) {
     m_context->secrets.push_back(std::move(secret));
   }
+  if (sensitive || m_sensitive) {
+    for (auto& secret : interpolated->values) {
+      m_context->secrets.push_back(std::move(secret));
+    }
+  }
   return std::move(interpolated->text);
 }
 
-std::optional<std::string> ConfigReader::text(std::string_view key, bool required) {
+std::optional<std::string> ConfigReader::secret_text(std::string_view key, bool required) {
+  auto value = read_text(key, required, true);
+  if (value) {
+    add_secret(*value);
+  }
+  return value;
+}
+
+std::optional<std::string> ConfigReader::text(std::string_view key, bool required) { return read_text(key, required, false); }
+
+std::optional<std::string> ConfigReader::read_text(std::string_view key, bool required, bool sensitive) {
   m_known.emplace(key);
   if (!has(key)) {
     if (required) {
@@ -155,7 +171,7 @@ std::optional<std::string> ConfigReader::text(std::string_view key, bool require
     }
     return std::nullopt;
   }
-  return scalar(key, value_of(key), "a text value");
+  return scalar(key, value_of(key), "a text value", sensitive);
 }
 
 std::optional<bool> ConfigReader::flag(std::string_view key) {
@@ -300,7 +316,7 @@ std::vector<std::string> ConfigReader::texts(std::string_view key) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> ConfigReader::text_map(std::string_view key) {
+std::vector<std::pair<std::string, std::string>> ConfigReader::text_map(std::string_view key, bool sensitive) {
   m_known.emplace(key);
   std::vector<std::pair<std::string, std::string>> out;
   if (!has(key)) {
@@ -313,7 +329,7 @@ std::vector<std::pair<std::string, std::string>> ConfigReader::text_map(std::str
   }
   for (const auto& entry : value) {
     const std::string name = entry.first.as<std::string>("");
-    if (auto text = scalar(join_path(key, name), entry.second, "a text value")) {
+    if (auto text = scalar(join_path(key, name), entry.second, "a text value", sensitive)) {
       out.emplace_back(name, std::move(*text));
     }
   }

@@ -52,7 +52,8 @@ public:
   /// One string or a list of strings.
   std::vector<std::string> texts(std::string_view key);
   /// A mapping of names to scalar values, in file order.
-  std::vector<std::pair<std::string, std::string>> text_map(std::string_view key);
+  /// `sensitive`: every value taken from a variable is a secret (HTTP headers).
+  std::vector<std::pair<std::string, std::string>> text_map(std::string_view key, bool sensitive = false);
   /// A nested mapping.
   std::optional<ConfigReader> child(std::string_view key, bool required = false);
   /// A list of mappings.
@@ -61,6 +62,12 @@ public:
   std::vector<std::pair<std::string, ConfigReader>> entries(std::string_view key, bool required = false);
   /// The raw node (for a source type's own parsing); marks the key known.
   YAML::Node raw(std::string_view key);
+
+  /// From now on every value this reader reads that comes from a variable is a secret (an auth
+  /// section, a connection string): secrets are recognised by use, not by their variable's name.
+  void treat_as_secret() { m_sensitive = true; }
+  /// text(), and the value is a secret whatever it is (a credential written by use).
+  std::optional<std::string> secret_text(std::string_view key, bool required = false);
 
   void error(std::string_view key, std::string message, std::string hint = {});
   void missing(std::string_view key);
@@ -75,9 +82,12 @@ public:
 
 private:
   YAML::Node value_of(std::string_view key) const;
-  std::optional<std::string> scalar(std::string_view key, const YAML::Node& value, std::string_view what);
+  std::optional<std::string> scalar(std::string_view key, const YAML::Node& value, std::string_view what,
+                                    bool sensitive = false);
+  std::optional<std::string> read_text(std::string_view key, bool required, bool sensitive);
 
   YAML::Node m_node;
+  bool m_sensitive = false;
   std::string m_path;
   ReaderContext* m_context;
   std::set<std::string, std::less<>> m_known;

@@ -89,6 +89,9 @@ Result<Interpolated> interpolate(std::string_view text, const Environment& envir
     } else if (looks_secret(name) && !value->empty()) {
       out.secrets.push_back(*value);
     }
+    if (!value->empty()) {
+      out.values.push_back(*value);
+    }
     out.text += *value;
     i = close + 1;
   }

@@ -29,6 +29,9 @@ struct Interpolated {
   /// Values taken from variables whose names say they are secret (…KEY, …TOKEN, …SECRET,
   /// …PASSWORD): they are redacted from every log line, message and report.
   std::vector<std::string> secrets;
+  /// Every value taken from a variable, whatever its name: where a value is used as a credential
+  /// (auth, headers, connection strings) these are secrets too — by use, not by name.
+  std::vector<std::string> values;
 };
 
 Result<Interpolated> interpolate(std::string_view text, const Environment& environment);

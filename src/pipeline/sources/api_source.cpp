@@ -5,12 +5,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
 #include "hyperpipe/extract.hpp"
 #include "net/http.hpp"
+#include "pipeline/config/interpolate.hpp"
 #include "pipeline/load_files.hpp"
 #include "pipeline/sources/api_source.hpp"
 #include "pipeline/sources/api_spool.hpp"
@@ -173,7 +176,8 @@ public:
       reader.error("method", fmt::format("\"{}\" is not GET or POST", fetch.method));
     }
     fetch.params = reader.text_map("params");
-    fetch.headers = reader.text_map("headers");
+    fetch.headers = reader.text_map("headers", true); // a value from a variable is a secret here
+    register_credentials(reader, fetch.params, fetch.headers);
     fetch.body = reader.text("body").value_or("");
     fetch.records_path = reader.text("records_path").value_or("");
     source->http.allow_http = reader.flag("allow_http").value_or(false);
@@ -241,6 +245,7 @@ public:
       paging->finish();
     }
     if (auto auth = reader.child("auth")) {
+      auth->treat_as_secret();
       read_auth(*auth, fetch.auth);
       auth->finish();
     }
@@ -256,6 +261,32 @@ public:
   }
 
 private:
+  // Secrets by use: a header value built from a variable, the whole value of a header that
+  // carries credentials (Authorization, Cookie, X-Api-Key, ...), and a query parameter whose name
+  // says it is a key or token — whatever the variables behind them are called.
+  static void register_credentials(ConfigReader& reader, const std::vector<std::pair<std::string, std::string>>& params,
+                                   const std::vector<std::pair<std::string, std::string>>& headers) {
+    const auto sensitive_name = [](std::string_view name) {
+      std::string lower(name);
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" || looks_secret(name) ||
+             lower.find("sig") != std::string::npos;
+    };
+    for (const auto& [name, value] : headers) {
+      if (sensitive_name(name)) {
+        reader.add_secret(value);
+        if (const auto space = value.find(' '); space != std::string::npos) {
+          reader.add_secret(value.substr(space + 1)); // "Bearer <token>": the token alone too
+        }
+      }
+    }
+    for (const auto& [name, value] : params) {
+      if (sensitive_name(name)) {
+        reader.add_secret(value);
+      }
+    }
+  }
+
   static void read_pagination(ConfigReader& reader, sources::ApiPagination& paging) {
     using Kind = sources::ApiPagination::Kind;
     const std::string kind = reader.text("type", true).value_or("none");

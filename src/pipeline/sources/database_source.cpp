@@ -133,7 +133,7 @@ public:
   std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path&) const override {
     auto source = std::make_shared<ConfiguredPostgres>();
     db::PostgresSpec& spec = source->spec;
-    spec.connection = reader.text("connection").value_or("");
+    spec.connection = reader.secret_text("connection").value_or("");
     refuse_literal_password(reader, spec.connection);
     read_table_or_query(reader, spec);
     if (auto partition = reader.child("partition")) {
@@ -199,7 +199,7 @@ public:
 
   std::shared_ptr<const ConfiguredSource> configure(ConfigReader& reader, const fs::path&) const override {
     auto source = std::make_shared<ConfiguredOdbc>();
-    source->spec.connection = reader.text("connection", true).value_or("");
+    source->spec.connection = reader.secret_text("connection", true).value_or("");
     refuse_literal_password(reader, source->spec.connection);
     read_table_or_query(reader, source->spec);
     return source;
