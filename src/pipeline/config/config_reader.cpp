@@ -145,7 +145,7 @@ std::optional<std::string> ConfigReader::scalar(std::string_view key, const YAML
   for (auto& secret : interpolated->secrets) {
     m_context->secrets.push_back(std::move(secret));
   }
-  if (sensitive || m_sensitive) {
+  if (sensitive) {
     for (auto& secret : interpolated->values) {
       m_context->secrets.push_back(std::move(secret));
     }

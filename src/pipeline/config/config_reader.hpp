@@ -63,10 +63,8 @@ public:
   /// The raw node (for a source type's own parsing); marks the key known.
   YAML::Node raw(std::string_view key);
 
-  /// From now on every value this reader reads that comes from a variable is a secret (an auth
-  /// section, a connection string): secrets are recognised by use, not by their variable's name.
-  void treat_as_secret() { m_sensitive = true; }
-  /// text(), and the value is a secret whatever it is (a credential written by use).
+  /// text(), and the value is a secret whatever it is (a credential, recognised by its use, not
+  /// by its variable's name: a connection string).
   std::optional<std::string> secret_text(std::string_view key, bool required = false);
 
   void error(std::string_view key, std::string message, std::string hint = {});
@@ -87,7 +85,6 @@ private:
   std::optional<std::string> read_text(std::string_view key, bool required, bool sensitive);
 
   YAML::Node m_node;
-  bool m_sensitive = false;
   std::string m_path;
   ReaderContext* m_context;
   std::set<std::string, std::less<>> m_known;

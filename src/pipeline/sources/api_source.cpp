@@ -245,7 +245,6 @@ public:
       paging->finish();
     }
     if (auto auth = reader.child("auth")) {
-      auth->treat_as_secret();
       read_auth(*auth, fetch.auth);
       auth->finish();
     }
