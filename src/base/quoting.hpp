@@ -15,4 +15,12 @@ std::string quote_identifier(std::string_view name);
 /// backslashes are literal).
 std::string quote_literal(std::string_view text);
 
+/// What an error may quote of one text (a statement, a message, a server's answer): errors are
+/// printed, stored in reports and history, and sent to webhooks on every failed run.
+inline constexpr std::size_t k_quote_limit = 2'000;
+
+/// `text` if it is at most `limit` bytes; else its beginning and end around
+/// " … [N characters cut] … ", never splitting a UTF-8 character.
+std::string bounded(std::string_view text, std::size_t limit = k_quote_limit);
+
 } // namespace hyperpipe::base

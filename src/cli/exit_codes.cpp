@@ -1,5 +1,7 @@
 #include "cli/exit_codes.hpp"
 
+#include "base/quoting.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -26,9 +28,9 @@ ExitCode exit_code_for(const Error& error) {
 }
 
 int report(const Error& error) {
-  fmt::print(stderr, "hyperpipe: error: {}\n", error.describe());
+  fmt::print(stderr, "hyperpipe: error: {}\n", base::bounded(error.describe(), 2 * base::k_quote_limit));
   if (!error.statement.empty()) {
-    fmt::print(stderr, "statement: {}\n", error.statement);
+    fmt::print(stderr, "statement: {}\n", base::bounded(error.statement));
   }
   return exit_code_for(error);
 }

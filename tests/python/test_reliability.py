@@ -316,3 +316,25 @@ notify: {{webhook: "{base}/hook", allow_http: true}}
     for where, text in places.items():
         assert token not in text, f"the credential leaked into {where}"
         assert "service-id-0042" not in text, f"a header value from a variable leaked into {where}"
+
+
+# --- errors of bounded size ---------------------------------------------------------------
+
+def test_a_huge_failing_statement_is_quoted_cut_everywhere(tmp_path):
+    """#13.8: a 5 MB transform that fails costs kilobytes of stderr, report and history."""
+    (tmp_path / "o.csv").write_text("a,b\n1,2\n")
+    huge = "SELECT a, no_such_column FROM o WHERE b IN (" + ",".join(str(i) for i in range(700_000)) + ")"
+    assert len(huge) > 4_000_000
+    (tmp_path / "pipeline.yaml").write_text(
+        "version: 1\nname: big\nsources:\n  o: {type: csv, path: o.csv}\n"
+        f"transforms:\n  - name: t\n    sql: \"{huge}\"\n"
+        "outputs:\n  out: {file: out.hyper, tables: [{name: Extract.t, from: t}]}\n")
+    result = run(["run", tmp_path / "pipeline.yaml", "--progress", "never"])
+    assert result.returncode == 5, result.stderr[-2000:]
+    assert "no_such_column" in result.stderr and "characters cut]" in result.stderr
+    assert len(result.stderr) < 30_000, len(result.stderr)
+    report = (tmp_path / ".hyperpipe" / "big.last-run.json").read_text()
+    assert len(report) < 30_000 and "characters cut]" in report
+    history = run(["history", tmp_path / "pipeline.yaml", "--json"])
+    assert len(history.stdout) < 30_000 and "characters cut]" in history.stdout
+    assert (tmp_path / ".hyperpipe" / "history.sqlite").stat().st_size < 1_000_000

@@ -1,5 +1,7 @@
 #include "hyper/wire/connection.hpp"
 
+#include "base/quoting.hpp"
+
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
@@ -37,7 +39,7 @@ Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement
     Error error = make_error(ErrorKind::invalid_argument,
                              fmt::format("unexpected result ({}) for this kind of call",
                                          PQresStatus(PQresultStatus(result))));
-    error.statement = std::string(statement);
+    error.statement = base::bounded(statement);
     return error;
   }
   if (state == nullptr) {
@@ -50,10 +52,11 @@ Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement
   if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
     error.message += fmt::format(" ({})", trimmed(detail));
   }
+  error.message = base::bounded(error.message); // hyperd may quote a whole value or statement
   if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT)) {
     error.hint = trimmed(hint);
   }
-  error.statement = std::string(statement);
+  error.statement = base::bounded(statement);
   return error;
 }
 

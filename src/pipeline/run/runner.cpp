@@ -27,7 +27,8 @@ class SerialObserver {
 public:
   SerialObserver(RunObserver& inner, const std::vector<std::string>& secrets) : m_inner(inner), m_secrets(secrets) {}
   void emit(RunEvent event) {
-    event.message = net::redact(std::move(event.message), m_secrets);
+    // Redacted before it is cut, so a cut never leaves part of a secret behind.
+    event.message = base::bounded(net::redact(std::move(event.message), m_secrets), 2 * base::k_quote_limit);
     std::lock_guard lock(m_mutex);
     m_inner.on_event(event);
   }
@@ -80,12 +81,13 @@ private:
     m_report.failed_stage = m_where.stage;
     m_report.failed_step = m_where.step;
     m_report.error_kind = error.kind;
-    std::string message = error.message;
+    // Bounded: the report goes into the history and webhooks on every failed run.
+    std::string message = base::bounded(net::redact(error.message, m_secrets));
     if (!error.statement.empty()) {
-      message += fmt::format(" [statement: {}]", error.statement);
+      message += fmt::format(" [statement: {}]", base::bounded(net::redact(error.statement, m_secrets)));
     }
-    m_report.error = net::redact(message, m_secrets);
-    m_report.hint = net::redact(error.hint, m_secrets);
+    m_report.error = std::move(message);
+    m_report.hint = base::bounded(net::redact(error.hint, m_secrets));
     m_events.emit({RunEvent::Kind::failed, m_where.step, 0, 0, 0, m_report.error});
   }
 
