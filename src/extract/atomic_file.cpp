@@ -76,6 +76,19 @@ Status copy_for_update(const fs::path& source, const fs::path& temporary) {
   return {};
 }
 
+Status check_can_create(const fs::path& temporary) {
+  base::UniqueFd fd(::open(temporary.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
+  if (!fd) {
+    const int error = errno;
+    return make_error(ErrorKind::io,
+                      fmt::format("cannot write in {}: {}", temporary.parent_path().string(), std::strerror(error)),
+                      "choose a folder you can write to, or change its permissions");
+  }
+  fd.reset();
+  ::unlink(temporary.c_str());
+  return {};
+}
+
 void remove_quietly(const fs::path& path) noexcept {
   std::error_code ec;
   fs::remove(path, ec);

@@ -23,6 +23,10 @@ Status publish(const std::filesystem::path& temporary, const std::filesystem::pa
 /// Copies an existing extract to the temporary file, preferring a reflink/copy_file_range copy.
 Status copy_for_update(const std::filesystem::path& source, const std::filesystem::path& temporary);
 
+/// Creates and removes `temporary`, to say in our own words (kind io: exit 3) that its folder
+/// cannot be written, before hyperd is asked to create a database there.
+Status check_can_create(const std::filesystem::path& temporary);
+
 /// Removes the file if present; errors are ignored (used on rollback paths).
 void remove_quietly(const std::filesystem::path& path) noexcept;
 

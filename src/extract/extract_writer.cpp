@@ -91,6 +91,7 @@ Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& t
   state->target = target;
   extract::remove_stale_temporaries(target);
   state->temporary = extract::temporary_path_for(target);
+  HP_TRY(extract::check_can_create(state->temporary));
   extract::track_temporary(state->temporary);
   // Replace only what was there when we started: if the target was absent, a file that appears
   // meanwhile (another run) is not silently overwritten.

@@ -59,6 +59,16 @@ Result<TableWriter> ExtractWriter::write_to(const TableName& name) {
     return make_error(ErrorKind::not_found, fmt::format("table {} is not in the extract", name.quoted()),
                       "add_table() or ensure_table() it first");
   }
+  // hyperd announces a COPY with a message of 2 bytes per column, and libpq drops the connection
+  // on any such message over 30,000 bytes: past this many columns a COPY cannot even start.
+  constexpr std::size_t k_max_copy_columns = (30'000 - 7) / 2;
+  if (found->second.columns.size() > k_max_copy_columns) {
+    return make_error(ErrorKind::unsupported,
+                      fmt::format("table {} has {} columns; hyperpipe can load at most {} columns into one table "
+                                  "(the PostgreSQL protocol library, libpq, refuses a COPY of more)",
+                                  name.quoted(), found->second.columns.size(), k_max_copy_columns),
+                      "split the columns over several tables, or load fewer columns");
+  }
   auto state = std::make_unique<TableWriter::State>();
   state->extract = m_state;
   state->table = found->second;

@@ -112,11 +112,41 @@ Format format_of(const std::filesystem::path& input, Format forced) {
   return Format::text;
 }
 
+// Why an input that is not a regular file cannot be loaded, in words that say what it is.
+Error not_a_file(const std::filesystem::path& input) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto status = fs::status(input, ec);
+  const std::string name = input.string();
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return make_error(ErrorKind::io, fmt::format("{}: cannot be read: {}", name, ec.message()),
+                      "check the permissions of the file and of the folders above it");
+  }
+  switch (status.type()) {
+  case fs::file_type::not_found:
+    return make_error(ErrorKind::not_found, fmt::format("{}: no such file", name));
+  case fs::file_type::directory:
+    return make_error(ErrorKind::io, fmt::format("{}: is a directory, not a file", name),
+                      fmt::format("name the files in it, e.g. \"{}/*.csv\"", name));
+  case fs::file_type::fifo:
+    return make_error(ErrorKind::io, fmt::format("{}: is a named pipe (FIFO), not a file", name),
+                      "hyperpipe reads an input more than once (to infer types): write it to a file first");
+  case fs::file_type::character:
+  case fs::file_type::block:
+    return make_error(ErrorKind::io, fmt::format("{}: is a device, not a file", name), "give a regular file");
+  case fs::file_type::socket:
+    return make_error(ErrorKind::io, fmt::format("{}: is a socket, not a file", name), "give a regular file");
+  default:
+    return make_error(ErrorKind::io, fmt::format("{}: cannot be read as a file{}", name, ec ? ": " + ec.message() : ""));
+  }
+}
+
 Result<std::vector<Job>> plan_jobs(const LoadFilesOptions& options) {
   std::vector<Format> formats;
   for (const auto& input : options.inputs) {
-    if (!std::filesystem::is_regular_file(input)) {
-      return make_error(ErrorKind::not_found, fmt::format("{}: no such file", input.string()));
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(input, ec)) {
+      return not_a_file(input);
     }
     formats.push_back(format_of(input, options.format));
   }

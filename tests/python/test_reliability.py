@@ -338,3 +338,72 @@ def test_a_huge_failing_statement_is_quoted_cut_everywhere(tmp_path):
     history = run(["history", tmp_path / "pipeline.yaml", "--json"])
     assert len(history.stdout) < 30_000 and "characters cut]" in history.stdout
     assert (tmp_path / ".hyperpipe" / "history.sqlite").stat().st_size < 1_000_000
+
+
+# --- exact errors and exit codes ------------------------------------------------------------
+
+def test_inputs_that_are_not_files_say_what_they_are(tmp_path):
+    """#13.9: /dev/zero, a directory and a FIFO are named for what they are (exit 3)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    (tmp_path / "folder").mkdir()
+    for path, words in [("/dev/zero", "is a device, not a file"), (tmp_path / "folder", "is a directory, not a file"),
+                        (fifo, "is a named pipe (FIFO), not a file"), (tmp_path / "missing.csv", "no such file")]:
+        result = run(["load", path, "--out", tmp_path / "x.hyper"], timeout=30)
+        assert result.returncode == 3, (path, result.stderr)
+        assert f"{path}: {words}" in result.stderr
+
+
+def test_binary_garbage_in_a_header_names_the_cell(tmp_path):
+    """#13.9: a NUL byte or invalid UTF-8 in a header cell is a data error naming file, line and column."""
+    (tmp_path / "nul.csv").write_bytes(b"a,b\x00c,d\n1,2,3\n")
+    (tmp_path / "bin.csv").write_bytes(b"a,\xff\xfe,d\n1,2,3\n")
+    nul = run(["load", tmp_path / "nul.csv", "--out", tmp_path / "x.hyper"])
+    assert nul.returncode == 6 and 'nul.csv: line 1, column 2: the header name "b\\x00c" holds a NUL byte' in nul.stderr
+    garbage = run(["load", tmp_path / "bin.csv", "--out", tmp_path / "x.hyper"])
+    assert garbage.returncode == 6 and 'column 2: the header name "\\xFF\\xFE" is not valid UTF-8' in garbage.stderr
+    assert "--encoding" in garbage.stderr
+    assert not (tmp_path / "x.hyper").exists()
+
+
+def as_nobody(*args):
+    nobody = pwd.getpwnam("nobody")
+    return subprocess.run(["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+                           str(HYPERPIPE), *map(str, args)], capture_output=True, text=True, timeout=60)
+
+
+def test_unwritable_folders_and_unreadable_inputs_are_exit_3():
+    """#13.9: as another user, a folder without write permission (was: hyperd's SQL error, exit 5)
+    and an input it may not read (was: a crash on an uncaught exception)."""
+    assert os.geteuid() == 0, "this test acts as another local user (nobody): run it as root, as CI does"
+    import shutil
+    import tempfile
+    scratch = Path(tempfile.mkdtemp(prefix="hyperpipe-perm-"))  # pytest's own folders are 0700
+    try:
+        os.chmod(scratch, 0o755)
+        folder = scratch / "readonly"
+        folder.mkdir(mode=0o755)
+        (scratch / "one.csv").write_text("a\n1\n")
+        os.chmod(scratch / "one.csv", 0o644)
+        result = as_nobody("load", scratch / "one.csv", "--out", folder / "x.hyper")
+        assert result.returncode == 3, result.stderr
+        assert f"cannot write in {folder}: Permission denied" in result.stderr
+        private = scratch / "private"
+        private.mkdir(mode=0o700)
+        (private / "two.csv").write_text("a\n1\n")
+        result = as_nobody("load", private / "two.csv", "--out", "/tmp/hyperpipe-never-written.hyper")
+        assert result.returncode == 3, result.stderr
+        assert f"{private / 'two.csv'}: cannot be read: Permission denied" in result.stderr
+    finally:
+        shutil.rmtree(scratch)
+
+
+def test_too_many_columns_name_the_limit(tmp_path):
+    """#13.9: past 14,996 columns (libpq's limit on a COPY) the error says so; at the limit it loads."""
+    for width, code in [(14_996, 0), (15_500, 6)]:
+        (tmp_path / "wide.csv").write_text(",".join(f"c{i}" for i in range(width)) + "\n" +
+                                           ",".join(str(i) for i in range(width)) + "\n")
+        result = run(["load", tmp_path / "wide.csv", "--out", tmp_path / "wide.hyper"])
+        assert result.returncode == code, result.stderr[-2000:]
+        if code:
+            assert "has 15500 columns; hyperpipe can load at most 14996 columns into one table" in result.stderr

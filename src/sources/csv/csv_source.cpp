@@ -142,7 +142,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   for (std::size_t i = 0; i < width; ++i) {
     raw_names.push_back(header ? first_fields[i] : fmt::format("column_{}", i + 1));
   }
-  source->m_names = clean_column_names(raw_names, source->m_notes);
+  HP_ASSIGN_OR_RETURN(source->m_names, clean_column_names(raw_names, source->m_notes, fmt::format("{}: line 1", source->m_name)));
   source->m_inferences = std::move(inferences);
   source->m_notes.insert(source->m_notes.begin(),
                          fmt::format("delimiter {}, {}", describe_delimiter(dialect.delimiter),

@@ -146,7 +146,8 @@ Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkboo
   const std::size_t width = std::max(header.size(), source->m_inferences.size());
   source->m_inferences.resize(width);
   header.resize(width);
-  source->m_names = clean_column_names(header, source->m_notes);
+  HP_ASSIGN_OR_RETURN(source->m_names,
+                      clean_column_names(header, source->m_notes, fmt::format("{}: sheet \"{}\", row 1", file_name, sheet.name)));
   source->m_notes.insert(source->m_notes.begin(),
                          fmt::format("sheet \"{}\"{}", sheet.name, workbook.uses_1904_dates() ? ", 1904 dates" : ""));
   if (errors > 0) {
