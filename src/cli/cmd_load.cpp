@@ -70,6 +70,7 @@ Runner add_load_command(CLI::App& app) {
     bool header = false, no_header = false;
     std::vector<std::string> nulls, date_formats, timestamp_formats;
     std::size_t sample_rows = 10'000;
+    std::size_t max_value_mb = sources::k_default_max_value_bytes >> 20U;
     std::string records_path;
     std::string sheet;
     bool all_sheets = false;
@@ -98,6 +99,9 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--date-format", args->date_formats, "an extra date layout such as %d/%m/%Y (repeatable)");
   command->add_option("--timestamp-format", args->timestamp_formats, "an extra timestamp layout (repeatable)");
   command->add_option("--sample-rows", args->sample_rows, "rows read to infer types; 0 = all (default: 10000)");
+  command->add_option("--max-value-mb", args->max_value_mb,
+                      "the largest CSV record, Excel cell or string read, in MiB; larger fails at once (default: 64)")
+      ->check(CLI::Range(1, 4096));
   command->add_option("--records-path", args->records_path, "JSON: dotted path of the records array in the document (e.g. items)");
   command->add_option("--json-depth", args->json_depth, "JSON: nested objects deeper than this stay JSON text (default: 10)")
       ->check(CLI::Range(0, 1000));
@@ -169,6 +173,7 @@ Runner add_load_command(CLI::App& app) {
     options.csv.null_tokens = args->nulls;
     options.csv.values.date_formats = args->date_formats;
     options.csv.values.timestamp_formats = args->timestamp_formats;
+    options.csv.values.max_value_bytes = args->max_value_mb << 20U;
     options.csv.sample_rows = args->sample_rows;
     options.json.records_path = args->records_path;
     options.json.max_depth = args->json_depth;

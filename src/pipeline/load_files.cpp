@@ -260,7 +260,7 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
 Status load_xlsx(ExtractWriter& writer, const Job& job, const LoadFilesOptions& options, sources::RejectSink& rejects,
                  LoadSummary& summary, const RowCounter& count) {
   const auto& input = options.inputs[job.inputs.front()];
-  HP_ASSIGN_OR_RETURN(auto workbook, sources::XlsxWorkbook::open(input));
+  HP_ASSIGN_OR_RETURN(auto workbook, sources::XlsxWorkbook::open(input, options.xlsx.values.max_value_bytes));
   HP_ASSIGN_OR_RETURN(auto sheets, sources::select_sheets(*workbook, options.xlsx, input.string()));
   for (const auto& sheet : sheets) {
     HP_ASSIGN_OR_RETURN(auto source, sources::XlsxSheetSource::open(*workbook, sheet, options.xlsx, input.string()));

@@ -407,3 +407,71 @@ def test_too_many_columns_name_the_limit(tmp_path):
         assert result.returncode == code, result.stderr[-2000:]
         if code:
             assert "has 15500 columns; hyperpipe can load at most 14996 columns into one table" in result.stderr
+
+
+# --- huge values ----------------------------------------------------------------------------
+
+MAX_RSS = r"""
+import resource, subprocess, sys
+result = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
+sys.stderr.write(result.stderr)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # KiB, the largest of hyperpipe and hyperd
+sys.exit(result.returncode)
+"""
+
+
+def minimal_xlsx(path, shared_strings_xml):
+    import zipfile
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types '
+                   'xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="http://schemas.'
+                   'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" '
+                   'r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+                   'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                   '</Relationships>')
+        z.writestr("xl/sharedStrings.xml", shared_strings_xml)
+        z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet xmlns="{main}"><sheetData>'
+                   '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>0</v></c></row>'
+                   '</sheetData></worksheet>')
+
+
+def test_one_huge_value_fails_at_once_with_bounded_memory_and_no_leftovers(tmp_path):
+    """#13.4: a 1 MB .csv.gz with one 300 MB field and a 300 KB .xlsx whose shared string expands
+    to 300 MB fail within seconds, naming the place, without growing past a few hundred MB."""
+    import gzip
+    huge = 300_000_000
+    (tmp_path / "bomb.csv.gz").write_bytes(gzip.compress(b"id,text\n1," + b"x" * huge + b"\n2,y\n", 1))
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    minimal_xlsx(tmp_path / "bomb.xlsx", f'<?xml version="1.0"?><sst xmlns="{main}"><si><t>{"x" * huge}</t></si></sst>')
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, words in [("bomb.csv.gz", "bomb.csv.gz:2: the record starting on this line is longer than 64 MiB"),
+                        ("bomb.xlsx", "xl/sharedStrings.xml line 1: a text longer than 64 MiB")]:
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-c", MAX_RSS, str(HYPERPIPE), "load", str(tmp_path / name),
+                                 "--out", str(out / "x.hyper")], capture_output=True, text=True, timeout=180)
+        took = time.monotonic() - started
+        assert result.returncode == 6, result.stderr
+        assert words in result.stderr and "--max-value-mb" in result.stderr
+        assert took < 20, took
+        peak_mib = int(result.stdout.strip()) / 1024
+        assert peak_mib < 600, f"{name}: {peak_mib:.0f} MiB"
+        assert list(out.iterdir()) == [], f"{name} left {list(out.iterdir())}"
+    # The limit is the user's to raise: 1 MiB refuses a 2 MB field that the default takes.
+    (tmp_path / "two.csv").write_text("id,text\n1," + "y" * 2_000_000 + "\n")
+    assert run(["load", tmp_path / "two.csv", "--out", out / "x.hyper", "--max-value-mb", "1"]).returncode == 6
+    assert run(["load", tmp_path / "two.csv", "--out", out / "x.hyper"]).returncode == 0
+
+
+def test_an_xlsx_that_declares_entities_is_refused(tmp_path):
+    """#13.9: an XML entity in an .xlsx used to become an empty cell without a word."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    minimal_xlsx(tmp_path / "entity.xlsx", f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY e "hidden">]>'
+                 f'<sst xmlns="{main}"><si><t>&e;</t></si></sst>')
+    result = run(["load", tmp_path / "entity.xlsx", "--out", tmp_path / "x.hyper"])
+    assert result.returncode == 6
+    assert "xl/sharedStrings.xml declares a DTD (entities), which Excel never writes" in result.stderr

@@ -101,6 +101,9 @@ public:
     }
     sources::TextValueOptions values;
     values.date_formats = reader.texts("date_formats");
+    values.max_value_bytes = static_cast<std::size_t>(
+                                 reader.integer("max_value_mb", 1, 4096).value_or(sources::k_default_max_value_bytes >> 20U))
+                             << 20U;
     values.timestamp_formats = reader.texts("timestamp_formats");
     options.csv.values = values;
     options.json.values = values;

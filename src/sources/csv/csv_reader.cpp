@@ -9,8 +9,9 @@ namespace {
 constexpr std::size_t k_read_size = 1U << 20U;
 }
 
-CsvReader::CsvReader(std::unique_ptr<io::InputStream> input, CsvDialect dialect, std::string name)
-    : m_input(std::move(input)), m_dialect(dialect), m_name(std::move(name)) {
+CsvReader::CsvReader(std::unique_ptr<io::InputStream> input, CsvDialect dialect, std::string name,
+                     std::size_t max_record_bytes)
+    : m_input(std::move(input)), m_dialect(dialect), m_name(std::move(name)), m_max_record_bytes(max_record_bytes) {
   m_buffer.resize(k_read_size);
 }
 
@@ -95,6 +96,14 @@ Result<bool> CsvReader::next(CsvRecord& record) {
   bool record_done = false;
   while (!record_done) {
     if (m_pos == m_end) {
+      // Checked once per buffer: a record may span many, but never more than the limit.
+      if (m_field_bytes.size() + 8 * m_field_ends.size() > m_max_record_bytes) {
+        return make_error(ErrorKind::value,
+                          fmt::format("{}:{}: the record starting on this line is longer than {} MiB", m_name,
+                                      record.line, m_max_record_bytes >> 20U),
+                          "a damaged file or an unclosed quote is likely; if such records are real, raise the limit "
+                          "with --max-value-mb (max_value_mb: in a pipeline)");
+      }
       HP_ASSIGN_OR_RETURN(bool more, fill());
       if (!more) {
         if (state == State::quoted || state == State::escape_in_quoted) {

@@ -33,7 +33,9 @@ struct CsvRecord {
 
 class CsvReader {
 public:
-  CsvReader(std::unique_ptr<io::InputStream> input, CsvDialect dialect, std::string name);
+  /// A record (its fields' bytes, plus 8 per field) over `max_record_bytes` is an error.
+  CsvReader(std::unique_ptr<io::InputStream> input, CsvDialect dialect, std::string name,
+            std::size_t max_record_bytes = std::size_t{64} << 20U);
 
   /// Reads the next record; false at the end of the input. An unterminated quote is an error
   /// naming the line where the field started.
@@ -48,6 +50,7 @@ private:
   std::unique_ptr<io::InputStream> m_input;
   CsvDialect m_dialect;
   std::string m_name;
+  std::size_t m_max_record_bytes;
   std::string m_buffer;
   std::size_t m_pos = 0;
   std::size_t m_end = 0;

@@ -73,7 +73,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   source->m_dialect = dialect;
 
   HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
-  source->m_reader = std::make_unique<CsvReader>(std::move(input), dialect, source->m_name);
+  source->m_reader = std::make_unique<CsvReader>(std::move(input), dialect, source->m_name, options.values.max_value_bytes);
   CsvReader& reader = *source->m_reader;
 
   // The first record, then a sample of data rows, kept for inference.
@@ -150,7 +150,8 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
 
   // Rewind: read again from the first data row.
   HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, options.encoding));
-  source->m_reader = std::make_unique<CsvReader>(std::move(again), source->m_dialect, source->m_name);
+  source->m_reader =
+      std::make_unique<CsvReader>(std::move(again), source->m_dialect, source->m_name, options.values.max_value_bytes);
   if (header) {
     do {
       HP_ASSIGN_OR_RETURN(bool more, source->m_reader->next(source->m_record));

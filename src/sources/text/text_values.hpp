@@ -14,7 +14,14 @@
 
 namespace hyperpipe::sources {
 
+/// The largest value (a CSV record, a cell, a string) a source reads by default: beyond it the
+/// load fails at once with the value's place, instead of growing without bound on one huge
+/// value (a zip bomb, a damaged export).
+inline constexpr std::size_t k_default_max_value_bytes = std::size_t{64} << 20U;
+
 struct TextValueOptions {
+  /// See k_default_max_value_bytes (--max-value-mb, max_value_mb:).
+  std::size_t max_value_bytes = k_default_max_value_bytes;
   /// Extra layouts for dates, in strftime/date::parse syntax, e.g. "%d/%m/%Y". ISO is always tried.
   std::vector<std::string> date_formats;
   /// Extra layouts for timestamps, e.g. "%d/%m/%Y %H:%M". ISO 8601 is always tried.

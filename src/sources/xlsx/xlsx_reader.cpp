@@ -48,6 +48,7 @@ struct XlsxWorkbook::Impl {
   std::string name;
   std::vector<std::string> shared_strings;
   std::set<std::size_t> date_styles; ///< indexes into cellXfs that format numbers as dates
+  std::size_t max_value_bytes = std::size_t{64} << 20U;
   ~Impl() {
     if (archive != nullptr) {
       zip_discard(archive);
@@ -64,15 +65,49 @@ struct XlsxWorkbook::Impl {
                         "is it a complete .xlsx file?");
     }
     XML_Parser parser = XML_ParserCreate(nullptr);
-    XML_SetUserData(parser, &handler);
+    // Guards around the handler: one text run (a string, a cell) is bounded, and a DTD — the
+    // only way to declare entities, which Excel never writes — stops the parse.
+    struct Guarded {
+      XmlHandler& handler;
+      XML_Parser parser;
+      const Impl& impl;
+      const std::string& entry;
+      std::size_t run = 0; ///< bytes of text since the last element start or end
+    } guarded{handler, parser, *this, entry};
+    XML_SetUserData(parser, &guarded);
     XML_SetElementHandler(
         parser,
         [](void* data, const char* element, const char** attributes) {
-          static_cast<XmlHandler*>(data)->start(local_name(element), attributes);
+          auto& g = *static_cast<Guarded*>(data);
+          g.run = 0;
+          g.handler.start(local_name(element), attributes);
         },
-        [](void* data, const char* element) { static_cast<XmlHandler*>(data)->end(local_name(element)); });
+        [](void* data, const char* element) {
+          auto& g = *static_cast<Guarded*>(data);
+          g.run = 0;
+          g.handler.end(local_name(element));
+        });
     XML_SetCharacterDataHandler(parser, [](void* data, const char* text, int length) {
-      static_cast<XmlHandler*>(data)->text(std::string_view(text, static_cast<std::size_t>(length)));
+      auto& g = *static_cast<Guarded*>(data);
+      g.run += static_cast<std::size_t>(length);
+      if (g.run > g.impl.max_value_bytes && !g.handler.failure) {
+        g.handler.failure = make_error(
+            ErrorKind::value,
+            fmt::format("{}: {} line {}: a text longer than {} MiB", g.impl.name, g.entry,
+                        XML_GetCurrentLineNumber(g.parser), g.impl.max_value_bytes >> 20U),
+            "the workbook is damaged or built to exhaust memory; if such values are real, raise the limit with "
+            "--max-value-mb (max_value_mb: in a pipeline)");
+        XML_StopParser(g.parser, XML_FALSE);
+        return;
+      }
+      g.handler.text(std::string_view(text, static_cast<std::size_t>(length)));
+    });
+    XML_SetStartDoctypeDeclHandler(parser, [](void* data, const XML_Char*, const XML_Char*, const XML_Char*, int) {
+      auto& g = *static_cast<Guarded*>(data);
+      g.handler.failure = make_error(ErrorKind::value,
+                                     fmt::format("{}: {} declares a DTD (entities), which Excel never writes", g.impl.name, g.entry),
+                                     "save the workbook again from Excel or LibreOffice");
+      XML_StopParser(g.parser, XML_FALSE);
     });
     char buffer[k_read_chunk];
     Status status;
@@ -369,12 +404,13 @@ bool is_date_format(std::string_view code) {
 
 XlsxWorkbook::~XlsxWorkbook() = default;
 
-Result<std::unique_ptr<XlsxWorkbook>> XlsxWorkbook::open(const std::filesystem::path& path) {
+Result<std::unique_ptr<XlsxWorkbook>> XlsxWorkbook::open(const std::filesystem::path& path, std::size_t max_value_bytes) {
   std::unique_ptr<XlsxWorkbook> workbook(new XlsxWorkbook());
   workbook->m_name = path.string();
   workbook->m_impl = std::make_unique<Impl>();
   Impl& impl = *workbook->m_impl;
   impl.name = path.string();
+  impl.max_value_bytes = max_value_bytes;
   int error_code = 0;
   impl.archive = zip_open(path.c_str(), ZIP_RDONLY, &error_code);
   if (impl.archive == nullptr) {

@@ -32,8 +32,11 @@ struct XlsxSheetInfo {
 
 class XlsxWorkbook {
 public:
-  /// Opens the workbook and reads its sheet list, shared strings and date styles.
-  static Result<std::unique_ptr<XlsxWorkbook>> open(const std::filesystem::path& path);
+  /// Opens the workbook and reads its sheet list, shared strings and date styles. A text over
+  /// `max_value_bytes` (a zip bomb's shared string) and a part that declares a DTD (entities:
+  /// nothing Excel writes) are errors.
+  static Result<std::unique_ptr<XlsxWorkbook>> open(const std::filesystem::path& path,
+                                                     std::size_t max_value_bytes = std::size_t{64} << 20U);
   ~XlsxWorkbook();
 
   const std::vector<XlsxSheetInfo>& sheets() const { return m_sheets; }
