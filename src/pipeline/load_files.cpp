@@ -250,7 +250,11 @@ Status load_json(ExtractWriter& writer, const Job& job, const LoadFilesOptions& 
       return make_error(ErrorKind::internal, fmt::format("{}: {} records read but {} loaded and {} rejected",
                                                          input.string(), read, rows, rejected));
     }
-    summary.files.push_back({input, definitions[t].name, read, rows, rejected, {note}});
+    std::vector<std::string> notes{note};
+    if (t == 0) {
+      notes.insert(notes.end(), source->notes().begin(), source->notes().end());
+    }
+    summary.files.push_back({input, definitions[t].name, read, rows, rejected, std::move(notes)});
     summary.tables.push_back(definitions[t]);
   }
   return {};

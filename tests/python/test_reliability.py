@@ -475,3 +475,29 @@ def test_an_xlsx_that_declares_entities_is_refused(tmp_path):
     result = run(["load", tmp_path / "entity.xlsx", "--out", tmp_path / "x.hyper"])
     assert result.returncode == 6
     assert "xl/sharedStrings.xml declares a DTD (entities), which Excel never writes" in result.stderr
+
+
+def test_json_integers_beyond_64_bits_load_exactly_and_repeated_keys_are_noted(tmp_path, hyper_process):
+    """#13.9: valid JSON with a 20-digit integer loads (was: 'invalid JSON'); a key named twice
+    keeps its last value, and the summary says so (was: silent)."""
+    (tmp_path / "doc.json").write_text('[{"id": 123456789012345678901234567890, "n": -9223372036854775809, "a": 1, "a": 2},'
+                                       ' {"id": 5, "n": 1}]')
+    (tmp_path / "lines.ndjson").write_text('{"id": 98765432109876543210}\n{"id": 7}\n')
+    doc = run(["load", tmp_path / "doc.json", "--out", tmp_path / "doc.hyper"])
+    assert doc.returncode == 0, doc.stderr
+    assert "2 integer(s) beyond 64 bits were read exactly, as text" in doc.stdout
+    assert '1 object(s) name a key twice (first: "a" in record 1); the last value of each was kept' in doc.stdout
+    assert table_rows(hyper_process, tmp_path / "doc.hyper", 'SELECT id, n, a FROM "Extract"."Extract" ORDER BY _row_id') == [
+        ["123456789012345678901234567890", "-9223372036854775809", 2], ["5", "1", None]]
+    lines = run(["load", tmp_path / "lines.ndjson", "--out", tmp_path / "lines.hyper"])
+    assert lines.returncode == 0, lines.stderr
+    assert table_rows(hyper_process, tmp_path / "lines.hyper", 'SELECT id FROM "Extract"."Extract" ORDER BY _row_id') == [
+        ["98765432109876543210"], ["7"]]
+
+
+def test_an_endless_ndjson_line_fails_at_once(tmp_path):
+    """#13.4: one NDJSON line of 100 MB without a newline is refused with its line number."""
+    (tmp_path / "big.ndjson").write_text('{"a": 1}\n{"b": "' + "z" * 100_000_000 + '"}\n')
+    result = run(["load", tmp_path / "big.ndjson", "--out", tmp_path / "x.hyper", "--max-value-mb", "16"])
+    assert result.returncode == 6, result.stderr
+    assert "big.ndjson:2: a line longer than 16 MiB" in result.stderr

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <unordered_map>
+
+#include "sources/json/big_integers.hpp"
 
 namespace hyperpipe::sources {
 namespace {
@@ -72,6 +75,27 @@ struct FieldNode {
   std::size_t child_table = k_none;
 };
 
+// simdjson 3.0 reports an integer beyond 64 bits as a number it cannot parse.
+bool may_be_big_integer(simdjson::error_code error) {
+  return error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE;
+}
+
+// Parses one JSON text. simdjson stops at 64-bit integers; JSON does not, so such integers are
+// quoted (kept exactly, as strings) and the text parsed again; `big_integers` counts them.
+simdjson::error_code parse_json(dom::parser& parser, std::string_view text, dom::element& out, std::uint64_t& big_integers) {
+  const auto error = parser.parse(text.data(), text.size()).get(out);
+  if (!may_be_big_integer(error)) {
+    return error;
+  }
+  std::size_t quoted = 0;
+  const auto requoted = quote_big_integers(text, quoted);
+  if (!requoted) {
+    return error;
+  }
+  big_integers += quoted;
+  return parser.parse(*requoted).get(out);
+}
+
 struct JsonSource::Impl {
   std::filesystem::path path;
   JsonOptions options;
@@ -80,12 +104,24 @@ struct JsonSource::Impl {
   bool ndjson = false;
   std::vector<FieldNode> nodes;
   std::vector<std::size_t> table_root; ///< per table, its root node
+  std::uint64_t big_integers = 0;      ///< integers beyond 64 bits, kept as text (see parse_json)
+  std::uint64_t duplicate_keys = 0;    ///< objects naming a key twice (discovery pass)
+  std::string first_duplicate;         ///< "key" at record N, for the note
 
   // Calls `visit` for every record with its line (NDJSON) or 1-based position (array).
   Status for_each_record(const std::string& name, const std::function<Status(dom::element, std::uint64_t)>& visit) {
     if (!ndjson) {
       dom::element root;
-      if (auto error = parser.parse(document).get(root)) {
+      auto error = parser.parse(document).get(root);
+      std::size_t quoted = 0;
+      if (may_be_big_integer(error)) {
+        if (auto requoted = quote_big_integers(std::string_view(document.data(), document.size()), quoted)) {
+          big_integers += quoted;
+          document = simdjson::padded_string(*requoted); // later passes read the quoted text
+          error = parser.parse(document).get(root);
+        }
+      }
+      if (error) {
         return make_error(ErrorKind::value, fmt::format("{}: invalid JSON: {}", name, simdjson::error_message(error)));
       }
       dom::element records = root;
@@ -127,6 +163,12 @@ struct JsonSource::Impl {
     bool done = false;
     while (!done || offset < pending.size()) {
       std::size_t newline = pending.find('\n', offset);
+      if (newline == std::string::npos && pending.size() - offset > options.values.max_value_bytes) {
+        return make_error(ErrorKind::value,
+                          fmt::format("{}:{}: a line longer than {} MiB", name, line + 1, options.values.max_value_bytes >> 20U),
+                          "a damaged file is likely; if such records are real, raise the limit with --max-value-mb "
+                          "(max_value_mb: in a pipeline)");
+      }
       if (newline == std::string::npos && !done) {
         pending.erase(0, offset);
         offset = 0;
@@ -145,7 +187,7 @@ struct JsonSource::Impl {
       }
       if (text.find_first_not_of(" \t") != std::string_view::npos) {
         dom::element record;
-        if (auto error = parser.parse(text.data(), text.size()).get(record)) {
+        if (auto error = parse_json(parser, text, record, big_integers)) {
           return make_error(ErrorKind::value,
                             fmt::format("{}:{}: invalid JSON: {}", name, line, simdjson::error_message(error)),
                             "each line of an NDJSON file must be one complete JSON value");
@@ -224,8 +266,25 @@ private:
 
   Status fields(std::size_t table, std::size_t parent_node, dom::object object, int depth, std::uint64_t id,
                 bool collecting) {
+    if (m_discovering && m_seen.size() <= static_cast<std::size_t>(depth)) {
+      m_seen.resize(static_cast<std::size_t>(depth) + 1);
+    }
+    if (m_discovering) {
+      m_seen[static_cast<std::size_t>(depth)].clear();
+    }
     for (auto [key, value] : object) {
       const std::size_t node = node_for(parent_node, key);
+      if (m_discovering) {
+        // A key named twice in one object: JSON allows it, and only the last value is kept.
+        auto& seen = m_seen[static_cast<std::size_t>(depth)];
+        if (std::find(seen.begin(), seen.end(), node) != seen.end()) {
+          if (m_impl.duplicate_keys++ == 0) {
+            m_impl.first_duplicate = fmt::format("\"{}\" in record {}", std::string(key), m_where);
+          }
+        } else {
+          seen.push_back(node);
+        }
+      }
       if (value.is_object() && depth < m_impl.options.max_depth) {
         const dom::object nested = value.get_object().value_unsafe();
         HP_TRY(fields(table, node, nested, depth + 1, id, collecting));
@@ -367,6 +426,7 @@ private:
   std::vector<dom::element> m_values;
   std::vector<bool> m_present;
   std::uint64_t m_where = 0;
+  std::vector<std::vector<std::size_t>> m_seen; ///< per depth: the keys of the object being walked
   dom::element m_record;
 };
 
@@ -410,7 +470,8 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
     dom::element probe;
     const std::string_view first_line(content.data() + first,
                                       (line_end == std::string::npos ? content.size() : line_end) - first);
-    impl.ndjson = !impl.parser.parse(first_line.data(), first_line.size()).get(probe);
+    std::uint64_t probed_big_integers = 0; // counted again in the discovery pass
+    impl.ndjson = !parse_json(impl.parser, first_line, probe, probed_big_integers);
   }
   if (!impl.ndjson) {
     while (!at_end) {
@@ -435,6 +496,14 @@ Result<std::unique_ptr<JsonSource>> JsonSource::open(const std::filesystem::path
 
 Status JsonSource::finish_discovery(std::uint64_t records) {
   m_records = records;
+  if (m_impl->big_integers > 0) {
+    m_notes.push_back(fmt::format("{} integer(s) beyond 64 bits were read exactly, as text",
+                                  m_impl->big_integers));
+  }
+  if (m_impl->duplicate_keys > 0) {
+    m_notes.push_back(fmt::format("{} object(s) name a key twice (first: {}); the last value of each was kept",
+                                  m_impl->duplicate_keys, m_impl->first_duplicate));
+  }
   for (auto& plan : m_tables) {
     plan.omitted.assign(plan.columns.size(), false);
     for (std::size_t c = 0; c < plan.columns.size(); ++c) {
@@ -481,7 +550,7 @@ JsonInference::~JsonInference() = default;
 Status JsonInference::add(std::string_view record) {
   dom::element element;
   ++m_state->records;
-  if (auto error = m_state->parser.parse(record.data(), record.size()).get(element)) {
+  if (auto error = parse_json(m_state->parser, record, element, m_state->source->m_impl->big_integers)) {
     return make_error(ErrorKind::value, fmt::format("record {}: invalid JSON: {}", m_state->records,
                                                     simdjson::error_message(error)));
   }

@@ -50,6 +50,8 @@ public:
   const std::string& name() const { return m_name; }
   const std::vector<JsonTablePlan>& tables() const { return m_tables; }
   std::uint64_t records() const { return m_records; }
+  /// What the reader did that a person should know (big integers, keys named twice).
+  const std::vector<std::string>& notes() const { return m_notes; }
 
   /// Table definitions: the root named `root`, children named "<root>_<path>" in its schema.
   std::vector<TableDefinition> table_definitions(const TableName& root) const;
@@ -76,6 +78,7 @@ private:
   std::string m_name;
   std::vector<JsonTablePlan> m_tables;
   std::uint64_t m_records = 0;
+  std::vector<std::string> m_notes;
   std::unique_ptr<Impl> m_impl;
 };
 
