@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <thread>
 
 #include "base/child_process.hpp"
 
@@ -27,30 +26,20 @@ std::string headline(const Notice& notice) {
                      notice.failed_step.empty() ? "start" : notice.failed_step, notice.error);
 }
 
-std::string post_webhook(const std::string& body, const Targets& targets, net::HttpTransport& http) {
+std::string post_webhook(const std::string& body, const Targets& targets, net::HttpTransport& http, net::Sleeper& sleeper) {
   net::HttpRequest request;
   request.method = "POST";
   request.url = *targets.webhook;
   request.headers = {{"Content-Type", "application/json"}, {"User-Agent", "hyperpipe"}};
   request.body.push_back(net::BodySegment{body, {}, 0, 0});
-  std::string problem;
-  for (int attempt = 1; attempt <= 3; ++attempt) {
-    if (attempt > 1) {
-      std::this_thread::sleep_for(targets.retry_pause * (attempt - 1));
-    }
-    auto response = http.send(request);
-    if (!response) {
-      problem = response.error().message;
-      continue;
-    }
-    if (response->status >= 200 && response->status < 300) {
-      return {};
-    }
-    problem = fmt::format("HTTP {}", response->status);
-    if (response->status != 429 && response->status < 500) {
-      break; // the request itself is wrong: repeating it will not help
-    }
+  net::RetryPolicy policy;
+  policy.max_attempts = 3;
+  policy.base_delay = targets.retry_pause;
+  const auto response = net::send_with_retries(http, request, true, policy, sleeper);
+  if (response && response->status >= 200 && response->status < 300) {
+    return {};
   }
+  const std::string problem = response ? fmt::format("HTTP {}", response->status) : response.error().message;
   return fmt::format("the webhook {} was not notified: {}", display_url(*targets.webhook), problem);
 }
 
@@ -115,13 +104,13 @@ std::string display_url(const std::string& url) {
 }
 
 std::vector<std::string> send(const Notice& notice, const Targets& targets, const std::vector<std::string>& secrets,
-                              net::HttpTransport& http) {
+                              net::HttpTransport& http, net::Sleeper& sleeper) {
   std::vector<std::string> problems;
   if (!wanted(targets, notice)) {
     return problems;
   }
   if (targets.webhook) {
-    if (auto problem = post_webhook(notice_json(notice, secrets), targets, http); !problem.empty()) {
+    if (auto problem = post_webhook(notice_json(notice, secrets), targets, http, sleeper); !problem.empty()) {
       auto hidden = secrets;
       hidden.push_back(*targets.webhook); // a transport's message may quote the URL,
       hidden.push_back(targets.webhook->substr(0, targets.webhook->find('?'))); // or without its query

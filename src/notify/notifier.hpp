@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "net/http.hpp"
+#include "net/retry.hpp"
 
 namespace hyperpipe::notify {
 
@@ -38,7 +39,8 @@ struct Targets {
   /// Or one command line for /bin/sh -c, with the report's path as $1.
   std::string shell_command;
   std::chrono::seconds timeout{30};   ///< per webhook attempt, and for the command
-  std::chrono::milliseconds retry_pause{1000}; ///< before the second attempt; doubled before the third
+  /// Before the second attempt (with jitter, net/retry.hpp); doubled before the third.
+  std::chrono::milliseconds retry_pause{1000};
 };
 
 /// Whether `notice` is worth sending to `targets`.
@@ -51,8 +53,9 @@ std::string notice_json(const Notice& notice, const std::vector<std::string>& se
 std::string display_url(const std::string& url);
 
 /// Sends `notice` where `targets` say; returns a line per problem (already redacted). The
-/// webhook is tried three times when the server cannot be reached or answers 429/5xx.
+/// webhook is tried three times by the one HTTP retry policy (net/retry.hpp: unreachable, 429,
+/// 5xx; a notice sent twice is harmless, so every failure of that kind is repeated).
 std::vector<std::string> send(const Notice& notice, const Targets& targets, const std::vector<std::string>& secrets,
-                              net::HttpTransport& http);
+                              net::HttpTransport& http, net::Sleeper& sleeper = net::real_sleeper());
 
 } // namespace hyperpipe::notify

@@ -7,21 +7,12 @@
 #include <deque>
 
 #include "notify/notifier.hpp"
+#include "support/fake_http.hpp"
 
 namespace hyperpipe::notify {
 namespace {
 
-class FakeHttp : public net::HttpTransport {
-public:
-  std::deque<Result<net::HttpResponse>> answers;
-  std::vector<net::HttpRequest> requests;
-  Result<net::HttpResponse> send(const net::HttpRequest& request) override {
-    requests.push_back(request);
-    auto answer = answers.front();
-    answers.pop_front();
-    return answer;
-  }
-};
+using testing::FakeHttp;
 
 net::HttpResponse status(long code) {
   net::HttpResponse response;
@@ -53,13 +44,13 @@ TEST(Notifier, PostsTheRunAsJsonWithSecretsRedacted) {
   Targets targets;
   targets.webhook = "https://hooks.example.com/services/T0/B0/tok";
   EXPECT_TRUE(send(failed_notice(), targets, {"s3cret-key"}, http).empty());
-  ASSERT_EQ(http.requests.size(), 1u);
-  EXPECT_EQ(http.requests[0].method, "POST");
-  EXPECT_EQ(http.requests[0].url, "https://hooks.example.com/services/T0/B0/tok");
-  EXPECT_NE(std::find(http.requests[0].headers.begin(), http.requests[0].headers.end(),
+  ASSERT_EQ(http.seen.size(), 1u);
+  EXPECT_EQ(http.seen[0].method, "POST");
+  EXPECT_EQ(http.seen[0].url, "https://hooks.example.com/services/T0/B0/tok");
+  EXPECT_NE(std::find(http.seen[0].headers.begin(), http.seen[0].headers.end(),
                       std::pair<std::string, std::string>{"Content-Type", "application/json"}),
-            http.requests[0].headers.end());
-  const std::string raw = body_of(http.requests[0]);
+            http.seen[0].headers.end());
+  const std::string raw = body_of(http.seen[0]);
   EXPECT_EQ(raw.find("s3cret-key"), std::string::npos) << raw;
   const auto body = nlohmann::json::parse(raw);
   EXPECT_EQ(body["status"], "failed");
@@ -84,7 +75,7 @@ TEST(Notifier, SuccessIsSentOnlyWhenAskedFor) {
   FakeHttp http;
   http.answers.push_back(status(204));
   EXPECT_TRUE(send(notice, targets, {}, http).empty());
-  EXPECT_EQ(nlohmann::json::parse(body_of(http.requests[0]))["text"],
+  EXPECT_EQ(nlohmann::json::parse(body_of(http.seen[0]))["text"],
             "hyperpipe: pipeline sales succeeded in 9.5 s (schedule run): 1 output, 120 rows");
   EXPECT_FALSE(wanted(Targets{}, failed_notice())); // nowhere to send it
 }
@@ -92,18 +83,25 @@ TEST(Notifier, SuccessIsSentOnlyWhenAskedFor) {
 TEST(Notifier, RetriesUnreachableAndBusyWebhooksButNotRefusals) {
   Targets targets;
   targets.webhook = "https://hooks.example.com/services/secret-path";
-  targets.retry_pause = std::chrono::milliseconds(0);
+  targets.retry_pause = std::chrono::milliseconds(1000);
   FakeHttp busy;
   busy.answers.push_back(status(503));
   busy.answers.push_back(make_error(ErrorKind::connection, "connection refused"));
   busy.answers.push_back(status(200));
-  EXPECT_TRUE(send(failed_notice(), targets, {}, busy).empty());
-  EXPECT_EQ(busy.requests.size(), 3u);
+  testing::RecordingSleeper sleeper;
+  EXPECT_TRUE(send(failed_notice(), targets, {}, busy, sleeper).empty());
+  EXPECT_EQ(busy.seen.size(), 3u);
+  // The pause, then twice the pause, each jittered down by up to half (net/retry.hpp).
+  ASSERT_EQ(sleeper.slept.size(), 2u);
+  EXPECT_GE(sleeper.slept[0].count(), 500);
+  EXPECT_LE(sleeper.slept[0].count(), 1000);
+  EXPECT_GE(sleeper.slept[1].count(), 1000);
+  EXPECT_LE(sleeper.slept[1].count(), 2000);
 
   FakeHttp refused;
   refused.answers.push_back(status(404));
-  const auto problems = send(failed_notice(), targets, {}, refused);
-  EXPECT_EQ(refused.requests.size(), 1u);
+  const auto problems = send(failed_notice(), targets, {}, refused, sleeper);
+  EXPECT_EQ(refused.seen.size(), 1u);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "the webhook https://hooks.example.com/… was not notified: HTTP 404");
 

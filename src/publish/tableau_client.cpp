@@ -16,14 +16,8 @@ namespace {
 // The newest REST API version this client was written against; newer servers are spoken to in it.
 constexpr std::string_view k_max_version = "3.27";
 constexpr std::uint64_t k_max_chunk = 64ULL << 20U;
-constexpr auto k_base_delay = std::chrono::milliseconds(500);
-constexpr auto k_max_delay = std::chrono::milliseconds(30'000);
+constexpr auto k_max_job_poll = std::chrono::milliseconds(30'000);
 constexpr auto k_job_deadline = std::chrono::hours(6);
-
-class RealSleeper final : public Sleeper {
-public:
-  void sleep(std::chrono::milliseconds duration) override { std::this_thread::sleep_for(duration); }
-};
 
 // "3.9" < "3.27": compare numerically, part by part.
 bool version_less(std::string_view a, std::string_view b) {
@@ -90,10 +84,7 @@ const char* mode_flag(PublishMode mode) {
 
 } // namespace
 
-Sleeper& real_sleeper() {
-  static RealSleeper sleeper;
-  return sleeper;
-}
+
 
 std::string_view publish_mode_name(PublishMode mode) {
   switch (mode) {
@@ -122,19 +113,8 @@ TableauClient::TableauClient(net::HttpTransport& transport, Credentials credenti
   }
 }
 
-std::chrono::milliseconds TableauClient::backoff(int attempt, const net::HttpResponse* response) {
-  if (response != nullptr) {
-    const auto retry_after = response->headers.find("retry-after");
-    int seconds = 0;
-    if (retry_after != response->headers.end() &&
-        std::from_chars(retry_after->second.data(), retry_after->second.data() + retry_after->second.size(), seconds).ec ==
-            std::errc()) {
-      return std::min<std::chrono::milliseconds>(std::chrono::milliseconds(seconds * 1000LL), k_max_delay * 4); // the server's word, within reason
-    }
-  }
-  const auto exponential = std::min<std::chrono::milliseconds>(k_base_delay * (1LL << std::min(attempt, 10)), k_max_delay);
-  std::uniform_real_distribution<double> jitter(0.75, 1.25); // spread retries from many clients
-  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(exponential.count()) * jitter(m_random)));
+std::chrono::milliseconds TableauClient::delay(int attempt, const net::HttpResponse* answer) const {
+  return net::retry_delay(m_policy, attempt, answer, net::random_jitter());
 }
 
 Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
@@ -152,12 +132,9 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
   if (!response) {
     Error error = std::move(response).error();
     error.message = redact(error.message, m_credentials);
-    m_last_transport_failure = error.kind == ErrorKind::connection; // only these are worth another try
+    m_last_transport_failure = error.kind == ErrorKind::connection;
     m_last_unsent = error.unsent;
     m_last_status = 0;
-    if (error.kind == ErrorKind::connection) {
-      error.kind = ErrorKind::remote;
-    }
     return error;
   }
   m_last_transport_failure = false;
@@ -166,28 +143,20 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
 }
 
 Result<net::HttpResponse> TableauClient::call(const Call& call) {
-  for (int attempt = 0;; ++attempt) {
+  for (int attempt = 1;; ++attempt) {
     auto response = send_once(call);
-    const bool last = attempt + 1 >= 5;
-    if (!response) {
-      // The request may or may not have reached the server: only idempotent calls go again, or
-      // any call none of which was sent.
-      if ((call.idempotent || m_last_unsent) && !last && m_last_transport_failure) {
-        m_sleeper.sleep(backoff(attempt, nullptr));
-        continue;
-      }
+    if (response && response->status >= 200 && response->status < 300) {
       return response;
     }
-    const long status = response->status;
-    if (status >= 200 && status < 300) {
-      return response;
-    }
-    // 429, and 503 with Retry-After, say the request was not processed, whatever it was; other
-    // 5xx are retried only for idempotent calls.
-    const bool not_processed = status == 429 || (status == 503 && response->headers.count("retry-after") != 0);
-    if (!last && (not_processed || (status >= 500 && call.idempotent))) {
-      m_sleeper.sleep(backoff(attempt, &*response));
+    // The one retry policy (net/retry.hpp): what is worth repeating follows the risk.
+    if (attempt < m_policy.max_attempts && net::worth_retrying(response, call.idempotent)) {
+      m_sleeper.sleep(delay(attempt, response ? &*response : nullptr));
       continue;
+    }
+    if (!response) {
+      Error error = std::move(response).error();
+      error.kind = ErrorKind::remote; // a publishing failure, whatever the network said
+      return error;
     }
     Error error = decode_error(*response, call);
     if (error.remote_code == "401002" && !m_resigned_in && call.path != "/auth/signin") {
@@ -352,7 +321,7 @@ Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
     // Poll gently: 0.5 s growing by 1.4 up to 30 s (reached at the 13th poll), as Tableau's
     // own client does; give up after k_job_deadline of waiting.
     const auto wait = std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(static_cast<long long>(500 * std::pow(1.4, std::min(poll, 13)))), k_max_delay);
+        std::chrono::milliseconds(static_cast<long long>(500 * std::pow(1.4, std::min(poll, 13)))), k_max_job_poll);
     waited += wait;
     if (waited > k_job_deadline) {
       return make_error(ErrorKind::remote, fmt::format("publish job {} did not finish within {} minutes", job_id,
@@ -408,8 +377,8 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
     auto session = upload_in_chunks(file, size, options, result.chunks);
     // Only failures a new attempt can fix: a lost connection, a server error, throttling.
     const auto transient = [&] { return m_last_transport_failure || m_last_status >= 500 || m_last_status == 429; };
-    for (int attempt = 1; !session && transient() && attempt < options.max_attempts; ++attempt) {
-      m_sleeper.sleep(backoff(attempt, nullptr));
+    for (int attempt = 1; !session && transient() && attempt < m_policy.max_attempts; ++attempt) {
+      m_sleeper.sleep(delay(attempt, nullptr));
       ++result.restarted_uploads;
       session = upload_in_chunks(file, size, options, result.chunks);
     }

@@ -7,21 +7,17 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <random>
 #include <string>
 
 #include "net/http.hpp"
+#include "net/retry.hpp"
 #include "publish/credentials.hpp"
 
 namespace hyperpipe::publish {
 
-/// Waits between attempts; tests substitute one that records instead of sleeping.
-class Sleeper {
-public:
-  virtual ~Sleeper() = default;
-  virtual void sleep(std::chrono::milliseconds duration) = 0;
-};
-Sleeper& real_sleeper();
+/// Waits between attempts (net/retry.hpp); tests substitute one that records instead of sleeping.
+using net::real_sleeper;
+using net::Sleeper;
 
 enum class PublishMode { createnew, overwrite, append, replace };
 Result<PublishMode> parse_publish_mode(std::string_view text);
@@ -37,7 +33,6 @@ struct PublishOptions {
   bool as_job = false;
   /// Files up to this size go in one request; larger ones in chunks of this size (max 64 MB).
   std::uint64_t chunk_bytes = 64ULL << 20U;
-  int max_attempts = 5; ///< per request, for retryable failures
   /// Upload progress: bytes of the file sent so far, and its size (after each chunk).
   std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress;
 };
@@ -79,7 +74,8 @@ private:
   Result<net::HttpResponse> call(const Call& call);
   Result<net::HttpResponse> send_once(const Call& call);
   Error decode_error(const net::HttpResponse& response, const Call& call) const;
-  std::chrono::milliseconds backoff(int attempt, const net::HttpResponse* response);
+  /// The wait after attempt `attempt` (1-based) got `answer` (none: a transport failure).
+  std::chrono::milliseconds delay(int attempt, const net::HttpResponse* answer) const;
   Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
                                        const PublishOptions& options, int& chunks);
   Result<std::string> wait_for_job(const std::string& job_id); ///< the published data source's id
@@ -97,7 +93,7 @@ private:
   bool m_last_transport_failure = false; ///< the last send never got an HTTP answer (retryable)
   bool m_last_unsent = false;            ///< ... and none of it left this machine (always repeatable)
   long m_last_status = 0;                ///< HTTP status of the last answer
-  std::mt19937 m_random{std::random_device{}()};
+  net::RetryPolicy m_policy; ///< the one HTTP retry policy, defaults for Tableau
 };
 
 /// The one publish flow, for `hyperpipe publish` and pipeline outputs alike: the server's

@@ -192,7 +192,7 @@ public:
         reader.duration("connect_timeout", std::chrono::seconds(1), std::chrono::seconds(3600)).value_or(source->http.connect_timeout);
     source->http.idle_timeout =
         reader.duration("idle_timeout", std::chrono::seconds(1), std::chrono::seconds(86'400)).value_or(source->http.idle_timeout);
-    fetch.max_attempts = static_cast<int>(reader.integer("max_attempts", 1, 100).value_or(5));
+    fetch.retry.max_attempts = static_cast<int>(reader.integer("max_attempts", 1, 100).value_or(fetch.retry.max_attempts));
     fetch.requests_per_second = reader.number("requests_per_second", 0, 100'000).value_or(0);
     fetch.concurrency = static_cast<int>(reader.integer("concurrency", 1, 64).value_or(1));
     if (auto drift = reader.text("on_drift")) {

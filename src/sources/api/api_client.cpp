@@ -12,22 +12,6 @@
 namespace hyperpipe::sources {
 namespace {
 
-bool retryable_status(long status) { return status == 429 || status == 500 || status == 502 || status == 503 || status == 504; }
-
-// Waits a 429 or 503 asks for: Retry-After in seconds (an HTTP date is not honoured: backoff then).
-std::optional<std::chrono::milliseconds> retry_after(const net::HttpResponse& response) {
-  const auto found = response.headers.find("retry-after");
-  if (found == response.headers.end()) {
-    return std::nullopt;
-  }
-  long long seconds = 0;
-  const auto& value = found->second;
-  if (std::from_chars(value.data(), value.data() + value.size(), seconds).ec != std::errc() || seconds < 0) {
-    return std::nullopt;
-  }
-  return std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), std::chrono::minutes(10));
-}
-
 } // namespace
 
 std::string excerpt(std::string_view body) {
@@ -175,17 +159,21 @@ Result<std::string> ApiClient::access_token(bool renew, const std::string& faile
       m_secrets.push_back(m_token);
       return m_token;
     }
-    if (response && !retryable_status(response->status)) {
+    // Asking for a token again is safe: a lost answer only leaves an unused token behind.
+    if (!net::worth_retrying(response, true)) {
+      if (!response) {
+        return response.error();
+      }
       return make_error(ErrorKind::remote,
                         fmt::format("POST {}: HTTP {}: {}", auth.token_url, response->status, excerpt(response->body)),
                         "check client_id and client_secret (and the scope)");
     }
     last = response ? fmt::format("HTTP {}", response->status) : response.error().message;
-    if (attempt >= m_options.max_attempts) {
+    if (attempt >= m_options.retry.max_attempts) {
       return make_error(ErrorKind::remote, fmt::format("POST {}: gave up after {} attempts; last answer: {}",
                                                        auth.token_url, attempt, last));
     }
-    m_env.sleep(response ? retry_after(*response).value_or(backoff(attempt)) : backoff(attempt));
+    m_env.sleep(delay(attempt, response));
   }
 }
 
@@ -233,21 +221,23 @@ Result<net::HttpResponse> ApiClient::send_uncached(const std::string& method, co
       --attempt;
       continue;
     }
-    if (response && !retryable_status(response->status)) {
+    // An API source only reads: every request is safe to repeat (net/retry.hpp decides which
+    // failures are worth it: never a TLS or certificate failure, nor a 4xx but 429).
+    if (!net::worth_retrying(response, true)) {
+      if (!response) {
+        Error error = response.error();
+        error.message = redact(error.message);
+        return error;
+      }
       return make_error(ErrorKind::remote,
                         redact(fmt::format("{} {}: HTTP {}: {}", method, url, response->status, excerpt(response->body))),
                         response->status == 401 || response->status == 403
                             ? "check the API key or token (and its quota)"
                             : "check the URL and parameters");
     }
-    std::chrono::milliseconds wait = backoff(attempt);
-    if (response) {
-      last = fmt::format("HTTP {}: {}", response->status, excerpt(response->body));
-      wait = retry_after(*response).value_or(wait);
-    } else {
-      last = response.error().message;
-    }
-    if (attempt >= m_options.max_attempts) {
+    const std::chrono::milliseconds wait = delay(attempt, response);
+    last = response ? fmt::format("HTTP {}: {}", response->status, excerpt(response->body)) : response.error().message;
+    if (attempt >= m_options.retry.max_attempts) {
       return make_error(ErrorKind::remote,
                         redact(fmt::format("{} {}: gave up after {} attempt{}; last answer: {}", method, url, attempt,
                                            attempt == 1 ? "" : "s", last)),
@@ -273,11 +263,8 @@ void ApiClient::wait(std::chrono::milliseconds duration) {
   }
 }
 
-std::chrono::milliseconds ApiClient::backoff(int attempt) const {
-  const double exponential = static_cast<double>(m_options.base_backoff.count()) * std::pow(2.0, attempt - 1);
-  const double capped = std::min(exponential, static_cast<double>(m_options.max_backoff.count()));
-  const double jittered = capped * (0.5 + 0.5 * (m_env.jitter ? m_env.jitter() : 0.5));
-  return std::chrono::milliseconds(static_cast<long long>(jittered));
+std::chrono::milliseconds ApiClient::delay(int attempt, const Result<net::HttpResponse>& outcome) const {
+  return net::retry_delay(m_options.retry, attempt, outcome ? &*outcome : nullptr, m_env.jitter ? m_env.jitter() : 0.5);
 }
 
 void ApiClient::pace() {

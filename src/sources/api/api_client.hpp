@@ -1,8 +1,8 @@
 #pragma once
 // One API's requests as a source needs them: authentication (including OAuth2 client
 // credentials, fetched and refreshed as tokens expire), pacing to a requests-per-second limit,
-// retries with exponential backoff and jitter on 429/5xx/dropped connections (429's
-// Retry-After honoured), the development cache, and messages with every secret redacted.
+// retries by the one HTTP retry policy (net/retry.hpp: backoff with jitter, Retry-After honoured,
+// never a TLS failure), the development cache, and messages with every secret redacted.
 // Safe to use from several threads at once.
 
 #include <atomic>
@@ -41,7 +41,8 @@ private:
   /// The current token; `renew`: a new one, unless another request already replaced `failed`.
   Result<std::string> access_token(bool renew, const std::string& failed);
   Result<net::HttpResponse> send_uncached(const std::string& method, const std::string& url, const std::string& body);
-  std::chrono::milliseconds backoff(int attempt) const;
+  /// The wait after attempt `attempt` got `outcome` (net::retry_delay with this source's policy).
+  std::chrono::milliseconds delay(int attempt, const Result<net::HttpResponse>& outcome) const;
   void pace();
   std::int64_t now() const;
 

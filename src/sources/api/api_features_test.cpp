@@ -16,31 +16,14 @@
 #include "sources/api/api_client.hpp"
 #include "sources/api/api_fetch.hpp"
 #include "sources/api/schema_drift.hpp"
+#include "support/fake_http.hpp"
 
 namespace hyperpipe::sources {
 namespace {
 
 using std::chrono::milliseconds;
 
-class RoutingTransport final : public net::HttpTransport {
-public:
-  std::function<net::HttpResponse(const net::HttpRequest&)> route;
-  std::vector<net::HttpRequest> seen;
-  std::mutex mutex;
-
-  Result<net::HttpResponse> send(const net::HttpRequest& request) override {
-    std::lock_guard lock(mutex);
-    seen.push_back(request);
-    return route(request);
-  }
-
-  std::size_t count(std::string_view prefix) {
-    std::lock_guard lock(mutex);
-    return static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](const net::HttpRequest& r) {
-      return r.url.starts_with(prefix);
-    }));
-  }
-};
+using RoutingTransport = testing::FakeHttp;
 
 std::string header(const net::HttpRequest& request, std::string_view name) {
   for (const auto& [key, value] : request.headers) {

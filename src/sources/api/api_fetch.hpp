@@ -17,6 +17,7 @@
 
 #include "hyperpipe/error.hpp"
 #include "net/http.hpp"
+#include "net/retry.hpp"
 
 namespace hyperpipe::sources {
 
@@ -78,15 +79,14 @@ struct ApiFetchOptions {
   ApiAuth auth;
   std::optional<ApiFanOut> fan_out;
   SchemaDrift on_drift = SchemaDrift::widen;
-  int max_attempts = 5;
+  /// Attempts, backoff and Retry-After's cap (net/retry.hpp); API reads are safe to repeat.
+  net::RetryPolicy retry;
   double requests_per_second = 0; ///< 0: no limit
   /// Requests in flight: pages ahead (page and offset pagination) and fan-out batches.
   int concurrency = 1;
   /// Development cache of answers (opt-in): iterate on a pipeline without spending quota.
   std::optional<std::filesystem::path> cache_dir;
   std::chrono::seconds cache_ttl{86'400};
-  std::chrono::milliseconds base_backoff{500};
-  std::chrono::milliseconds max_backoff{30'000};
   std::vector<std::string> secrets; ///< redacted from every message
 };
 

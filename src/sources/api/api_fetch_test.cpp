@@ -5,40 +5,14 @@
 #include <deque>
 
 #include "sources/api/api_fetch.hpp"
+#include "support/fake_http.hpp"
 
 namespace hyperpipe::sources {
 namespace {
 
 using std::chrono::milliseconds;
 
-class ScriptedTransport final : public net::HttpTransport {
-public:
-  std::deque<Result<net::HttpResponse>> answers;
-  std::vector<net::HttpRequest> seen;
-
-  Result<net::HttpResponse> send(const net::HttpRequest& request) override {
-    seen.push_back(request);
-    if (answers.empty()) {
-      ADD_FAILURE() << "unexpected request " << request.method << " " << request.url;
-      return make_error(ErrorKind::internal, "no scripted answer left");
-    }
-    auto answer = std::move(answers.front());
-    answers.pop_front();
-    return answer;
-  }
-
-  void add(long status, std::string body, std::map<std::string, std::string> headers = {}) {
-    answers.emplace_back(net::HttpResponse{status, std::move(headers), std::move(body)});
-  }
-
-  std::vector<std::string> urls() const {
-    std::vector<std::string> out;
-    for (const auto& request : seen) {
-      out.push_back(request.url);
-    }
-    return out;
-  }
-};
+using ScriptedTransport = testing::FakeHttp;
 
 struct Harness {
   ScriptedTransport transport;
@@ -442,7 +416,7 @@ TEST(ApiFetch, ServerErrorsAreRetriedWithExponentialBackoff) {
   harness.jitter = 0.0; // the low end: half the exponential delay
   harness.transport.add(500, "oops");
   harness.transport.add(502, "bad gateway");
-  harness.transport.answers.emplace_back(make_error(ErrorKind::connection, "connection reset"));
+  harness.transport.fail(make_error(ErrorKind::connection, "connection reset"));
   harness.transport.add(504, "timeout", {{"retry-after", "soon"}}); // not a number: backoff
   harness.transport.add(200, R"([{"id":1}])");
   const auto result = harness.fetch(options_for("https://api.example.com/items"));
@@ -461,8 +435,8 @@ TEST(ApiFetch, BackoffIsJitteredAndCapped) {
   }
   harness.transport.add(200, "[]");
   auto options = options_for("https://api.example.com/items");
-  options.base_backoff = milliseconds(1000);
-  options.max_backoff = milliseconds(3000);
+  options.retry.base_delay = milliseconds(1000);
+  options.retry.max_delay = milliseconds(3000);
   ASSERT_TRUE(harness.fetch(options).ok());
   EXPECT_EQ(harness.waits, (std::vector<milliseconds>{milliseconds(750), milliseconds(1500), milliseconds(2250),
                                                       milliseconds(2250)}));
@@ -474,7 +448,7 @@ TEST(ApiFetch, RetryBudgetExhaustedNamesTheUrlWithTheKeyRedacted) {
     harness.transport.add(503, "<html>busy\nnow</html>");
   }
   auto options = options_for("https://api.example.com/items");
-  options.max_attempts = 3;
+  options.retry.max_attempts = 3;
   options.auth.kind = ApiAuth::Kind::api_key_query;
   options.auth.name = "key";
   options.auth.secret = "s3cr3tkey";
@@ -493,9 +467,9 @@ TEST(ApiFetch, RetryBudgetExhaustedNamesTheUrlWithTheKeyRedacted) {
 
 TEST(ApiFetch, RetryBudgetOfOneAttemptAfterAConnectionError) {
   Harness harness;
-  harness.transport.answers.emplace_back(make_error(ErrorKind::connection, "could not connect to api.example.com"));
+  harness.transport.fail(make_error(ErrorKind::connection, "could not connect to api.example.com"));
   auto options = options_for("https://api.example.com/items");
-  options.max_attempts = 1;
+  options.retry.max_attempts = 1;
   const auto result = harness.fetch(options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().message, "GET https://api.example.com/items: gave up after 1 attempt; last answer: could not "
@@ -508,7 +482,7 @@ TEST(ApiFetch, PercentEncodedKeyIsRedactedToo) {
   Harness harness;
   harness.transport.add(503, "");
   auto options = options_for("https://api.example.com/items");
-  options.max_attempts = 1;
+  options.retry.max_attempts = 1;
   options.auth.kind = ApiAuth::Kind::api_key_query;
   options.auth.name = "key";
   options.auth.secret = "AbC/dEf+gh=";
