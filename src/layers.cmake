@@ -18,7 +18,7 @@ hp_layer(hp_publish    "publish"                                 "hp_net")
 hp_layer(hp_history    "history"                                 "hp_base")
 hp_layer(hp_schedule   "schedule"                                "hp_base")
 hp_layer(hp_notify     "notify"                                  "hp_net")
-hp_layer(hp_pipeline   "pipeline"                                "hp_sources;hp_database;hp_api;hp_extract;hp_publish;hp_schedule;hp_notify")
+hp_layer(hp_pipeline   "pipeline"                                "hp_sources;hp_database;hp_api;hp_extract;hp_publish;hp_schedule;hp_notify;hp_history")
 hp_layer(hyperpipe     "cli"                                     "hp_pipeline;hp_publish;hp_extract;hp_schedule;hp_history;hp_notify")
 
 # The public headers (include/hyperpipe/) belong to the library that implements them.

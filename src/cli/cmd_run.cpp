@@ -16,7 +16,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_file.hpp"
 #include "cli/run_display.hpp"
-#include "cli/run_records.hpp"
+#include "pipeline/run/run_records.hpp"
 #include "history/run_history.hpp"
 #include "net/http.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
@@ -193,7 +193,9 @@ Runner add_run_command(CLI::App& app) {
       failed.failed_step = "start hyperd";
       failed.error = engine.error().message;
       failed.hint = engine.error().hint;
-      after_run(*spec, failed, {}, args->trigger);
+      for (const auto& warning : pipeline::record_run(*spec, failed, {}, args->trigger)) {
+        fmt::print(stderr, "hyperpipe: warning: {}\n", warning);
+      }
       return report(engine.error());
     }
     pipeline::RunReport result = pipeline::run_pipeline(*engine, *spec, options, *display);
@@ -222,7 +224,9 @@ Runner add_run_command(CLI::App& app) {
     } else {
       fmt::print("report: {}\n", report_file.string());
     }
-    after_run(*spec, result, std::filesystem::absolute(report_file), args->trigger);
+    for (const auto& warning : pipeline::record_run(*spec, result, std::filesystem::absolute(report_file), args->trigger)) {
+      fmt::print(stderr, "hyperpipe: warning: {}\n", warning);
+    }
     if (!result.succeeded) {
       fmt::print(stderr, "hyperpipe: error: {}: {}\n", result.failed_step, result.error);
       if (!result.hint.empty()) {

@@ -29,7 +29,7 @@
 #include "base/child_process.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/pipeline_file.hpp"
-#include "cli/run_records.hpp"
+#include "pipeline/run/run_records.hpp"
 #include "net/http.hpp"
 #include "pipeline/run/runner.hpp"
 #include "pipeline/state/run_state.hpp"
@@ -123,7 +123,9 @@ void record_unfinished_run(const pipeline::PipelineSpec& spec, const schedule::E
                                 "STATE_DIR/logs can be written; every fire will fail until then"
                 : invalid     ? fmt::format("hyperpipe validate {}", spec.file.string())
                               : "a run stopped before committing leaves the previous extracts and state as they were";
-  after_run(spec, report, ended.log, "schedule");
+  for (const auto& warning : pipeline::record_run(spec, report, ended.log, "schedule")) {
+    fmt::print(stderr, "hyperpipe: warning: {}\n", warning);
+  }
 }
 
 } // namespace

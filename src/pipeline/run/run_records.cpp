@@ -1,23 +1,22 @@
-#include "cli/run_records.hpp"
+#include "pipeline/run/run_records.hpp"
 
 #include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <cstdio>
 
 #include "history/run_history.hpp"
 #include "net/http.hpp"
 #include "notify/notifier.hpp"
 #include "pipeline/run/runner.hpp"
 
-namespace hyperpipe::cli {
+namespace hyperpipe::pipeline {
 namespace {
 
 using OutputRows = std::vector<std::pair<std::string, std::uint64_t>>;
 
 // Rows in each output after the run (all its tables).
-OutputRows output_rows(const pipeline::RunReport& report) {
+OutputRows output_rows(const RunReport& report) {
   OutputRows rows;
   for (const auto& output : report.outputs) {
     std::uint64_t total = 0;
@@ -29,8 +28,8 @@ OutputRows output_rows(const pipeline::RunReport& report) {
   return rows;
 }
 
-void record(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report, const OutputRows& outputs,
-            const std::filesystem::path& report_file, const std::string& trigger) {
+void record(const PipelineSpec& spec, const RunReport& report, const OutputRows& outputs,
+            const std::filesystem::path& report_file, const std::string& trigger, std::vector<std::string>& warnings) {
   history::RunRecord run;
   run.pipeline = spec.name;
   run.started = report.started;
@@ -48,15 +47,16 @@ void record(const pipeline::PipelineSpec& spec, const pipeline::RunReport& repor
   run.error = report.succeeded ? "" : fmt::format("{}: {}", report.failed_step, report.error);
   std::error_code ec;
   std::filesystem::create_directories(spec.state_dir, ec);
-  auto history = history::RunHistory::open(pipeline::history_file_of(spec));
+  auto history = history::RunHistory::open(history_file_of(spec));
   Status recorded = history ? history->record(run, static_cast<std::size_t>(spec.history_runs)) : Status(history.error());
   if (!recorded) {
-    fmt::print(stderr, "hyperpipe: warning: could not record the run in the history: {}\n", recorded.error().describe());
+    warnings.push_back(net::redact(fmt::format("could not record the run in the history: {}", recorded.error().describe()),
+                                   spec.secrets));
   }
 }
 
-void notify(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report, const OutputRows& outputs,
-            const std::filesystem::path& report_file, const std::string& trigger) {
+void notify(const PipelineSpec& spec, const RunReport& report, const OutputRows& outputs,
+            const std::filesystem::path& report_file, const std::string& trigger, std::vector<std::string>& warnings) {
   if (!spec.notify) {
     return;
   }
@@ -85,20 +85,23 @@ void notify(const pipeline::PipelineSpec& spec, const pipeline::RunReport& repor
   options.ca_bundle = spec.notify->ca_bundle;
   options.allow_http = spec.notify->allow_http;
   options.connect_timeout = spec.notify->targets.timeout;
+  options.idle_timeout = spec.notify->targets.timeout;
   options.transfer_timeout = spec.notify->targets.timeout;
   auto http = net::make_curl_transport(options);
-  for (const auto& problem : notify::send(notice, spec.notify->targets, spec.secrets, *http)) {
-    fmt::print(stderr, "hyperpipe: warning: {}\n", problem);
+  for (auto& problem : notify::send(notice, spec.notify->targets, spec.secrets, *http)) {
+    warnings.push_back(std::move(problem));
   }
 }
 
 } // namespace
 
-void after_run(const pipeline::PipelineSpec& spec, const pipeline::RunReport& report,
-               const std::filesystem::path& report_file, const std::string& trigger) {
+std::vector<std::string> record_run(const PipelineSpec& spec, const RunReport& report,
+                                    const std::filesystem::path& report_file, const std::string& trigger) {
+  std::vector<std::string> warnings;
   const OutputRows outputs = output_rows(report);
-  record(spec, report, outputs, report_file, trigger);
-  notify(spec, report, outputs, report_file, trigger);
+  record(spec, report, outputs, report_file, trigger, warnings);
+  notify(spec, report, outputs, report_file, trigger, warnings);
+  return warnings;
 }
 
-} // namespace hyperpipe::cli
+} // namespace hyperpipe::pipeline
