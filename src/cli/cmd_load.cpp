@@ -13,6 +13,7 @@
 #include "cli/engine_flags.hpp"
 #include "cli/http_flags.hpp"
 #include "cli/exit_codes.hpp"
+#include "net/http.hpp"
 #include "pipeline/file_inputs.hpp"
 #include "pipeline/sources/api_spool.hpp"
 #include "pipeline/load_files.hpp"
@@ -49,7 +50,7 @@ template <typename Args> Result<sources::ApiFetchOptions> api_fetch_options(cons
     fetch.auth.name = args.api_key_param.empty() ? args.api_key_header : args.api_key_param;
     HP_ASSIGN_OR_RETURN(fetch.auth.secret, secret_from(args.api_key_env));
   }
-  if (fetch.url.starts_with("http://") && !http.allow_http) {
+  if (net::check_url(fetch.url, http.allow_http) == net::UrlCheck::refused_http) {
     return make_error(ErrorKind::invalid_argument, fmt::format("refusing plain http:// for {}", fetch.url),
                       "use https://, or --allow-http for a server on this machine");
   }
@@ -127,7 +128,7 @@ Runner add_load_command(CLI::App& app) {
   return [args, engine_flags, http_flags] {
     const auto started = std::chrono::steady_clock::now();
     pipeline::LoadFilesOptions options;
-    auto inputs = args->inputs.size() == 1 && (args->inputs[0].starts_with("https://") || args->inputs[0].starts_with("http://"))
+    auto inputs = args->inputs.size() == 1 && net::is_http_url(args->inputs[0])
                       ? Result<std::vector<std::filesystem::path>>(std::vector<std::filesystem::path>{})
                       : pipeline::expand_inputs(args->inputs);
     if (!inputs) {
@@ -200,7 +201,7 @@ Runner add_load_command(CLI::App& app) {
         }
       }
     } spool_cleanup{spool};
-    const auto is_url = [](const std::string& text) { return text.starts_with("https://") || text.starts_with("http://"); };
+    const auto is_url = [](const std::string& text) { return net::is_http_url(text); };
     if (std::any_of(args->inputs.begin(), args->inputs.end(), is_url)) {
       if (args->inputs.size() != 1) {
         return report(make_error(ErrorKind::invalid_argument, "a URL is loaded on its own, without other inputs"));

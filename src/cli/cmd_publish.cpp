@@ -7,6 +7,7 @@
 #include "cli/engine_flags.hpp"
 #include "cli/http_flags.hpp"
 #include "cli/exit_codes.hpp"
+#include "net/http.hpp"
 #include "publish/tableau_client.hpp"
 
 namespace hyperpipe::cli {
@@ -50,7 +51,7 @@ Runner add_publish_command(CLI::App& app) {
     if (args->server.find("://") == std::string::npos) {
       args->server = "https://" + args->server;
     }
-    if (args->server.starts_with("http://") && !http_flags->allow_http) {
+    if (net::check_url(args->server, http_flags->allow_http) == net::UrlCheck::refused_http) {
       return report(make_error(ErrorKind::invalid_argument,
                                fmt::format("refusing to send Tableau credentials over plain HTTP to {}", args->server),
                                "use an https:// address (or --allow-http for a test server on this machine)"));

@@ -282,6 +282,16 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
+UrlCheck check_url(std::string_view url, bool allow_http) {
+  if (url.starts_with("https://")) {
+    return UrlCheck::https;
+  }
+  if (url.starts_with("http://")) {
+    return allow_http ? UrlCheck::allowed_http : UrlCheck::refused_http;
+  }
+  return UrlCheck::not_http;
+}
+
 std::unique_ptr<HttpTransport> make_curl_transport(const HttpOptions& options) {
   return std::make_unique<CurlTransport>(options);
 }

@@ -59,6 +59,19 @@ public:
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 
+/// The one URL policy for every request hyperpipe sends (publishing, API sources, notifications):
+/// https always; plain http only when allowed (a test server on this machine). Callers word the
+/// refusal for what would travel unencrypted; the transport enforces the same rule again.
+enum class UrlCheck {
+  https,        ///< fine
+  allowed_http, ///< plain http, allowed explicitly
+  refused_http, ///< plain http, not allowed
+  not_http,     ///< no http(s) URL at all
+};
+UrlCheck check_url(std::string_view url, bool allow_http);
+/// An http:// or https:// URL (whatever the policy says of it).
+inline bool is_http_url(std::string_view text) { return text.starts_with("https://") || text.starts_with("http://"); }
+
 /// Percent-encodes a query-string value or path segment (RFC 3986 unreserved characters stay).
 std::string url_encode(std::string_view text);
 

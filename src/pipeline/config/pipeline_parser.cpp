@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "net/http.hpp"
 #include "pipeline/config/config_reader.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "schedule/cron.hpp"
@@ -143,9 +144,10 @@ private:
       reader.add_secret(*notify.targets.webhook);
       reader.add_secret(notify.targets.webhook->substr(0, notify.targets.webhook->find('?'))); // as curl quotes it
       const auto& url = *notify.targets.webhook;
-      if (url.starts_with("http://") && !notify.allow_http) {
+      const auto checked = net::check_url(url, notify.allow_http);
+      if (checked == net::UrlCheck::refused_http) {
         reader.error("webhook", "refusing to send notifications over plain HTTP", "use https://, or allow_http: true for a test receiver");
-      } else if (!url.starts_with("https://") && !url.starts_with("http://")) {
+      } else if (checked == net::UrlCheck::not_http) {
         reader.error("webhook", "not an http(s) URL", "write https://hooks.example.com/...");
       }
     }
@@ -359,7 +361,7 @@ private:
     if (!target.server.empty() && target.server.find("://") == std::string::npos) {
       target.server = "https://" + target.server;
     }
-    if (target.server.starts_with("http://") && !target.allow_http) {
+    if (net::check_url(target.server, target.allow_http) == net::UrlCheck::refused_http) {
       reader.error("server", fmt::format("refusing to send Tableau credentials over plain HTTP to {}", target.server),
                    "use an https:// address, or allow_http: true for a test server on this machine");
     }

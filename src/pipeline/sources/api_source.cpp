@@ -167,7 +167,7 @@ public:
       }
       return url;
     };
-    if (!base_url.empty() && !base_url.starts_with("https://") && !base_url.starts_with("http://")) {
+    if (!base_url.empty() && !net::is_http_url(base_url)) {
       reader.error("base_url", fmt::format("\"{}\" is not an http(s) URL", base_url));
     }
     fetch.url = under_base(reader.text("url", true).value_or(""));
@@ -222,8 +222,8 @@ public:
       spec.batch_size = static_cast<int>(fan->integer("batch_size", 1, 10'000).value_or(1));
       spec.separator = fan->text("separator").value_or(",");
       spec.records_path = fan->text("records_path").value_or("");
-      if (!spec.url.empty() && !spec.url.starts_with("https://") &&
-          !(spec.url.starts_with("http://") && source->http.allow_http)) {
+      const auto checked = net::check_url(spec.url, source->http.allow_http);
+      if (!spec.url.empty() && (checked == net::UrlCheck::refused_http || checked == net::UrlCheck::not_http)) {
         fan->error("url", fmt::format("\"{}\" is not an https URL", spec.url),
                    "use https://, or allow_http: true for a server on this machine");
       }
@@ -231,13 +231,14 @@ public:
       fetch.fan_out = std::move(spec);
     }
     source->max_depth = static_cast<int>(reader.integer("max_depth", 0, 1000).value_or(10));
-    if (fetch.url.starts_with("http://") && !source->http.allow_http) {
+    const auto url_checked = net::check_url(fetch.url, source->http.allow_http);
+    if (url_checked == net::UrlCheck::refused_http) {
       reader.error("url", "plain http:// sends the request (and any key) unencrypted",
                    "use https://, or allow_http: true for a server on this machine");
     } else if (fetch.url.starts_with("/")) {
       reader.error("url", fmt::format("\"{}\" is a path, but there is no base_url", fetch.url),
                    "add base_url, or give the whole URL");
-    } else if (reader.has("url") && !fetch.url.starts_with("https://") && !fetch.url.starts_with("http://")) {
+    } else if (reader.has("url") && url_checked == net::UrlCheck::not_http) {
       reader.error("url", fmt::format("\"{}\" is not an http(s) URL", fetch.url));
     }
     if (auto paging = reader.child("pagination")) {
@@ -248,7 +249,7 @@ public:
       read_auth(*auth, fetch.auth);
       auth->finish();
     }
-    if (fetch.auth.token_url.starts_with("http://") && !source->http.allow_http) {
+    if (net::check_url(fetch.auth.token_url, source->http.allow_http) == net::UrlCheck::refused_http) {
       reader.error("auth", "the OAuth2 token_url is plain http://: the client secret would travel unencrypted",
                    "use https://, or allow_http: true for a server on this machine");
     }
@@ -339,7 +340,7 @@ private:
       auth.username = reader.text("client_id", true).value_or("");
       auth.secret = reader.text("client_secret", true).value_or("");
       auth.scope = reader.text("scope").value_or("");
-      if (!auth.token_url.empty() && !auth.token_url.starts_with("https://") && !auth.token_url.starts_with("http://")) {
+      if (!auth.token_url.empty() && !net::is_http_url(auth.token_url)) {
         reader.error("token_url", fmt::format("\"{}\" is not an http(s) URL", auth.token_url));
       }
     } else if (!kind.empty()) {
