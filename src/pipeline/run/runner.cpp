@@ -10,6 +10,8 @@
 
 #include "base/quoting.hpp"
 #include "hyperpipe/extract.hpp"
+#include "pipeline/run/counts.hpp"
+#include "pipeline/run/watermark.hpp"
 #include "pipeline/state/commit_journal.hpp"
 #include "pipeline/state/run_state.hpp"
 #include "publish/tableau_client.hpp"
@@ -260,92 +262,24 @@ private:
     return {};
   }
 
-  // Rows at or below the last watermark (or without a value) were loaded by an earlier run:
-  // they are dropped from the staged table and counted, never silently.
+  // pipeline/run/watermark.hpp: rows earlier runs loaded are dropped and counted.
   Status apply_watermark(const SourceSpec& source, StagedSource& staged, const std::optional<std::string>& watermark) {
-    const std::string column = base::quote_identifier(*source.incremental_column);
-    const std::string table = fmt::format("\"public\".{}", base::quote_identifier(source.name));
-    auto probe = m_engine.query(staged.file, fmt::format("SELECT MAX({}) FROM {}", column, table));
-    if (!probe) {
-      auto columns = m_engine.query(staged.file, fmt::format("SELECT * FROM {} LIMIT 0", table));
-      std::vector<std::string> names;
-      if (columns) {
-        for (const auto& c : columns->columns) {
-          names.push_back(c.name);
-        }
-      }
-      return make_error(ErrorKind::invalid_argument,
-                        fmt::format("incremental column \"{}\" is not a column of source {}", *source.incremental_column,
-                                    source.name),
-                        names.empty() ? "check incremental.column" : fmt::format("its columns: {}", fmt::join(names, ", ")));
+    WatermarkInput input{source.name, *source.incremental_column, watermark, {}, staged.result.tables};
+    if (const auto previous = m_state.sources.find(source.name); previous != m_state.sources.end()) {
+      input.previous_type = previous->second.type;
     }
-    if (!probe->columns[0].type) {
-      return make_error(ErrorKind::unsupported, fmt::format("incremental column \"{}\" has a type that cannot be compared",
-                                                            *source.incremental_column));
+    const StagedDatabase database{[&](std::string_view sql) { return m_engine.query(staged.file, sql); },
+                                  [&] { return m_engine.inspect(staged.file); }};
+    HP_ASSIGN_OR_RETURN(const WatermarkOutcome outcome, pipeline::apply_watermark(input, database));
+    staged.report.rows_skipped = outcome.skipped;
+    staged.report.rows_loaded -= std::min(outcome.skipped, staged.report.rows_loaded);
+    if (outcome.watermark_after) {
+      staged.new_state = SourceState{*outcome.watermark_after, outcome.type, {}};
+      staged.report.watermark_after = outcome.watermark_after;
     }
-    std::string type = probe->columns[0].type->sql();
-    if (watermark) {
-      const auto previous = m_state.sources.find(source.name);
-      if (previous != m_state.sources.end() && !previous->second.type.empty() && previous->second.type != type) {
-        type = previous->second.type; // compare as the type the watermark was taken in
-      }
-      const std::string stale =
-          fmt::format("{} IS NULL OR NOT ({} > CAST({} AS {}))", column, column, base::quote_literal(*watermark), type);
-      HP_ASSIGN_OR_RETURN(auto counted, m_engine.query(staged.file, fmt::format("SELECT COUNT(*) FROM {} WHERE {}", table, stale)));
-      const std::uint64_t skipped = std::stoull(counted.rows.at(0).at(0).value_or("0"));
-      if (skipped > 0) {
-        HP_TRY(m_engine.query(staged.file, fmt::format("DELETE FROM {} WHERE {}", table, stale)));
-      }
-      staged.report.rows_skipped = skipped;
-      staged.report.rows_loaded -= std::min(skipped, staged.report.rows_loaded);
-      HP_ASSIGN_OR_RETURN(probe, m_engine.query(staged.file, fmt::format("SELECT MAX({}) FROM {}", column, table)));
-    }
-    const auto& top = probe->rows.at(0).at(0);
-    if (top) {
-      staged.new_state = SourceState{*top, type, {}};
-      staged.report.watermark_after = *top;
-    } else if (watermark) {
-      staged.new_state = SourceState{*watermark, type, {}}; // nothing new: the watermark stays
-      staged.report.watermark_after = *watermark;
-    }
-    if (staged.report.rows_skipped > 0 && staged.result.tables.size() > 1) {
-      HP_TRY(drop_orphans(staged));
-    }
-    return {};
-  }
-
-  // Child tables (JSON arrays of objects) of rows dropped by the watermark go too: they were
-  // loaded with their parents by an earlier run. Parents come before their children.
-  Status drop_orphans(StagedSource& staged) {
-    HP_ASSIGN_OR_RETURN(auto info, m_engine.inspect(staged.file));
-    std::uint64_t dropped = 0;
-    for (const auto& name : staged.result.tables) {
-      const auto table = std::find_if(info.tables.begin(), info.tables.end(), [&](const TableInfo& t) {
-        return t.definition.name == TableName{"public", name};
-      });
-      if (table == info.tables.end()) {
-        continue;
-      }
-      for (const auto& key : table->definition.foreign_keys) {
-        std::vector<std::string> matches;
-        for (std::size_t c = 0; c < key.columns.size(); ++c) {
-          matches.push_back(fmt::format("p.{} = c.{}", base::quote_identifier(key.target_columns[c]),
-                                        base::quote_identifier(key.columns[c])));
-        }
-        const std::string child = table->definition.name.quoted();
-        HP_ASSIGN_OR_RETURN(auto counted, m_engine.query(staged.file, fmt::format(
-            "SELECT COUNT(*) FROM {} AS c WHERE NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})", child,
-            key.target.quoted(), fmt::join(matches, " AND "))));
-        const std::uint64_t orphans = std::stoull(counted.rows.at(0).at(0).value_or("0"));
-        if (orphans > 0) {
-          HP_TRY(m_engine.query(staged.file, fmt::format("DELETE FROM {} AS c WHERE NOT EXISTS (SELECT 1 FROM {} AS p WHERE {})",
-                                                         child, key.target.quoted(), fmt::join(matches, " AND "))));
-          dropped += orphans;
-        }
-      }
-    }
-    if (dropped > 0) {
-      staged.report.notes.push_back(fmt::format("{} child-table rows of records at or below the watermark were dropped too", dropped));
+    if (outcome.orphans_dropped > 0) {
+      staged.report.notes.push_back(
+          fmt::format("{} child-table rows of records at or below the watermark were dropped too", outcome.orphans_dropped));
     }
     return {};
   }
@@ -453,7 +387,8 @@ private:
       HP_TRY(workspace.execute(transform.sql));
       HP_ASSIGN_OR_RETURN(auto counted, workspace.query(fmt::format("SELECT COUNT(*) FROM {}",
                                                                     base::quote_identifier(transform.spec->name))));
-      TransformReport report{transform.spec->name, std::stoull(counted.rows.at(0).at(0).value_or("0")), seconds_since(started)};
+      HP_ASSIGN_OR_RETURN(const std::uint64_t rows, single_count(counted, m_where.step));
+      TransformReport report{transform.spec->name, rows, seconds_since(started)};
       m_events.emit({RunEvent::Kind::finished, m_where.step, report.rows, 0, report.seconds,
                      fmt::format("{} rows", report.rows)});
       m_report.transforms.push_back(report);
@@ -488,13 +423,14 @@ private:
       HP_ASSIGN_OR_RETURN(auto too_wide,
                           writer.query(fmt::format("SELECT COUNT(*), MAX(abs({})) FROM ({}) AS hp_rows WHERE abs({}) >= {}",
                                                    name, table.select, name, bound)));
-      const std::string count = too_wide.rows.at(0).at(0).value_or("0");
-      if (count != "0") {
+      HP_ASSIGN_OR_RETURN(const std::uint64_t count, single_count(too_wide, column.name));
+      if (count > 0) {
         return make_error(ErrorKind::unsupported,
                           fmt::format("table {}, column \"{}\": {} value(s) need more than 18 digits (the largest is {}), "
                                       "which file version {} cannot hold",
                                       table.spec->name.quoted(), column.name, count,
-                                      too_wide.rows.at(0).at(1).value_or("?"), writer.file_version()),
+                                      too_wide.rows.front().size() > 1 ? too_wide.rows.front()[1].value_or("?") : "?",
+                                      writer.file_version()),
                           "set file_version: 3 on the output (opens in Tableau Desktop 2022.4.1+, Server 2023.1+), or CAST the "
                           "column to DOUBLE PRECISION in the query");
       }
@@ -538,7 +474,7 @@ private:
 
   Result<std::uint64_t> count_rows(ExtractWriter& writer, const TableName& table) {
     HP_ASSIGN_OR_RETURN(auto counted, writer.query(fmt::format("SELECT COUNT(*) FROM {}", writer.sql_name(table))));
-    return std::stoull(counted.rows.at(0).at(0).value_or("0"));
+    return single_count(counted, fmt::format("rows of {}", table.quoted()));
   }
 
   Status write_table(ExtractWriter& writer, const PlannedTable& table, OutputTableReport& report) {
