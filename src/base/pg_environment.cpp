@@ -5,9 +5,15 @@
 namespace hyperpipe::base {
 namespace {
 
-std::optional<std::string>& set_aside() {
-  static std::optional<std::string> value;
-  return value;
+struct SetAside {
+  bool done = false;
+  std::optional<std::string> hostaddr;
+  std::optional<std::string> service;
+};
+
+SetAside& set_aside() {
+  static SetAside values;
+  return values;
 }
 
 std::optional<std::string> non_empty(const char* text) {
@@ -16,15 +22,21 @@ std::optional<std::string> non_empty(const char* text) {
 
 } // namespace
 
-void set_aside_pghostaddr() {
-  if (auto value = non_empty(std::getenv("PGHOSTADDR"))) {
-    set_aside() = std::move(value);
-  }
+void set_aside_pg_redirects() {
+  SetAside& values = set_aside();
+  values.hostaddr = non_empty(std::getenv("PGHOSTADDR"));
+  values.service = non_empty(std::getenv("PGSERVICE"));
+  values.done = true;
   ::unsetenv("PGHOSTADDR");
+  ::unsetenv("PGSERVICE");
 }
 
 std::optional<std::string> pghostaddr() {
-  return set_aside() ? set_aside() : non_empty(std::getenv("PGHOSTADDR"));
+  return set_aside().done ? set_aside().hostaddr : non_empty(std::getenv("PGHOSTADDR"));
+}
+
+std::optional<std::string> pgservice() {
+  return set_aside().done ? set_aside().service : non_empty(std::getenv("PGSERVICE"));
 }
 
 } // namespace hyperpipe::base

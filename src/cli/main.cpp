@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   for (const char* variable : {"PGTZ", "PGDATESTYLE", "PGGEQO"}) {
     ::unsetenv(variable);
   }
-  // libpq would send hyperd's connections to PGHOSTADDR instead of hyperd's private socket.
-  hyperpipe::base::set_aside_pghostaddr();
+  // libpq would send hyperd's connections to PGHOSTADDR (or a PGSERVICE's host) instead of
+  // hyperd's private socket.
+  hyperpipe::base::set_aside_pg_redirects();
   CLI::App app{"hyperpipe: load data into Tableau Hyper extracts (.hyper) by driving hyperd directly", "hyperpipe"};
   app.set_version_flag("--version", fmt::format("hyperpipe {}", HYPERPIPE_VERSION));
   app.require_subcommand(1);

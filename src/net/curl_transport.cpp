@@ -148,7 +148,8 @@ public:
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(m_options.transfer_timeout.count()));
     // A server that accepted the connection and then went silent: under 1 byte/s for this long.
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.idle_timeout.count()));
+    const auto idle = request.idle_timeout.value_or(m_options.idle_timeout);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(idle.count()));
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); // a redirected POST must not silently become a GET
     char error_text[CURL_ERROR_SIZE] = {};
@@ -157,7 +158,9 @@ public:
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     double connected_after = 0, total = 0;
     long request_bytes = 0; // of the request's head, once it has been sent
+    double pretransfer = 0; // 0: the request never started to go out
     curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME, &connected_after);
+    curl_easy_getinfo(curl, CURLINFO_PRETRANSFER_TIME, &pretransfer);
     curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME, &total);
     curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
     curl_slist_free_all(headers);
@@ -173,10 +176,12 @@ public:
       return response;
     }
     const bool sent = request_bytes > 0;
-    Error error = code == CURLE_OPERATION_TIMEDOUT ? timeout_error(request, sent || connected_after > 0, total)
-                                                   : transfer_error(request, code, error_text);
-    // Nothing of the request left this machine: repeating it is always safe.
-    error.unsent = !sent && code != CURLE_SEND_ERROR;
+    Error error = code == CURLE_OPERATION_TIMEDOUT
+                      ? timeout_error(request, sent || connected_after > 0, total, idle)
+                      : transfer_error(request, code, error_text);
+    // Nothing of the request left this machine (it never reached the point of sending): repeating
+    // it is always safe.
+    error.unsent = !sent && pretransfer <= 0 && code != CURLE_SEND_ERROR;
     return error;
   }
 
@@ -201,7 +206,7 @@ public:
   }
 
   // Which bound was hit, in words a person can act on (connect, idle or total).
-  Error timeout_error(const HttpRequest& request, bool connected, double total) const {
+  Error timeout_error(const HttpRequest& request, bool connected, double total, std::chrono::seconds idle) const {
     const std::string what = fmt::format("{} {}", request.method, redact_query(request.url));
     if (!connected) {
       return make_error(ErrorKind::connection,
@@ -214,7 +219,7 @@ public:
                         "the server or the network is too slow for this request");
     }
     return make_error(ErrorKind::connection,
-                      fmt::format("{}: timed out: the server sent nothing for {} s (idle timeout)", what, m_options.idle_timeout.count()),
+                      fmt::format("{}: timed out: the server sent nothing for {} s (idle timeout)", what, idle.count()),
                       "the server accepted the connection but stopped answering; idle_timeout raises the bound");
   }
 

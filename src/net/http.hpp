@@ -31,6 +31,9 @@ struct HttpRequest {
   std::vector<BodySegment> body;
   /// HTTP basic authentication (user, password), encoded by the transport.
   std::optional<std::pair<std::string, std::string>> basic_auth;
+  /// Instead of HttpOptions::idle_timeout: a request the server may work on silently for long
+  /// (Tableau processing a published extract before it answers).
+  std::optional<std::chrono::seconds> idle_timeout;
 };
 
 struct HttpResponse {

@@ -46,6 +46,14 @@ bool worth_retrying(const Result<HttpResponse>& outcome, bool idempotent) {
   return idempotent && server_error(status);
 }
 
+bool maybe_processed(const Result<HttpResponse>& outcome) {
+  if (!outcome) {
+    return outcome.error().kind == ErrorKind::connection && !outcome.error().unsent;
+  }
+  const long status = outcome->status;
+  return status == 500 || status == 502 || status == 504 || (status == 503 && !retry_after(*outcome));
+}
+
 std::chrono::milliseconds retry_delay(const RetryPolicy& policy, int attempt, const HttpResponse* answer, double jitter) {
   if (answer != nullptr) {
     if (const auto asked = retry_after(*answer)) {

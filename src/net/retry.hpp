@@ -30,6 +30,11 @@ struct RetryPolicy {
 /// that is (or is not) `idempotent`. A 2xx is never "worth retrying".
 bool worth_retrying(const Result<HttpResponse>& outcome, bool idempotent);
 
+/// Whether a failed request may have been carried out by the server: an answer lost after it was
+/// sent, or a 500/502/504 (or a 503 without Retry-After). A refusal (4xx, 501, 429, 503 with
+/// Retry-After) or a request never sent was not.
+bool maybe_processed(const Result<HttpResponse>& outcome);
+
 /// The wait before the attempt after attempt `attempt` (1-based): the answer's Retry-After in
 /// seconds (capped), else base_delay doubled per attempt, capped at max_delay, times a jitter
 /// factor from 0.5 to 1 (`jitter` uniform in [0, 1)), so many clients do not retry in step.

@@ -17,6 +17,8 @@ namespace {
 constexpr std::string_view k_max_version = "3.27";
 constexpr std::uint64_t k_max_chunk = 64ULL << 20U;
 constexpr auto k_max_job_poll = std::chrono::milliseconds(30'000);
+// Tableau may work on a published extract for many minutes before it answers the commit.
+constexpr auto k_commit_idle = std::chrono::seconds(30 * 60);
 constexpr auto k_job_deadline = std::chrono::hours(6);
 
 // "3.9" < "3.27": compare numerically, part by part.
@@ -128,7 +130,9 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
     request.headers.emplace_back("Content-Type", call.content_type);
   }
   request.body = call.body;
+  request.idle_timeout = call.idle_timeout;
   auto response = m_transport.send(request);
+  m_last_maybe_processed = net::maybe_processed(response);
   if (!response) {
     Error error = std::move(response).error();
     error.message = redact(error.message, m_credentials);
@@ -163,7 +167,10 @@ Result<net::HttpResponse> TableauClient::call(const Call& call) {
       // An expired session: sign in again, once, and repeat the call (it was refused, not run).
       m_resigned_in = true;
       m_token.clear();
-      HP_TRY(sign_in(m_site));
+      if (auto signed_in = sign_in(m_site); !signed_in) {
+        m_last_maybe_processed = false; // the call itself was refused, not run
+        return std::move(signed_in).error();
+      }
       continue;
     }
     return error;
@@ -392,25 +399,37 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
   // failure. An append (or createnew) is not: it may have been applied, and doing it again would
   // double the rows, so that failure says "outcome unknown" instead (its own exit code).
   const bool repeatable = options.mode == PublishMode::overwrite || options.mode == PublishMode::replace;
-  auto committed = call({"POST", site_path() + "/datasources" + query, body.content_type, body.segments, repeatable});
+  const auto outcome_unknown = [&](Error error, std::string_view what) {
+    error.kind = ErrorKind::outcome_unknown;
+    error.message = fmt::format("the {} of \"{}\" was sent, but {}: it may or may not have been applied ({})",
+                                publish_mode_name(options.mode), options.name, what, error.message);
+    error.hint = "check the data source on the server (its rows or last update) before publishing it again; hyperpipe "
+                 "never repeats an append by itself";
+    return error;
+  };
+  auto committed = call({"POST", site_path() + "/datasources" + query, body.content_type, body.segments, repeatable,
+                         k_commit_idle});
   if (!committed) {
-    const bool unclear = m_last_transport_failure ? !m_last_unsent : m_last_status >= 500;
-    if (!repeatable && unclear) {
-      Error error = std::move(committed).error();
-      error.kind = ErrorKind::outcome_unknown;
-      error.message = fmt::format("the {} of \"{}\" was sent, but its answer was lost: it may or may not have been applied ({})",
-                                  publish_mode_name(options.mode), options.name, error.message);
-      error.hint = "check the data source on the server (its rows or last update) before publishing it again; hyperpipe "
-                   "never repeats an append by itself";
-      return error;
+    if (!repeatable && m_last_maybe_processed) {
+      return outcome_unknown(std::move(committed).error(), "its answer was lost");
     }
     return std::move(committed).error();
   }
-  auto& response = *committed;
   if (options.on_progress && !result.chunked) {
     options.on_progress(size, size);
   }
-  HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+  // Accepted: from here on a failure (a job that cannot be followed, an answer that cannot be
+  // read) leaves an append applied or not, as far as we can tell.
+  auto finished = finish_publish(committed->body, options, std::move(result));
+  if (!finished && !repeatable) {
+    return outcome_unknown(std::move(finished).error(), "what became of it is not known");
+  }
+  return finished;
+}
+
+Result<PublishResult> TableauClient::finish_publish(const std::string& body, const PublishOptions& options,
+                                                    PublishResult result) {
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(body));
   if (options.as_job) {
     const XmlElement* job = find_element(document, "job");
     if (job == nullptr) {

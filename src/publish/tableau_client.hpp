@@ -70,6 +70,9 @@ private:
     std::string content_type;
     std::vector<net::BodySegment> body;
     bool idempotent = false; ///< may be sent again after a failure that hid the outcome
+    /// Instead of the transport's idle timeout: Tableau may work silently for long before it
+    /// answers a publish commit.
+    std::optional<std::chrono::seconds> idle_timeout = std::nullopt;
   };
   Result<net::HttpResponse> call(const Call& call);
   Result<net::HttpResponse> send_once(const Call& call);
@@ -79,6 +82,8 @@ private:
   Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
                                        const PublishOptions& options, int& chunks);
   Result<std::string> wait_for_job(const std::string& job_id); ///< the published data source's id
+  /// After an accepted commit: the data source (or job) its answer names.
+  Result<PublishResult> finish_publish(const std::string& body, const PublishOptions& options, PublishResult result);
   std::string site_path() const { return "/sites/" + m_site_id; }
 
   net::HttpTransport& m_transport;
@@ -92,6 +97,7 @@ private:
   bool m_resigned_in = false;
   bool m_last_transport_failure = false; ///< the last send never got an HTTP answer (retryable)
   bool m_last_unsent = false;            ///< ... and none of it left this machine (always repeatable)
+  bool m_last_maybe_processed = false;   ///< the last failure may have been carried out (net::maybe_processed)
   long m_last_status = 0;                ///< HTTP status of the last answer
   net::RetryPolicy m_policy; ///< the one HTTP retry policy, defaults for Tableau
 };

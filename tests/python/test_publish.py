@@ -292,3 +292,25 @@ def test_plain_http_is_refused_unless_asked_for(double, files):
     assert refused.returncode == 2
     assert "refusing to send Tableau credentials over plain HTTP" in refused.stderr
     assert state.requests == []  # nothing was sent at all
+
+
+def test_a_commit_the_server_works_on_silently_is_not_cut_by_the_idle_timeout(double, files):
+    """The idle timeout catches a silent server, but Tableau may process a published extract for
+    minutes before it answers the commit: that request has a bound of its own (30 min)."""
+    state, url = double
+    _, single = files
+    state.faults = [{"method": "POST", "path": "/datasources$", "delay": 3, "times": 1}]
+    publish(url, single, "--name", "Slow commit", "--idle-timeout", "1")
+    assert [d["name"] for d in state.datasources.values()] == ["Slow commit"]
+
+
+def test_an_append_job_that_cannot_be_followed_is_outcome_unknown(double, files):
+    """The commit of an append was accepted as a job, but the job cannot be polled: the rows may
+    be in; exit 11, never 7 (which a scheduler's retries: would repeat)."""
+    state, url = double
+    _, single = files
+    publish(url, single, "--name", "Job")
+    state.faults = [{"method": "GET", "path": "/jobs/", "status": 500, "times": 20}]
+    result = publish(url, single, "--name", "Job", "--mode", "append", "--as-job", check=False)
+    assert result.returncode == 11, result.stderr
+    assert "what became of it is not known" in result.stderr

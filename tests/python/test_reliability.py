@@ -124,6 +124,17 @@ def test_another_local_user_cannot_reach_the_engine_or_its_callback(tmp_path):
     assert not Path(folder).exists(), "the private socket folder is removed when hyperpipe ends"
 
 
+def test_pg_variables_meant_for_postgresql_servers_never_redirect_the_engine(tmp_path):
+    """libpq would send even a Unix-socket connection to PGHOSTADDR, or to a PGSERVICE's
+    hostaddr: hyperpipe sets them aside for its PostgreSQL sources."""
+    services = tmp_path / "pg_service.conf"
+    services.write_text("[elsewhere]\nhostaddr=192.0.2.1\nport=5432\n")
+    result = run(["example", "--out", tmp_path / "x.hyper"],
+                 env={"PGHOSTADDR": "192.0.2.1", "PGSERVICE": "elsewhere", "PGSERVICEFILE": str(services)})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x.hyper").exists()
+
+
 # --- commits under kill -9 ----------------------------------------------------------------
 
 # Two outputs (an append table and a replace-by-key table) fed by one incremental CSV source.
@@ -501,3 +512,13 @@ def test_an_endless_ndjson_line_fails_at_once(tmp_path):
     result = run(["load", tmp_path / "big.ndjson", "--out", tmp_path / "x.hyper", "--max-value-mb", "16"])
     assert result.returncode == 6, result.stderr
     assert "big.ndjson:2: a line longer than 16 MiB" in result.stderr
+
+
+def test_an_excel_string_split_into_many_runs_is_bounded_as_a_whole(tmp_path):
+    """#13.4: rich text (many <r><t> runs in one shared string) counts as one value."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    runs = "".join(f"<r><t>{'x' * 500_000}</t></r>" for _ in range(6))  # 3 MB in runs of 0.5 MB
+    minimal_xlsx(tmp_path / "runs.xlsx", f'<?xml version="1.0"?><sst xmlns="{main}"><si>{runs}</si></sst>')
+    result = run(["load", tmp_path / "runs.xlsx", "--out", tmp_path / "x.hyper", "--max-value-mb", "2"])
+    assert result.returncode == 6, result.stderr
+    assert "a text longer than 2 MiB" in result.stderr

@@ -1,21 +1,20 @@
 #include "hyper/process/private_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
-#include <signal.h>
-
 #include <array>
 #include <atomic>
 #include <cerrno>
-#include <mutex>
-#include <ctime>
-#include <fstream>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -33,9 +32,11 @@ std::filesystem::path temp_root() {
   return "/tmp";
 }
 
-// Engine folders of this user whose hyperd is gone: left by a process killed with SIGKILL (which
-// cannot clean up). hyperd writes its pid beside its socket; a folder without that file is
-// removed only when over an hour old, so one being set up right now is never touched.
+// Engine folders of this user whose owner is gone: left by a process killed with SIGKILL (which
+// cannot clean up). Each owner holds an flock on the folder's lock file for as long as it
+// lives, and the kernel drops it with the process: a lock that can be taken means nobody owns
+// the folder. A folder without the file yet (being set up right now) is left alone unless it
+// is over an hour old.
 void remove_stale_folders(const std::filesystem::path& root) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -46,11 +47,8 @@ void remove_stale_folders(const std::filesystem::path& root) {
         info.st_uid != ::geteuid()) {
       continue;
     }
-    std::ifstream pid_file(it->path() / ".s.PGSQL.1.pid");
-    long pid = 0;
-    const bool has_pid = static_cast<bool>(pid_file >> pid) && pid > 0;
-    const bool gone = has_pid ? (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-                              : std::time(nullptr) - info.st_mtime > 3600;
+    base::UniqueFd lock(::open((it->path() / k_lock_file_name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    const bool gone = lock ? ::flock(lock.get(), LOCK_EX | LOCK_NB) == 0 : std::time(nullptr) - info.st_mtime > 3600;
     if (gone) {
       std::error_code ignored;
       fs::remove_all(it->path(), ignored);
@@ -116,6 +114,12 @@ Result<PrivateDir> PrivateDir::create() {
                       "set TMPDIR to a writable folder");
   }
   PrivateDir dir{std::filesystem::path(pattern)};
+  // Held for the folder's whole life: how other processes tell a live folder from a stale one.
+  dir.m_lock = base::UniqueFd(::open((dir.m_path / k_lock_file_name).c_str(),
+                                     O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!dir.m_lock || ::flock(dir.m_lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    return make_error(ErrorKind::process, fmt::format("cannot lock the private folder {}: {}", pattern, std::strerror(errno)));
+  }
   // mkdtemp makes it 0700; check rather than trust (an odd umask or file system must not leave
   // the engine open to others).
   struct stat info {};
@@ -128,12 +132,14 @@ Result<PrivateDir> PrivateDir::create() {
   return dir;
 }
 
-PrivateDir::PrivateDir(PrivateDir&& other) noexcept : m_path(std::exchange(other.m_path, {})) {}
+PrivateDir::PrivateDir(PrivateDir&& other) noexcept
+    : m_path(std::exchange(other.m_path, {})), m_lock(std::move(other.m_lock)) {}
 
 PrivateDir& PrivateDir::operator=(PrivateDir&& other) noexcept {
   if (this != &other) {
     remove();
     m_path = std::exchange(other.m_path, {});
+    m_lock = std::move(other.m_lock);
   }
   return *this;
 }
@@ -146,6 +152,7 @@ void PrivateDir::remove() noexcept {
     std::error_code ignored;
     std::filesystem::remove_all(m_path, ignored);
     m_path.clear();
+    m_lock.reset(); // after the folder is gone, so nobody else removes it meanwhile
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "base/unique_fd.hpp"
 #include "hyperpipe/error.hpp"
 
 namespace hyperpipe::hyper {
@@ -30,12 +31,14 @@ private:
   explicit PrivateDir(std::filesystem::path path) : m_path(std::move(path)) {}
   void remove() noexcept;
   std::filesystem::path m_path;
+  base::UniqueFd m_lock; ///< flock held while the folder lives (see remove_stale_folders)
 };
 
 /// The longest file name hyperpipe or hyperd puts in a private folder.
 inline constexpr std::size_t k_longest_socket_name = 16;
 /// Every file that can be in a private folder: hyperd's socket and its pid file, our callback.
-inline constexpr const char* k_private_dir_entries[] = {".s.PGSQL.1", ".s.PGSQL.1.pid", "callback"};
+inline constexpr const char* k_lock_file_name = "owner.lock";
+inline constexpr const char* k_private_dir_entries[] = {".s.PGSQL.1", ".s.PGSQL.1.pid", "callback", "owner.lock"};
 
 /// Removes every private folder alive in this process, from a signal handler (async-signal-safe:
 /// fixed names, unlink and rmdir), for programs that end on SIGTERM without unwinding.

@@ -39,7 +39,7 @@ Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement
     Error error = make_error(ErrorKind::invalid_argument,
                              fmt::format("unexpected result ({}) for this kind of call",
                                          PQresStatus(PQresultStatus(result))));
-    error.statement = base::bounded(statement);
+    error.statement = std::string(statement); // cut where it is shown, after redaction
     return error;
   }
   if (state == nullptr) {
@@ -52,11 +52,10 @@ Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement
   if (const char* detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL)) {
     error.message += fmt::format(" ({})", trimmed(detail));
   }
-  error.message = base::bounded(error.message); // hyperd may quote a whole value or statement
   if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT)) {
     error.hint = trimmed(hint);
   }
-  error.statement = base::bounded(statement);
+  error.statement = std::string(statement); // cut where it is shown, after redaction
   return error;
 }
 
@@ -89,10 +88,13 @@ Result<Connection> Connection::open(const std::string& host, int port, const std
   // name (libpq's own default, which hyperd accepts), options a blank. hyperd speaks no TLS and
   // only ever listens on a private Unix socket for us.
   // hyperd listens on a Unix socket (host = its folder). libpq would still connect to PGHOSTADDR
-  // if it were set, so a program sets that aside first (base/pg_environment.hpp).
-  if (const char* hostaddr = std::getenv("PGHOSTADDR"); hostaddr != nullptr && *hostaddr != '\0') {
-    return make_error(ErrorKind::connection, "PGHOSTADDR is set: libpq would send hyperd's connection there",
-                      "call hyperpipe::base::set_aside_pghostaddr() at start (the hyperpipe command does)");
+  // (or a PGSERVICE's hostaddr) if set, so a program sets those aside first
+  // (base/pg_environment.hpp); connected, the socket is checked all the same.
+  for (const char* variable : {"PGHOSTADDR", "PGSERVICE"}) {
+    if (const char* value = std::getenv(variable); value != nullptr && *value != '\0') {
+      return make_error(ErrorKind::connection, fmt::format("{} is set: libpq would send hyperd's connection elsewhere", variable),
+                        "call hyperpipe::base::set_aside_pg_redirects() at start (the hyperpipe command does)");
+    }
   }
   const char* keys[] = {"host", "port", "user", "sslmode", "connect_timeout", "application_name", "dbname", "options",
                         "client_encoding", "target_session_attrs", "gssencmode", "channel_binding", nullptr};
@@ -103,6 +105,14 @@ Result<Connection> Connection::open(const std::string& host, int port, const std
   state->conn = PQconnectdbParams(keys, values, 0);
   if (state->conn == nullptr || PQstatus(state->conn) != CONNECTION_OK) {
     return connection_error(state->conn, fmt::format("cannot connect to hyperd at {} (socket .s.PGSQL.{})", host, port));
+  }
+  // Only hyperd's private socket will do: never a TCP peer some PG* setting pointed us to.
+  const char* reached = PQhost(state->conn);
+  if (reached == nullptr || host != reached || PQhostaddr(state->conn) == nullptr || *PQhostaddr(state->conn) != '\0') {
+    return make_error(ErrorKind::connection,
+                      fmt::format("the connection to hyperd reached {} instead of its private socket in {}",
+                                  reached == nullptr ? "an unknown host" : reached, host),
+                      "unset the PG* variables (PGHOSTADDR, PGSERVICE) that redirect it");
   }
   // libpq prints server notices to stderr by default; hyperd's are not for end users.
   PQsetNoticeProcessor(state->conn, [](void*, const char*) {}, nullptr);

@@ -414,9 +414,16 @@ private:
     bool narrowed = false;
     for (auto& column : shaped.definition.columns) {
       const std::string name = base::quote_identifier(column.name);
-      if (!column.type.is_wide_numeric() || column.type.scale() > 18) {
+      if (!column.type.is_wide_numeric()) {
         columns.push_back(name);
         continue;
+      }
+      if (column.type.scale() > 18) {
+        return make_error(ErrorKind::unsupported,
+                          fmt::format("table {}, column \"{}\" is {}: more than 18 digits after the point, which file "
+                                      "version {} cannot hold",
+                                      table.spec->name.quoted(), column.name, column.type.sql(), writer.file_version()),
+                          "set file_version: 3 on the output, or CAST the column to NUMERIC(18,s) or DOUBLE PRECISION");
       }
       const SqlType narrow = SqlType::numeric(18, column.type.scale());
       const std::string bound = "1" + std::string(static_cast<std::size_t>(18 - column.type.scale()), '0');

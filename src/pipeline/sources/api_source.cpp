@@ -178,6 +178,7 @@ public:
     fetch.params = reader.text_map("params");
     fetch.headers = reader.text_map("headers", true); // a value from a variable is a secret here
     register_credentials(reader, fetch.params, fetch.headers);
+    register_credentials(reader, query_of(fetch.url), {}); // a key written into the URL itself
     fetch.body = reader.text("body").value_or("");
     fetch.records_path = reader.text("records_path").value_or("");
     source->http.allow_http = reader.flag("allow_http").value_or(false);
@@ -216,7 +217,9 @@ public:
     if (auto fan = reader.child("fan_out")) {
       sources::ApiFanOut spec;
       spec.url = under_base(fan->text("url", true).value_or(""));
+      register_credentials(*fan, query_of(spec.url), {});
       spec.params = fan->text_map("params");
+      register_credentials(*fan, spec.params, {});
       spec.id_path = fan->text("id_path", true).value_or("");
       spec.id_param = fan->text("id_param", true).value_or("");
       spec.batch_size = static_cast<int>(fan->integer("batch_size", 1, 10'000).value_or(1));
@@ -261,6 +264,27 @@ public:
   }
 
 private:
+  // The name=value pairs of a URL's query string, as written.
+  static std::vector<std::pair<std::string, std::string>> query_of(const std::string& url) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    const auto question = url.find('?');
+    if (question == std::string::npos) {
+      return pairs;
+    }
+    const std::string_view query = std::string_view(url).substr(question + 1, url.find('#') - question - 1);
+    std::size_t start = 0;
+    while (start < query.size()) {
+      const auto end = std::min(query.find('&', start), query.size());
+      const auto pair = query.substr(start, end - start);
+      const auto equals = pair.find('=');
+      if (equals != std::string_view::npos) {
+        pairs.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
+      }
+      start = end + 1;
+    }
+    return pairs;
+  }
+
   // Secrets by use: a header value built from a variable, the whole value of a header that
   // carries credentials (Authorization, Cookie, X-Api-Key, ...), and a query parameter whose name
   // says it is a key or token — whatever the variables behind them are called.

@@ -57,7 +57,14 @@ Status write_journal(const fs::path& journal, Direction direction, const std::ve
     json["files"].push_back(
         {{"staged", entry.staged.string()}, {"target", entry.target.string()}, {"previous", entry.previous.string()}});
   }
-  return write_file_atomically(journal, json.dump(2) + "\n");
+  std::string text;
+  try {
+    text = json.dump(2) + "\n";
+  } catch (const nlohmann::json::exception& error) {
+    return io_error(fmt::format("cannot write the commit journal {}: a path is not valid UTF-8 ({})", journal.string(),
+                                error.what()));
+  }
+  return write_file_atomically(journal, text);
 }
 
 Status remove_journal(const fs::path& journal) {
@@ -173,6 +180,11 @@ Status commit_files(const CommitRequest& request) {
       fs::remove(entry.previous, ec);
       fs::create_hard_link(file.target, entry.previous, ec);
       if (ec) {
+        // Some file systems (vfat, exFAT, many SMB mounts) have no hard links: a copy keeps it too.
+        ec.clear();
+        fs::copy_file(file.target, entry.previous, fs::copy_options::overwrite_existing, ec);
+      }
+      if (ec) {
         discard();
         return io_error(fmt::format("cannot keep the previous {} while replacing it: {}", file.target.string(), ec.message()));
       }
@@ -201,7 +213,9 @@ Status commit_files(const CommitRequest& request) {
   }
   sync_folders(entries);
   remove_kept(entries);
-  HP_TRY(remove_journal(request.journal));
+  // The commit has happened whatever follows: a journal that cannot be removed is completed
+  // (a no-op) and removed by the next start.
+  (void)remove_journal(request.journal);
   step(request, "done");
   return {};
 }

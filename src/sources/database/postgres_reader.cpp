@@ -113,9 +113,12 @@ Result<ConnectionPtr> connect(const PostgresSpec& spec) {
                       "write postgresql://user@host:5432/database?sslmode=require, or host=... dbname=... pairs; "
                       "percent-encode special characters in a URI");
   }
+  // First, as the environment's defaults would be: the connection string (expanded from dbname
+  // after them) still overrides them.
+  if (const auto service = base::pgservice()) {
+    settings.parameters.insert(settings.parameters.begin(), {"service", *service});
+  }
   if (hostaddr) {
-    // First, as the environment's default would be: the connection string (expanded from dbname
-    // after it) still overrides it.
     settings.parameters.insert(settings.parameters.begin(), {"hostaddr", *hostaddr});
   }
   std::vector<const char*> keywords;

@@ -72,20 +72,21 @@ struct XlsxWorkbook::Impl {
       XML_Parser parser;
       const Impl& impl;
       const std::string& entry;
-      std::size_t run = 0; ///< bytes of text since the last element start or end
+      std::size_t run = 0; ///< bytes of text in the value being read (a shared string, a cell)
     } guarded{handler, parser, *this, entry};
     XML_SetUserData(parser, &guarded);
     XML_SetElementHandler(
         parser,
         [](void* data, const char* element, const char** attributes) {
-          auto& g = *static_cast<Guarded*>(data);
-          g.run = 0;
-          g.handler.start(local_name(element), attributes);
+          static_cast<Guarded*>(data)->handler.start(local_name(element), attributes);
         },
         [](void* data, const char* element) {
           auto& g = *static_cast<Guarded*>(data);
-          g.run = 0;
-          g.handler.end(local_name(element));
+          const auto element_name = local_name(element);
+          if (element_name == "si" || element_name == "c" || element_name == "row") {
+            g.run = 0; // a value is complete: its rich-text runs counted together
+          }
+          g.handler.end(element_name);
         });
     XML_SetCharacterDataHandler(parser, [](void* data, const char* text, int length) {
       auto& g = *static_cast<Guarded*>(data);
