@@ -48,17 +48,27 @@ Runner add_publish_command(CLI::App& app) {
     if (!credentials) {
       return report(credentials.error());
     }
-    if (args->server.find("://") == std::string::npos) {
-      args->server = "https://" + args->server;
-    }
-    if (net::check_url(args->server, http_flags->allow_http) == net::UrlCheck::refused_http) {
-      return report(make_error(ErrorKind::invalid_argument,
-                               fmt::format("refusing to send Tableau credentials over plain HTTP to {}", args->server),
-                               "use an https:// address (or --allow-http for a test server on this machine)"));
-    }
     auto mode = publish::parse_publish_mode(args->mode);
     if (!mode) {
       return report(mode.error());
+    }
+    // The same target type, and the same checks, as a pipeline's publish: keys.
+    publish::PublishTarget target;
+    target.server = args->server;
+    target.site = args->site;
+    target.project = args->project;
+    target.name = args->name.empty() ? std::filesystem::path(args->file).stem().string() : args->name;
+    target.description = args->description;
+    target.mode = *mode;
+    target.as_job = args->as_job;
+    target.chunk_bytes = args->chunk_size_mb << 20U;
+    const net::HttpOptions http = http_flags->options();
+    target.ca_bundle = http.ca_bundle;
+    target.allow_http = http.allow_http;
+    target.connect_timeout = http.connect_timeout;
+    target.idle_timeout = http.idle_timeout;
+    if (auto normalized = target.normalize(); !normalized) {
+      return report(normalized.error());
     }
     // Pre-check before any upload: a real extract, and a single table for append.
     {
@@ -73,21 +83,13 @@ Runner add_publish_command(CLI::App& app) {
                                  "publish with --mode overwrite, or append each table's data source separately"));
       }
     }
-    auto transport = net::make_curl_transport(http_flags->options());
-    publish::PublishOptions options;
-    options.site = args->site;
-    options.project_path = args->project;
-    options.name = args->name.empty() ? std::filesystem::path(args->file).stem().string() : args->name;
-    options.description = args->description;
-    options.mode = *mode;
-    options.as_job = args->as_job;
-    options.chunk_bytes = args->chunk_size_mb << 20U;
-    auto result = publish::publish_file(*transport, *credentials, args->server, args->file, options);
+    auto transport = net::make_curl_transport(target.http());
+    auto result = publish::publish_file(*transport, *credentials, target, args->file);
     if (!result) {
       return report(result.error());
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    fmt::print("published {} as data source \"{}\" ({}) in {:.2f} s{}\n", args->file, options.name, result->datasource_id,
+    fmt::print("published {} as data source \"{}\" ({}) in {:.2f} s{}\n", args->file, target.name, result->datasource_id,
                seconds, result->chunked ? fmt::format(", {} chunks", result->chunks) : "");
     fmt::print("{}\n", result->webpage_url.empty() ? result->resource_url : result->webpage_url);
     if (!result->sign_out_problem.empty()) {

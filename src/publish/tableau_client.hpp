@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "net/http.hpp"
@@ -35,6 +36,31 @@ struct PublishOptions {
   std::uint64_t chunk_bytes = 64ULL << 20U;
   /// Upload progress: bytes of the file sent so far, and its size (after each chunk).
   std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress;
+};
+
+/// Where and how to publish, whoever asks: `hyperpipe publish` fills it from flags, a pipeline
+/// output from its `publish:` keys; both check it with normalize() and publish it through
+/// publish_file(). The one publish-options type.
+struct PublishTarget {
+  std::string server;
+  std::string site;        ///< content URL; empty for the Default site
+  std::string project;     ///< "Parent/Child"; empty for "Default"
+  std::string name;
+  std::string description;
+  PublishMode mode = PublishMode::overwrite;
+  bool as_job = false;
+  std::uint64_t chunk_bytes = 64ULL << 20U;
+  std::optional<std::filesystem::path> credentials_file; ///< unset: the environment
+  std::optional<std::filesystem::path> ca_bundle;
+  bool allow_http = false;
+  std::chrono::seconds connect_timeout{30}; ///< net::HttpOptions's bounds, per request
+  std::chrono::seconds idle_timeout{60};
+
+  /// Adds https:// to a server without a scheme; refuses plain http:// unless allowed (the
+  /// credentials would travel unencrypted). The error says so in words for flags and keys alike.
+  Status normalize();
+  PublishOptions options() const;
+  net::HttpOptions http() const;
 };
 
 struct PublishResult {
@@ -106,8 +132,9 @@ private:
 /// version, sign in, publish, sign out. Every failure is kind remote (exit 7: "publishing
 /// failed"), whatever its cause — a refused sign-in, a missing project — except
 /// outcome_unknown, which says a change may have been applied.
-Result<PublishResult> publish_file(net::HttpTransport& transport, const Credentials& credentials, const std::string& server,
-                                   const std::filesystem::path& file, const PublishOptions& options,
+Result<PublishResult> publish_file(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
+                                   const std::filesystem::path& file,
+                                   std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress = {},
                                    Sleeper& sleeper = real_sleeper());
 
 } // namespace hyperpipe::publish

@@ -358,12 +358,8 @@ private:
         target.mode = *parsed;
       }
     }
-    if (!target.server.empty() && target.server.find("://") == std::string::npos) {
-      target.server = "https://" + target.server;
-    }
-    if (net::check_url(target.server, target.allow_http) == net::UrlCheck::refused_http) {
-      reader.error("server", fmt::format("refusing to send Tableau credentials over plain HTTP to {}", target.server),
-                   "use an https:// address, or allow_http: true for a test server on this machine");
+    if (auto normalized = target.normalize(); !normalized) {
+      reader.error("server", normalized.error().message, normalized.error().hint);
     }
     if (target.mode == publish::PublishMode::append && output.tables.size() == 1 &&
         output.tables[0].mode != TableMode::replace) {

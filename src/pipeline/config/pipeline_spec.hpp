@@ -51,19 +51,8 @@ struct OutputTableSpec {
   std::vector<ForeignKey> foreign_keys;
 };
 
-struct PublishSpec {
-  std::string server;
-  std::string site;
-  std::string project;
-  std::string name;
-  std::string description;
-  publish::PublishMode mode = publish::PublishMode::overwrite;
-  std::optional<std::filesystem::path> credentials_file;
-  std::optional<std::filesystem::path> ca_bundle;
-  bool allow_http = false;
-  bool as_job = false;
-  std::chrono::seconds connect_timeout{30}; ///< net::HttpOptions's bounds, per request
-  std::chrono::seconds idle_timeout{60};
+/// A pipeline output's publish target: the one publish-options type, and where it was written.
+struct PublishSpec : publish::PublishTarget {
   Mark mark;
 };
 

@@ -571,23 +571,13 @@ private:
                      fmt::format("{} as \"{}\" to {}", planned.output->file.filename().string(), target.name, target.server)});
       HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_options.environment));
       m_secrets.push_back(credentials.secret);
-      net::HttpOptions http;
-      http.allow_http = target.allow_http;
-      http.ca_bundle = target.ca_bundle;
-      http.connect_timeout = target.connect_timeout;
-      http.idle_timeout = target.idle_timeout;
-      auto transport = m_options.make_transport ? m_options.make_transport(http) : net::make_curl_transport(http);
-      publish::PublishOptions options;
-      options.site = target.site;
-      options.project_path = target.project;
-      options.name = target.name;
-      options.description = target.description;
-      options.mode = target.mode;
-      options.as_job = target.as_job;
-      options.on_progress = [&](std::uint64_t sent, std::uint64_t) {
-        m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
-      };
-      HP_ASSIGN_OR_RETURN(auto published, publish::publish_file(*transport, credentials, target.server, planned.output->file, options));
+      auto transport = m_options.make_transport ? m_options.make_transport(target.http()) : net::make_curl_transport(target.http());
+      HP_ASSIGN_OR_RETURN(auto published,
+                          publish::publish_file(*transport, credentials, target, planned.output->file,
+                                                [&](std::uint64_t sent, std::uint64_t) {
+                                                  m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent,
+                                                                 seconds_since(started), {}});
+                                                }));
       PublishReport report{planned.output->name, target.server, target.site,
                            target.project.empty() ? "Default" : target.project, target.name, std::string(publish::publish_mode_name(target.mode)),
                            published.datasource_id,
