@@ -7,6 +7,8 @@
 #include <set>
 
 #include "base/quoting.hpp"
+#include "pipeline/run/output_sql.hpp"
+#include "pipeline/run/watermark.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -82,6 +84,12 @@ std::string Plan::describe() const {
                         source->source ? source->source->describe() : source->type,
                         source->incremental_column ? fmt::format(", rows past the watermark of \"{}\"", *source->incremental_column) : "",
                         base::quote_identifier(source->name));
+    if (source->incremental_column) {
+      // The watermark step's statements, from its own builder; <watermark> comes from the state.
+      const WatermarkInput input{source->name, *source->incremental_column, std::string("<watermark>"), {}, {}};
+      text += fmt::format("     {}\n     {}\n     {}\n", watermark_sql::count_stale(input, "<watermark>", "<type>"),
+                          watermark_sql::delete_stale(input, "<watermark>", "<type>"), watermark_sql::largest(input));
+    }
   }
   for (const auto& transform : transforms) {
     text += fmt::format("{}. transform {}: {}\n", step++, transform.spec->name, transform.sql);
@@ -91,8 +99,18 @@ std::string Plan::describe() const {
                         output.mode == CreateMode::replace ? "new file" : "update of the existing file",
                         output.spec->file_version ? fmt::format(", file version {}", *output.spec->file_version) : "");
     for (const auto& table : output.tables) {
-      text += fmt::format("   table {} [{}{}]: {}\n", table.spec->name.quoted(), table_mode_name(table.spec->mode),
-                          table.spec->key.empty() ? "" : fmt::format(" by {}", fmt::join(table.spec->key, ", ")), table.select);
+      text += fmt::format("   table {} [{}{}]:\n", table.spec->name.quoted(), table_mode_name(table.spec->mode),
+                          table.spec->key.empty() ? "" : fmt::format(" by {}", fmt::join(table.spec->key, ", ")));
+      // The statements the runner runs, from the same builder; <output> is the extract's alias.
+      const std::string target = fmt::format("\"<output>\".{}", table.spec->name.quoted());
+      OutputTableSql sql = output_table_sql(table.spec->mode, target, table.select, table.spec->key);
+      if (!sql.clear.empty()) {
+        // A new file has no table to empty; an existing one is emptied only when its columns match.
+        sql.clear = output.mode == CreateMode::replace ? "" : sql.clear + "  -- if the table has these columns; else re-created";
+      }
+      for (const auto& statement : sql.in_order()) {
+        text += fmt::format("     {}\n", statement);
+      }
     }
   }
   for (const auto& publish : publishes) {

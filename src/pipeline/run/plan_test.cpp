@@ -5,6 +5,7 @@
 #include <map>
 
 #include "pipeline/run/plan.hpp"
+#include "pipeline/run/watermark.hpp"
 
 namespace hyperpipe::pipeline {
 namespace {
@@ -219,13 +220,23 @@ TEST(Plan, Describe) {
             "4. transform totals: CREATE TABLE \"totals\" AS (SELECT customer_id, SUM(amount) AS total FROM big_orders "
             "GROUP BY 1)\n"
             "5. write /pipelines/out/sales.hyper (new file)\n"
-            "   table \"Extract\".\"customers\" [replace]: SELECT * FROM \"customers\"\n"
-            "   table \"Extract\".\"totals\" [replace]: SELECT * FROM totals\n"
+            "   table \"Extract\".\"customers\" [replace]:\n"
+            "     INSERT INTO \"<output>\".\"Extract\".\"customers\" SELECT * FROM (SELECT * FROM \"customers\") AS hp_rows\n"
+            "   table \"Extract\".\"totals\" [replace]:\n"
+            "     INSERT INTO \"<output>\".\"Extract\".\"totals\" SELECT * FROM (SELECT * FROM totals) AS hp_rows\n"
             "6. write /pipelines/out/orders.hyper (update of the existing file, file version 2)\n"
-            "   table \"Extract\".\"Extract\" [append]: SELECT * FROM \"big_orders\"\n"
+            "   table \"Extract\".\"Extract\" [append]:\n"
+            "     INSERT INTO \"<output>\".\"Extract\".\"Extract\" SELECT * FROM (SELECT * FROM \"big_orders\") AS hp_rows\n"
             "7. write /pipelines/out/keyed.hyper (update of the existing file)\n"
-            "   table \"Extract\".\"t\" [replace]: SELECT * FROM \"orders\"\n"
-            "   table \"Extract\".\"u\" [replace_by_key by order_id, line]: SELECT * FROM \"orders\"\n"
+            "   table \"Extract\".\"t\" [replace]:\n"
+            "     DELETE FROM \"<output>\".\"Extract\".\"t\"  -- if the table has these columns; else re-created\n"
+            "     INSERT INTO \"<output>\".\"Extract\".\"t\" SELECT * FROM (SELECT * FROM \"orders\") AS hp_rows\n"
+            "   table \"Extract\".\"u\" [replace_by_key by order_id, line]:\n"
+            "     CREATE TEMPORARY TABLE \"hp_batch\" AS (SELECT * FROM (SELECT * FROM \"orders\") AS hp_rows)\n"
+            "     DELETE FROM \"<output>\".\"Extract\".\"u\" AS t WHERE EXISTS (SELECT 1 FROM \"hp_batch\" AS b WHERE "
+            "b.\"order_id\" IS NOT DISTINCT FROM t.\"order_id\" AND b.\"line\" IS NOT DISTINCT FROM t.\"line\")\n"
+            "     INSERT INTO \"<output>\".\"Extract\".\"u\" SELECT * FROM \"hp_batch\"\n"
+            "     DROP TABLE \"hp_batch\"\n"
             "8. publish sales to https://tableau.example.com as \"sales\" in project \"Finance\" (overwrite)\n"
             "9. publish orders to https://a.example.com as \"Orders A\" in project \"Default\" (replace)\n"
             "10. publish orders to https://b.example.com as \"orders\" in project \"Default\" (createnew)\n");
@@ -279,6 +290,23 @@ TEST(Plan, TrailingLineCommentDoesNotSwallowTheClosingParenthesis) {
   // The runner wraps a table's select the same way: "SELECT * FROM (<select>) AS hp_rows".
   const std::string wrapped = "SELECT * FROM (" + plan->outputs[0].tables[0].select + ") AS hp_rows";
   EXPECT_EQ(last_line(wrapped).find("--"), std::string::npos) << wrapped;
+}
+
+} // namespace
+} // namespace hyperpipe::pipeline
+
+namespace hyperpipe::pipeline {
+namespace {
+
+// --dry-run shows the watermark step's statements, built by the same functions the run uses.
+TEST(Plan, DescribeShowsTheWatermarkStatements) {
+  const PipelineSpec spec = spec_of(k_incremental);
+  const auto plan = make_plan(spec, {});
+  ASSERT_TRUE(plan.ok()) << plan.error().describe();
+  const std::string text = plan->describe();
+  const WatermarkInput input{spec.sources[0].name, *spec.sources[0].incremental_column, std::string("<watermark>"), {}, {}};
+  EXPECT_NE(text.find(watermark_sql::delete_stale(input, "<watermark>", "<type>")), std::string::npos) << text;
+  EXPECT_NE(text.find(watermark_sql::largest(input)), std::string::npos) << text;
 }
 
 } // namespace

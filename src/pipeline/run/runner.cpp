@@ -11,6 +11,7 @@
 #include "base/quoting.hpp"
 #include "hyperpipe/extract.hpp"
 #include "pipeline/run/counts.hpp"
+#include "pipeline/run/output_sql.hpp"
 #include "pipeline/run/watermark.hpp"
 #include "pipeline/state/commit_journal.hpp"
 #include "pipeline/state/run_state.hpp"
@@ -492,39 +493,29 @@ private:
     const std::string target = writer.sql_name(definition.name);
     report.table = definition.name.quoted();
     report.mode = std::string(table_mode_name(table.spec->mode));
+    const OutputTableSql sql = output_table_sql(table.spec->mode, target, select, table.spec->key);
     switch (table.spec->mode) {
     case TableMode::replace: {
-      // A table of the same shape is emptied rather than dropped: another table's ASSUMED
-      // foreign key may refer to it, and Hyper refuses to drop a referenced table.
       if (writer.ensure_table(definition)) {
-        HP_TRY(writer.execute(fmt::format("DELETE FROM {}", target)));
+        HP_TRY(writer.execute(sql.clear));
       } else {
         HP_TRY(writer.drop_table(definition.name));
         HP_TRY(writer.add_table(definition));
       }
-      HP_ASSIGN_OR_RETURN(report.rows_written,
-                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, select)));
+      HP_ASSIGN_OR_RETURN(report.rows_written, writer.execute(sql.insert));
       break;
     }
     case TableMode::append: {
       HP_TRY(writer.ensure_table(definition));
-      HP_ASSIGN_OR_RETURN(report.rows_written,
-                          writer.execute(fmt::format("INSERT INTO {} SELECT * FROM ({}) AS hp_rows", target, select)));
+      HP_ASSIGN_OR_RETURN(report.rows_written, writer.execute(sql.insert));
       break;
     }
     case TableMode::replace_by_key: {
       HP_TRY(writer.ensure_table(definition));
-      HP_TRY(writer.execute(fmt::format("CREATE TEMPORARY TABLE \"hp_batch\" AS (SELECT * FROM ({}) AS hp_rows)", select)));
-      std::vector<std::string> matches;
-      for (const auto& key : table.spec->key) {
-        const std::string column = base::quote_identifier(key);
-        matches.push_back(fmt::format("b.{} IS NOT DISTINCT FROM t.{}", column, column));
-      }
-      HP_ASSIGN_OR_RETURN(report.rows_replaced,
-                          writer.execute(fmt::format("DELETE FROM {} AS t WHERE EXISTS (SELECT 1 FROM \"hp_batch\" AS b WHERE {})",
-                                                     target, fmt::join(matches, " AND "))));
-      HP_ASSIGN_OR_RETURN(report.rows_written, writer.execute(fmt::format("INSERT INTO {} SELECT * FROM \"hp_batch\"", target)));
-      HP_TRY(writer.execute("DROP TABLE \"hp_batch\""));
+      HP_TRY(writer.execute(sql.stage));
+      HP_ASSIGN_OR_RETURN(report.rows_replaced, writer.execute(sql.remove_replaced));
+      HP_ASSIGN_OR_RETURN(report.rows_written, writer.execute(sql.insert));
+      HP_TRY(writer.execute(sql.drop_stage));
       break;
     }
     }
