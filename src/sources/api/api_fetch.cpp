@@ -14,64 +14,15 @@
 
 namespace hyperpipe::sources {
 namespace dom = simdjson::dom;
+
 namespace {
 
-// Dotted path ("data.items") to a JSON pointer ("/data/items").
-std::string pointer_of(std::string_view dotted) {
-  std::string pointer;
-  std::size_t start = 0;
-  while (start <= dotted.size() && !dotted.empty()) {
-    const auto dot = dotted.find('.', start);
-    std::string part(dotted.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    std::string escaped;
-    for (char c : part) {
-      escaped += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    }
-    pointer += '/' + escaped;
-    if (dot == std::string_view::npos) {
-      break;
-    }
-    start = dot + 1;
+// The API key, when it travels in the query: next-page links must carry it too.
+std::optional<std::pair<std::string, std::string>> query_key(const ApiFetchOptions& options) {
+  if (options.auth.kind != ApiAuth::Kind::api_key_query) {
+    return std::nullopt;
   }
-  return pointer;
-}
-
-std::string origin_of(const std::string& url) {
-  const auto scheme = url.find("://");
-  const auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return slash == std::string::npos ? url : url.substr(0, slash);
-}
-
-// A next-page reference as an absolute URL: relative ones resolve against the API's origin (or
-// its path); the API key goes along when the original request sent it in the query.
-std::string resolve_next(const ApiFetchOptions& options, std::string next) {
-  if (next.empty()) {
-    return next;
-  }
-  const std::string path = options.url.substr(0, options.url.find('?')); // the URL without its query
-  if (next.starts_with("/")) {
-    next = origin_of(options.url) + next;
-  } else if (next.starts_with("?")) {
-    next = path + next;
-  } else if (next.find("://") == std::string::npos) {
-    next = path.substr(0, path.rfind('/') + 1) + next;
-  }
-  if (options.auth.kind == ApiAuth::Kind::api_key_query &&
-      next.find(net::url_encode(options.auth.name) + "=") == std::string::npos) {
-    next = build_url(next, {{options.auth.name, options.auth.secret}});
-  }
-  return next;
-}
-
-// Credentials go with every page request, so a next page on another host is refused.
-Status check_same_host(const ApiFetchOptions& options, const std::string& next_url) {
-  if (origin_of(next_url) == origin_of(options.url)) {
-    return {};
-  }
-  return make_error(ErrorKind::remote,
-                    fmt::format("{}: the next page is on another host ({}); its credentials would go there too",
-                                options.url, origin_of(next_url)),
-                    "follow pages on the API's own host only");
+  return std::pair{options.auth.name, options.auth.secret};
 }
 
 } // namespace
@@ -87,41 +38,6 @@ std::optional<ApiPagination::Kind> parse_pagination_kind(std::string_view text) 
     }
   }
   return std::nullopt;
-}
-
-std::string build_url(const std::string& base, const std::vector<std::pair<std::string, std::string>>& params) {
-  std::string url = base;
-  char separator = base.find('?') == std::string::npos ? '?' : '&';
-  for (const auto& [name, value] : params) {
-    url += separator;
-    url += net::url_encode(name);
-    url += '=';
-    url += net::url_encode(value);
-    separator = '&';
-  }
-  return url;
-}
-
-std::string next_link(std::string_view header) {
-  // <https://api.example.com/items?page=2>; rel="next", <...>; rel="last"
-  std::size_t at = 0;
-  while (at < header.size()) {
-    const auto open = header.find('<', at);
-    const auto close = header.find('>', open);
-    if (open == std::string_view::npos || close == std::string_view::npos) {
-      break;
-    }
-    const auto end = header.find(",<", close) == std::string_view::npos ? header.find(", <", close) : header.find(",<", close);
-    const std::string_view params = header.substr(close + 1, end == std::string_view::npos ? std::string_view::npos : end - close - 1);
-    if (params.find("rel=\"next\"") != std::string_view::npos || params.find("rel=next") != std::string_view::npos) {
-      return std::string(header.substr(open + 1, close - open - 1));
-    }
-    if (end == std::string_view::npos) {
-      break;
-    }
-    at = end + 1;
-  }
-  return {};
 }
 
 namespace {
@@ -527,19 +443,19 @@ Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const A
         offset += static_cast<long long>(count);
         break;
       case ApiPagination::Kind::next_url: {
-        next_url = resolve_next(options, reader.page_value(paging.next_url_path).value_or(""));
+        next_url = resolve_next(options.url, reader.page_value(paging.next_url_path).value_or(""), query_key(options));
         more = !next_url.empty();
         if (more) {
-          HP_TRY(check_same_host(options, next_url));
+          HP_TRY(check_same_host(options.url, next_url));
         }
         break;
       }
       case ApiPagination::Kind::link: {
         const auto link = response.headers.find("link");
-        next_url = link == response.headers.end() ? std::string() : resolve_next(options, next_link(link->second));
+        next_url = link == response.headers.end() ? std::string() : resolve_next(options.url, next_link(link->second), query_key(options));
         more = !next_url.empty();
         if (more) {
-          HP_TRY(check_same_host(options, next_url));
+          HP_TRY(check_same_host(options.url, next_url));
         }
         break;
       }

@@ -18,6 +18,7 @@
 #include "hyperpipe/error.hpp"
 #include "net/http.hpp"
 #include "net/retry.hpp"
+#include "sources/api/api_urls.hpp"
 
 namespace hyperpipe::sources {
 
@@ -116,11 +117,5 @@ struct ApiEnvironment {
 Result<ApiFetchResult> fetch_api_records(const ApiFetchOptions& options, const ApiEnvironment& environment,
                                          const std::function<Status(std::string_view record)>& record,
                                          const std::function<void(const ApiFetchResult&)>& on_page = {});
-
-/// The URL of a request with its query parameters, percent-encoded.
-std::string build_url(const std::string& base, const std::vector<std::pair<std::string, std::string>>& params);
-
-/// The rel="next" target of an RFC 8288 Link header value, or "".
-std::string next_link(std::string_view header);
 
 } // namespace hyperpipe::sources
