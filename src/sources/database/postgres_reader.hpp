@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hyperpipe/column_batch.hpp"
+#include "sources/database/pg_settings.hpp"
 #include "sources/database/pg_types.hpp"
 
 namespace hyperpipe::sources::database {
@@ -71,20 +72,5 @@ private:
   std::vector<ColumnDefinition> m_columns;
   std::vector<std::string> m_notes;
 };
-
-/// The libpq connection keywords and values hyperpipe connects with (exposed for tests): the
-/// user's string expanded, application_name, a connect timeout, and sslmode=verify-full for a
-/// remote server when nothing else says otherwise.
-/// How hyperpipe connects, from one reading of the user's connection string (exposed for tests).
-struct ConnectionSettings {
-  /// libpq keywords and values: the user's string expanded, application_name, a connect
-  /// timeout, and sslmode=verify-full for a remote server when nothing else says otherwise.
-  std::vector<std::pair<std::string, std::string>> parameters;
-  bool malformed = false;      ///< libpq cannot parse the string (its message is never shown)
-  bool sslmode_chosen = false; ///< by the string, PGSSLMODE, or verify-full added here
-  std::optional<std::string> password; ///< the one the string carries, to redact everywhere
-};
-ConnectionSettings connection_settings(const std::string& connection, const char* environment_sslmode,
-                                       const char* environment_host);
 
 } // namespace hyperpipe::sources::database
