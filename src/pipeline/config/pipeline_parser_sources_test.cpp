@@ -422,5 +422,25 @@ outputs:
   EXPECT_EQ(good.spec->sources[0].source->describe(), "api GET https://api.example.com/v3/search");
 }
 
+TEST(PipelineParser, CredentialsAreSecretsByUseWhateverTheirVariablesAreCalled) {
+  const auto parsed = parse("version: 1\n"
+                            "sources:\n"
+                            "  s:\n"
+                            "    type: api\n"
+                            "    url: https://api.example.com/x\n"
+                            "    params: {signature: \"${SIG}\", day: \"${DAY}\"}\n"
+                            "    headers: {Authorization: \"Bearer ${SVCVAL}\", X-Tenant: \"${TENANT}\", Accept: text/csv}\n"
+                            "  d: {type: postgres, connection: \"${WAREHOUSE}\", table: t}\n" +
+                                k_output_from_s,
+                            {{"SIG", "sig-value"}, {"DAY", "2026-12-05"}, {"SVCVAL", "tok-value"}, {"TENANT", "tenant-7"},
+                             {"WAREHOUSE", "postgresql://u:pw@db/x"}});
+  ASSERT_TRUE(parsed.spec.has_value()) << all_diagnostics(parsed);
+  for (const char* secret : {"sig-value", "tok-value", "Bearer tok-value", "tenant-7", "postgresql://u:pw@db/x"}) {
+    EXPECT_TRUE(contains(parsed.spec->secrets, secret)) << secret;
+  }
+  EXPECT_FALSE(contains(parsed.spec->secrets, "2026-12-05")) << "a plain parameter is no credential";
+  EXPECT_FALSE(contains(parsed.spec->secrets, "text/csv"));
+}
+
 } // namespace
 } // namespace hyperpipe::pipeline
