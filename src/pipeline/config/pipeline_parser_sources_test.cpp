@@ -428,17 +428,18 @@ TEST(PipelineParser, CredentialsAreSecretsByUseWhateverTheirVariablesAreCalled) 
                             "  s:\n"
                             "    type: api\n"
                             "    url: https://api.example.com/x\n"
-                            "    params: {signature: \"${SIG}\", day: \"${DAY}\"}\n"
+                            "    params: {signature: \"${SIG}\", day: \"${DAY}\", assignee: \"${WHO}\"}\n"
                             "    headers: {Authorization: \"Bearer ${SVCVAL}\", X-Tenant: \"${TENANT}\", Accept: text/csv}\n"
                             "  d: {type: postgres, connection: \"${WAREHOUSE}\", table: t}\n" +
                                 k_output_from_s,
-                            {{"SIG", "sig-value"}, {"DAY", "2026-12-05"}, {"SVCVAL", "tok-value"}, {"TENANT", "tenant-7"},
+                            {{"SIG", "sig-value"}, {"DAY", "2026-12-05"}, {"WHO", "maria"}, {"SVCVAL", "tok-value"}, {"TENANT", "tenant-7"},
                              {"WAREHOUSE", "postgresql://u:pw@db/x"}});
   ASSERT_TRUE(parsed.spec.has_value()) << all_diagnostics(parsed);
   for (const char* secret : {"sig-value", "tok-value", "Bearer tok-value", "tenant-7", "postgresql://u:pw@db/x"}) {
     EXPECT_TRUE(contains(parsed.spec->secrets, secret)) << secret;
   }
   EXPECT_FALSE(contains(parsed.spec->secrets, "2026-12-05")) << "a plain parameter is no credential";
+  EXPECT_FALSE(contains(parsed.spec->secrets, "maria")) << "\"assignee\" only contains the letters s-i-g";
   EXPECT_FALSE(contains(parsed.spec->secrets, "text/csv"));
 }
 

@@ -294,7 +294,7 @@ private:
       std::string lower(name);
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie" || looks_secret(name) ||
-             lower.find("sig") != std::string::npos;
+             lower == "sig" || lower.find("signature") != std::string::npos; // "design" or "assignee" are no keys
     };
     for (const auto& [name, value] : headers) {
       if (sensitive_name(name)) {
