@@ -14,13 +14,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_depth = 4;
   auto source = sources::JsonSource::open(path, options);
   if (source.ok()) {
-    const auto tables = (*source)->table_definitions(TableName{"Extract", "Extract"});
+    const auto tables = (*source)->tables(TableName{"Extract", "Extract"});
     for (std::size_t t = 0; t < tables.size(); ++t) {
-      if (!tables[t].validate().ok()) {
+      const TableDefinition& table = tables[t].definition;
+      if (!table.validate().ok()) {
         continue; // e.g. a field named "_row_id": reported to the user by add_table
       }
       auto rejects = sources::fail_on_error();
-      (void)(*source)->read_table(t, tables[t], [](const ColumnBatch& batch) { return batch.check_complete(); }, *rejects);
+      const std::vector<bool> provisional(table.columns.size(), false);
+      (void)(*source)->read(t, table, provisional, [](const ColumnBatch& batch) { return batch.check_complete(); }, *rejects);
     }
   }
   return 0;

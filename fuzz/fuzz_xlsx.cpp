@@ -10,22 +10,21 @@ using namespace hyperpipe;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto path = write_fuzz_input(data, size, ".xlsx");
-  auto workbook = sources::XlsxWorkbook::open(path);
-  if (!workbook.ok()) {
+  sources::XlsxOptions options;
+  options.all_sheets = true;
+  auto source = sources::XlsxSource::open(path, options);
+  if (!source.ok()) {
     return 0;
   }
-  sources::XlsxOptions options;
-  for (const auto& sheet : (*workbook)->sheets()) {
-    auto source = sources::XlsxSheetSource::open(**workbook, sheet, options, path.string());
-    if (!source.ok()) {
-      continue;
-    }
-    TableDefinition table{{"Extract", "Extract"}, (*source)->columns(), {}, {}};
+  const auto tables = (*source)->tables(TableName{"Extract", "Extract"});
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    const TableDefinition& table = tables[t].definition;
     if (!table.validate().ok()) {
       continue;
     }
     auto rejects = sources::fail_on_error();
-    (void)(*source)->read(table, [](const ColumnBatch& batch) { return batch.check_complete(); }, *rejects);
+    const std::vector<bool> provisional(table.columns.size(), false);
+    (void)(*source)->read(t, table, provisional, [](const ColumnBatch& batch) { return batch.check_complete(); }, *rejects);
   }
   return 0;
 }

@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "hyperpipe/extract.hpp"
+#include "pipeline/load_sources.hpp"
 #include "sources/database/odbc_reader.hpp"
 #include "sources/database/postgres_reader.hpp"
+#include "sources/database/reader_source.hpp"
 #include "sources/database/sqlite_reader.hpp"
 
 namespace hyperpipe::pipeline {
@@ -25,31 +26,30 @@ void push_watermark(const StageContext& context, Spec& spec) {
   }
 }
 
-// Streams a reader's batches into the staging file as table public.<source>.
+// Streams a reader's batches into the staging file as table public.<source>, through the pump
+// every source shares.
 template <typename Reader>
-Result<StageResult> stage_batches(Reader& reader, const StageContext& context) {
-  TableDefinition table{TableName{"public", context.table}, reader.columns(), {}, {}};
-  const bool wide = std::any_of(table.columns.begin(), table.columns.end(),
+Result<StageResult> stage_batches(Reader reader, const StageContext& context) {
+  const auto& columns = reader.columns();
+  const bool wide = std::any_of(columns.begin(), columns.end(),
                                 [](const ColumnDefinition& column) { return column.type.is_wide_numeric(); });
   const int version = std::max(context.file_version, wide ? 3 : 2);
-  HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file, {CreateMode::replace, version}));
-  HP_TRY(writer.add_table(table));
-  HP_ASSIGN_OR_RETURN(auto rows, writer.write_to(table.name));
-  HP_ASSIGN_OR_RETURN(
-      auto read, reader.read([&rows](const ColumnBatch& batch) { return rows.write(batch); },
-                             [&context](const db::ReadProgress& progress) {
-                               if (context.on_progress) {
-                                 context.on_progress(progress.rows, progress.bytes);
-                               }
-                             }));
-  HP_TRY(rows.finish());
-  HP_TRY(writer.commit());
+  std::vector<TableJob> jobs(1);
+  jobs[0].table = TableName{"public", context.table};
+  jobs[0].sources.push_back(db::as_row_source(std::move(reader), context.table));
+  LoadTarget target{context.staging_file, false, version, {}, false, {}};
+  if (context.on_progress) {
+    target.on_progress = [&context](std::uint64_t rows, std::uint64_t bytes) { context.on_progress(rows, bytes); };
+  }
+  LoadSummary summary;
+  HP_TRY(load_sources(*context.engine, target, jobs, *sources::fail_on_error(), summary));
+  const FileLoadSummary& read = summary.files.at(0);
   StageResult result;
   result.tables.push_back(context.table);
-  result.rows_read = read.rows;
-  result.rows_loaded = read.rows;
+  result.rows_read = read.rows_read;
+  result.rows_loaded = read.rows_loaded;
   result.bytes = read.bytes;
-  result.notes = reader.notes();
+  result.notes = read.notes;
   result.file_version = version;
   return result;
 }
@@ -122,7 +122,7 @@ public:
     db::PostgresSpec run = spec;
     push_watermark(context, run);
     HP_ASSIGN_OR_RETURN(auto reader, db::PostgresReader::open(run));
-    return stage_batches(reader, context);
+    return stage_batches(std::move(reader), context);
   }
 };
 
@@ -157,7 +157,7 @@ public:
     db::SqliteSpec run = spec;
     push_watermark(context, run);
     HP_ASSIGN_OR_RETURN(auto reader, db::SqliteReader::open(run));
-    auto result = stage_batches(reader, context);
+    auto result = stage_batches(std::move(reader), context);
     if (result) {
       std::error_code ec;
       result->bytes = fs::file_size(spec.file, ec);
@@ -189,7 +189,7 @@ public:
     db::OdbcSpec run = spec;
     push_watermark(context, run);
     HP_ASSIGN_OR_RETURN(auto reader, db::OdbcReader::open(run));
-    return stage_batches(reader, context);
+    return stage_batches(std::move(reader), context);
   }
 };
 

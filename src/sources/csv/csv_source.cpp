@@ -161,15 +161,39 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   return source;
 }
 
-void CsvSource::set_columns(std::vector<ColumnDefinition> columns, std::vector<bool> inferred) {
-  m_columns = std::move(columns);
-  m_inferred = std::move(inferred);
+std::vector<SourceTable> CsvSource::tables(const TableName& root) const {
+  SourceTable table{{root, {}, {}, {}}, m_inferences, false, m_notes};
+  for (std::size_t i = 0; i < m_names.size(); ++i) {
+    table.definition.add(m_names[i], m_inferences[i].type());
+  }
+  return {std::move(table)};
+}
+
+Result<TableRead> CsvSource::read(std::size_t, const TableDefinition& definition, const std::vector<bool>& provisional,
+                                  const BatchSink& sink, RejectSink& rejects) {
+  constexpr std::size_t k_batch_rows = 65'536;
+  m_inferred = provisional;
+  ColumnBatch batch(definition);
+  TableRead read;
+  for (;;) {
+    batch.clear();
+    HP_ASSIGN_OR_RETURN(std::size_t rows, read_batch(batch, k_batch_rows, rejects, read.widening));
+    if (rows > 0) {
+      HP_TRY(sink(batch));
+    }
+    if (rows == 0 || read.widening) {
+      break;
+    }
+  }
+  read.rows_read = m_rows_read;
+  read.rows_rejected = m_rows_rejected;
+  return read;
 }
 
 Result<std::size_t> CsvSource::read_batch(ColumnBatch& batch, std::size_t max_rows, RejectSink& rejects,
                                           std::optional<NeedsWidening>& widening) {
   std::size_t added = 0;
-  const std::size_t width = m_columns.size();
+  const std::size_t width = batch.column_count();
   while (added < max_rows) {
     HP_ASSIGN_OR_RETURN(bool more, m_reader->next(m_record));
     if (!more) {

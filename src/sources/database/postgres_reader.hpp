@@ -19,6 +19,7 @@
 #include "hyperpipe/column_batch.hpp"
 #include "sources/database/pg_settings.hpp"
 #include "sources/database/pg_types.hpp"
+#include "sources/row_source.hpp"
 
 namespace hyperpipe::sources::database {
 
@@ -45,8 +46,6 @@ struct ReadProgress {
   std::uint64_t bytes = 0; ///< COPY bytes received
 };
 
-/// Receives full batches, one at a time (never concurrently), in no particular range order.
-using BatchSink = std::function<Status(const ColumnBatch& batch)>;
 
 class PostgresReader {
 public:
@@ -62,7 +61,8 @@ public:
   /// The statement(s) the read will send, for --dry-run and errors.
   std::string copy_statement(const std::string& range = {}) const;
 
-  /// Streams every row to `sink`; `progress` is called after each batch.
+  /// Streams every row to `sink` (batches of several ranges in no particular order); `progress`
+  /// is called after each batch.
   Result<ReadProgress> read(const BatchSink& sink, const std::function<void(const ReadProgress&)>& progress);
 
 private:

@@ -475,23 +475,42 @@ std::vector<TableDefinition> JsonSource::table_definitions(const TableName& root
   return definitions;
 }
 
-Result<std::uint64_t> JsonSource::read_table(std::size_t index, const TableDefinition& definition,
-                                             const std::function<Status(const ColumnBatch&)>& write,
-                                             RejectSink& rejects) {
+std::vector<SourceTable> JsonSource::tables(const TableName& root) const {
+  std::vector<SourceTable> tables;
+  for (auto& definition : table_definitions(root)) {
+    const bool child = !tables.empty();
+    std::vector<std::string> notes{child ? fmt::format("JSON array \"{}\" of each record", m_tables[tables.size()].path)
+                                         : std::string("JSON records")};
+    if (!child) {
+      notes.insert(notes.end(), m_notes.begin(), m_notes.end());
+    }
+    tables.push_back({std::move(definition), {}, child, std::move(notes)});
+  }
+  return tables;
+}
+
+Result<TableRead> JsonSource::read(std::size_t index, const TableDefinition& definition, const std::vector<bool>&,
+                                   const BatchSink& sink, RejectSink& rejects) {
   ColumnBatch batch(definition);
+  std::uint64_t delivered = 0;
+  const BatchSink counted = [&](const ColumnBatch& full) {
+    delivered += full.row_count();
+    return sink(full);
+  };
   Walk walk(*m_impl, m_tables, false);
   walk.target = index;
   walk.batch = &batch;
   walk.rejects = &rejects;
-  walk.flush = write;
+  walk.flush = counted;
   walk.source_name = m_name;
   HP_TRY(m_impl->for_each_record(m_name, [&](dom::element record, std::uint64_t where) {
     return walk.record(record, where);
   }));
   if (batch.row_count() > 0) {
-    HP_TRY(write(batch));
+    HP_TRY(counted(batch));
   }
-  return walk.rejected;
+  // The root's rows are the records; a child's are whatever its arrays held.
+  return TableRead{index == 0 ? m_records : delivered + walk.rejected, walk.rejected, std::nullopt, {}};
 }
 
 } // namespace hyperpipe::sources

@@ -16,6 +16,7 @@
 #include "hyperpipe/column_batch.hpp"
 #include "io/input_stream.hpp"
 #include "sources/rejects.hpp"
+#include "sources/row_source.hpp"
 #include "sources/text/text_values.hpp"
 #include "sources/text/type_inference.hpp"
 
@@ -42,32 +43,30 @@ struct JsonTablePlan {
   std::vector<bool> omitted;
 };
 
-class JsonSource {
+class JsonSource final : public RowSource {
 public:
   /// Reads the file and discovers its tables, columns and types (one pass over every record).
   static Result<std::unique_ptr<JsonSource>> open(const std::filesystem::path& path, const JsonOptions& options);
 
-  const std::string& name() const { return m_name; }
+  const std::string& name() const override { return m_name; }
   const std::vector<JsonTablePlan>& tables() const { return m_tables; }
   std::uint64_t records() const { return m_records; }
   /// What the reader did that a person should know (big integers, keys named twice).
   const std::vector<std::string>& notes() const { return m_notes; }
 
-  /// Table definitions: the root named `root`, children named "<root>_<path>" in its schema.
-  std::vector<TableDefinition> table_definitions(const TableName& root) const;
-
-  /// Reads every record again and hands table `index`'s rows to `write` in batches (whose
-  /// columns are table_definitions()[index]'s). A row with a value its column cannot hold
-  /// (possible only with overridden types) goes to `rejects`; returns how many did.
-  Result<std::uint64_t> read_table(std::size_t index, const TableDefinition& definition,
-                                   const std::function<Status(const ColumnBatch&)>& write, RejectSink& rejects);
-
+  /// The root named `root`, children named "<root>_<path>" in its schema.
+  std::vector<SourceTable> tables(const TableName& root) const override;
+  /// Reads every record again and delivers table `index`'s rows. A row with a value its column
+  /// cannot hold (possible only with overridden types) goes to `rejects`.
+  Result<TableRead> read(std::size_t index, const TableDefinition& definition, const std::vector<bool>& provisional,
+                         const BatchSink& sink, RejectSink& rejects) override;
   ~JsonSource();
 
   struct Impl;
   friend class JsonInference;
 
 private:
+  std::vector<TableDefinition> table_definitions(const TableName& root) const;
   /// After the discovery pass: marks columns that live on only as nested ones; needs a record.
   Status finish_discovery(std::uint64_t records);
 

@@ -233,4 +233,33 @@ Result<std::uint64_t> XlsxSheetSource::read(const TableDefinition& definition,
   return rejected;
 }
 
+Result<std::unique_ptr<XlsxSource>> XlsxSource::open(const std::filesystem::path& path, const XlsxOptions& options) {
+  std::unique_ptr<XlsxSource> source(new XlsxSource());
+  source->m_name = path.string();
+  source->m_all_sheets = options.all_sheets;
+  HP_ASSIGN_OR_RETURN(source->m_workbook, XlsxWorkbook::open(path, options.values.max_value_bytes));
+  HP_ASSIGN_OR_RETURN(auto sheets, select_sheets(*source->m_workbook, options, source->m_name));
+  for (const auto& sheet : sheets) {
+    HP_ASSIGN_OR_RETURN(auto opened, XlsxSheetSource::open(*source->m_workbook, sheet, options, source->m_name));
+    source->m_sheets.push_back(std::move(opened));
+  }
+  return source;
+}
+
+std::vector<SourceTable> XlsxSource::tables(const TableName& root) const {
+  std::vector<SourceTable> tables;
+  for (const auto& sheet : m_sheets) {
+    const TableName name = m_all_sheets ? TableName{root.schema, sheet->sheet().name} : root;
+    tables.push_back({{name, sheet->columns(), {}, {}}, {}, false, sheet->notes()});
+  }
+  return tables;
+}
+
+Result<TableRead> XlsxSource::read(std::size_t index, const TableDefinition& definition, const std::vector<bool>&,
+                                   const BatchSink& sink, RejectSink& rejects) {
+  const XlsxSheetSource& sheet = *m_sheets.at(index);
+  HP_ASSIGN_OR_RETURN(std::uint64_t rejected, sheet.read(definition, sink, rejects));
+  return TableRead{sheet.rows(), rejected, std::nullopt, {}};
+}
+
 } // namespace hyperpipe::sources

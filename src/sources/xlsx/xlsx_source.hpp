@@ -11,6 +11,7 @@
 
 #include "hyperpipe/column_batch.hpp"
 #include "sources/rejects.hpp"
+#include "sources/row_source.hpp"
 #include "sources/text/text_values.hpp"
 #include "sources/text/type_inference.hpp"
 #include "sources/xlsx/xlsx_reader.hpp"
@@ -52,6 +53,25 @@ private:
   std::vector<TypeInference> m_inferences;
   std::vector<std::string> m_notes;
   std::uint64_t m_rows = 0;
+};
+
+/// A workbook's selected sheets as a row source: one table per sheet, each scanned once for its
+/// types when opened and read again when its rows are wanted.
+class XlsxSource final : public RowSource {
+public:
+  static Result<std::unique_ptr<XlsxSource>> open(const std::filesystem::path& path, const XlsxOptions& options);
+  const std::string& name() const override { return m_name; }
+  /// The sheet's table is `root`; with every sheet, each is named after its sheet in root's schema.
+  std::vector<SourceTable> tables(const TableName& root) const override;
+  Result<TableRead> read(std::size_t index, const TableDefinition& definition, const std::vector<bool>& provisional,
+                         const BatchSink& sink, RejectSink& rejects) override;
+
+private:
+  XlsxSource() = default;
+  std::string m_name;
+  bool m_all_sheets = false;
+  std::unique_ptr<XlsxWorkbook> m_workbook; ///< the sheets read through it
+  std::vector<std::unique_ptr<XlsxSheetSource>> m_sheets;
 };
 
 /// Which sheets `options` selects, with a clear error for a name or index that does not exist.
