@@ -102,7 +102,7 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--sample-rows", args->sample_rows, "rows read to infer types; 0 = all (default: 10000)");
   command->add_option("--max-value-mb", args->max_value_mb,
                       "the largest CSV record, Excel cell or string read, in MiB; larger fails at once (default: 64)")
-      ->check(CLI::Range(1, 4096));
+      ->check(CLI::Range(std::int64_t{1}, pipeline::k_max_value_mb_limit));
   command->add_option("--records-path", args->records_path, "JSON: dotted path of the records array in the document (e.g. items)");
   command->add_option("--json-depth", args->json_depth, "JSON: nested objects deeper than this stay JSON text (default: 10)")
       ->check(CLI::Range(0, 1000));
@@ -149,46 +149,33 @@ Runner add_load_command(CLI::App& app) {
       return report(types.error());
     }
     options.column_types = std::move(*types);
-    for (auto [flag, value, target] : {std::tuple{"--delimiter", &args->delimiter, &options.csv.delimiter},
-                                       std::tuple{"--quote", &args->quote, &options.csv.quote},
-                                       std::tuple{"--escape", &args->escape, &options.csv.escape}}) {
+    for (auto [flag, value, which] : {std::tuple{"--delimiter", &args->delimiter, pipeline::CsvCharacter::delimiter},
+                                      std::tuple{"--quote", &args->quote, pipeline::CsvCharacter::quote},
+                                      std::tuple{"--escape", &args->escape, pipeline::CsvCharacter::escape}}) {
       if (!value->empty()) {
-        auto c = pipeline::single_character(flag, *value);
-        if (!c) {
-          return report(c.error());
+        if (auto set = options.set_character(which, flag, *value); !set) {
+          return report(set.error());
         }
-        *target = *c;
       }
     }
     if (args->header && args->no_header) {
       return report(make_error(ErrorKind::invalid_argument, "--header and --no-header contradict each other"));
     }
-    if (args->header || args->no_header) {
-      options.csv.header = args->header;
+    options.set_header(args->header || args->no_header ? std::optional<bool>(args->header) : std::nullopt);
+    options.set_value_formats(args->date_formats, args->timestamp_formats);
+    for (const Status& set : {options.set_encoding(args->encoding),
+                              options.set_max_value_mb(static_cast<std::int64_t>(args->max_value_mb)),
+                              options.set_on_error(args->on_error)}) {
+      if (!set) {
+        return report(set.error());
+      }
     }
-    auto encoding = io::parse_text_encoding(args->encoding);
-    if (!encoding) {
-      return report(encoding.error());
-    }
-    options.csv.encoding = *encoding;
     options.csv.null_tokens = args->nulls;
-    options.csv.values.date_formats = args->date_formats;
-    options.csv.values.timestamp_formats = args->timestamp_formats;
-    options.csv.values.max_value_bytes = args->max_value_mb << 20U;
     options.csv.sample_rows = args->sample_rows;
     options.json.records_path = args->records_path;
     options.json.max_depth = args->json_depth;
-    options.json.values = options.csv.values;
-    options.json.encoding = options.csv.encoding;
     options.xlsx.sheet = args->sheet;
     options.xlsx.all_sheets = args->all_sheets;
-    options.xlsx.header = !args->no_header;
-    options.xlsx.values = options.csv.values;
-    if (args->on_error.starts_with("reject=") && args->on_error.size() > 7) {
-      options.reject_file = args->on_error.substr(7);
-    } else if (args->on_error != "fail") {
-      return report(make_error(ErrorKind::invalid_argument, fmt::format("--on-error {}: use fail or reject=FILE", args->on_error)));
-    }
 
     // A URL: its records are fetched into a spool file beside the output, then loaded as JSON.
     std::optional<std::filesystem::path> spool;

@@ -91,75 +91,63 @@ public:
       reader.error("path", fmt::format("a {} source reads one file", m_name), "make one source per file and UNION them in a transform");
     }
     for (const auto& [column, type_text] : reader.text_map("columns")) {
-      auto type = SqlType::parse(type_text);
-      if (!type) {
+      if (auto set = options.set_column_type(column, type_text); !set) {
         reader.error_at(reader.mark_in("columns", column), reader.path_of(fmt::format("columns.{}", column)),
-                        type.error().message, type.error().hint);
-      } else {
-        options.column_types.insert_or_assign(column, *type);
+                        set.error().message, set.error().hint);
       }
     }
-    sources::TextValueOptions values;
-    values.date_formats = reader.texts("date_formats");
-    values.max_value_bytes = static_cast<std::size_t>(
-                                 reader.integer("max_value_mb", 1, 4096).value_or(sources::k_default_max_value_bytes >> 20U))
-                             << 20U;
-    values.timestamp_formats = reader.texts("timestamp_formats");
-    options.csv.values = values;
-    options.json.values = values;
-    options.xlsx.values = values;
+    options.set_value_formats(reader.texts("date_formats"), reader.texts("timestamp_formats"));
+    if (auto megabytes = reader.integer("max_value_mb", 1, k_max_value_mb_limit)) {
+      if (auto set = options.set_max_value_mb(*megabytes); !set) {
+        reader.error("max_value_mb", set.error().message, set.error().hint);
+      }
+    }
     switch (m_format) {
-    case InputFormat::text: read_csv(reader, options.csv); break;
-    case InputFormat::json: read_json(reader, options.json); break;
-    case InputFormat::xlsx: read_xlsx(reader, options.xlsx); break;
+    case InputFormat::text: read_csv(reader, options); break;
+    case InputFormat::json: read_json(reader, options); break;
+    case InputFormat::xlsx: read_xlsx(reader, options); break;
     default: break;
     }
     return source;
   }
 
 private:
-  static void read_encoding(ConfigReader& reader, io::TextEncoding& encoding) {
+  static void read_encoding(ConfigReader& reader, LoadFilesOptions& options) {
     if (auto text = reader.text("encoding")) {
-      auto parsed = io::parse_text_encoding(*text);
-      if (!parsed) {
-        reader.error("encoding", parsed.error().message, parsed.error().hint);
-      } else {
-        encoding = *parsed;
+      if (auto set = options.set_encoding(*text); !set) {
+        reader.error("encoding", set.error().message, set.error().hint);
       }
     }
   }
 
-  static void read_csv(ConfigReader& reader, sources::CsvOptions& csv) {
-    for (auto [key, target] : {std::pair{"delimiter", &csv.delimiter}, std::pair{"quote", &csv.quote},
-                               std::pair{"escape", &csv.escape}}) {
+  static void read_csv(ConfigReader& reader, LoadFilesOptions& options) {
+    for (auto [key, which] : {std::pair{"delimiter", CsvCharacter::delimiter}, std::pair{"quote", CsvCharacter::quote},
+                              std::pair{"escape", CsvCharacter::escape}}) {
       if (auto text = reader.text(key)) {
-        auto c = single_character(key, *text);
-        if (!c) {
-          reader.error(key, c.error().message, "write one character, or tab");
-        } else {
-          *target = *c;
+        if (auto set = options.set_character(which, key, *text); !set) {
+          reader.error(key, set.error().message, "write one character, or tab");
         }
       }
     }
-    csv.header = reader.flag("header");
-    read_encoding(reader, csv.encoding);
-    csv.null_tokens = reader.texts("null");
+    options.set_header(reader.flag("header"));
+    read_encoding(reader, options);
+    options.csv.null_tokens = reader.texts("null");
     if (auto rows = reader.integer("sample_rows", 0, 1'000'000'000)) {
-      csv.sample_rows = static_cast<std::size_t>(*rows);
+      options.csv.sample_rows = static_cast<std::size_t>(*rows);
     }
   }
 
-  static void read_json(ConfigReader& reader, sources::JsonOptions& json) {
-    json.records_path = reader.text("records_path").value_or("");
+  static void read_json(ConfigReader& reader, LoadFilesOptions& options) {
+    options.json.records_path = reader.text("records_path").value_or("");
     if (auto depth = reader.integer("max_depth", 0, 1000)) {
-      json.max_depth = static_cast<int>(*depth);
+      options.json.max_depth = static_cast<int>(*depth);
     }
-    read_encoding(reader, json.encoding);
+    read_encoding(reader, options);
   }
 
-  static void read_xlsx(ConfigReader& reader, sources::XlsxOptions& xlsx) {
-    xlsx.sheet = reader.text("sheet").value_or("");
-    xlsx.header = reader.flag("header").value_or(true);
+  static void read_xlsx(ConfigReader& reader, LoadFilesOptions& options) {
+    options.xlsx.sheet = reader.text("sheet").value_or("");
+    options.set_header(reader.flag("header"));
   }
 
   std::string_view m_name;
