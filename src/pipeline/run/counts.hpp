@@ -2,12 +2,12 @@
 // Reading a COUNT(*) (or any single whole number) out of a query's result as a value: a result
 // of another shape is an error, never an exception.
 
-#include <charconv>
 #include <cstdint>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "base/whole_number.hpp"
 #include "hyperpipe/error.hpp"
 #include "hyperpipe/query_result.hpp"
 
@@ -19,9 +19,8 @@ inline Result<std::uint64_t> single_count(const QueryResult& result, std::string
     return make_error(ErrorKind::internal, fmt::format("{}: the count query returned no value", what));
   }
   const std::string& text = *result.rows.front().front();
-  std::uint64_t count = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
-  if (ec != std::errc() || end != text.data() + text.size()) {
+  auto count = base::parse_whole_number<std::uint64_t>(text, what);
+  if (!count) {
     return make_error(ErrorKind::internal, fmt::format("{}: \"{}\" is not a count", what, text));
   }
   return count;

@@ -9,6 +9,7 @@
 #include "base/quoting.hpp"
 #include "pipeline/run/output_sql.hpp"
 #include "pipeline/run/watermark.hpp"
+#include "pipeline/run/workspace_sql.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -51,8 +52,10 @@ Result<Plan> make_plan(const PipelineSpec& pipeline, const PlanOptions& options)
     plan.sources.push_back(&source);
   }
   for (const auto& transform : pipeline.transforms) {
-    plan.transforms.push_back({&transform, fmt::format("CREATE TABLE {} AS ({})", base::quote_identifier(transform.name),
-                                                       trim_query(transform.sql))});
+    plan.transforms.push_back({&transform,
+                               fmt::format("CREATE TABLE {} AS ({})", base::quote_identifier(transform.name),
+                                           trim_query(transform.sql)),
+                               workspace_sql::count_rows(transform.name)});
   }
   for (const auto& output : pipeline.outputs) {
     if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), output.name) == options.only.end()) {
@@ -91,8 +94,16 @@ std::string Plan::describe() const {
                           watermark_sql::delete_stale(input, "<watermark>", "<type>"), watermark_sql::largest(input));
     }
   }
+  // The statements are the runner's own (pipeline/run/workspace_sql); <staged> is a staged file's
+  // alias. Child tables a source stages (a JSON array's) are gathered the same way.
+  text += fmt::format("{}. gather the staged tables into one workspace (the largest staged file becomes it):\n", step++);
+  for (const auto* source : sources) {
+    text += fmt::format("     {}  -- its columns, kept in the state\n     {}  -- unless it is the workspace\n",
+                        workspace_sql::shape(source->name), workspace_sql::copy_staged_table("<staged>", source->name));
+  }
+  text += fmt::format("     {}  -- after each staged file\n", workspace_sql::detach("<staged>"));
   for (const auto& transform : transforms) {
-    text += fmt::format("{}. transform {}: {}\n", step++, transform.spec->name, transform.sql);
+    text += fmt::format("{}. transform {}: {}\n     {}\n", step++, transform.spec->name, transform.sql, transform.count_sql);
   }
   for (const auto& output : outputs) {
     text += fmt::format("{}. write {} ({}{})\n", step++, output.spec->file.string(),
@@ -112,6 +123,7 @@ std::string Plan::describe() const {
         text += fmt::format("     {}\n", statement);
       }
     }
+    text += fmt::format("   {}\n", workspace_sql::detach("<workspace>"));
   }
   for (const auto& publish : publishes) {
     text += fmt::format("{}. publish {} to {} as \"{}\" in project \"{}\" ({})\n", step++, publish.output->name,

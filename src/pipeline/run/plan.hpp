@@ -14,7 +14,8 @@ namespace hyperpipe::pipeline {
 
 struct PlannedTransform {
   const TransformSpec* spec = nullptr;
-  std::string sql; ///< CREATE TABLE ... AS (...), run in the workspace
+  std::string sql;       ///< CREATE TABLE ... AS (...), run in the workspace
+  std::string count_sql; ///< its rows counted, for the report
 };
 
 struct PlannedTable {

@@ -9,13 +9,11 @@
 #include <thread>
 
 #include "base/quoting.hpp"
-#include "hyperpipe/extract.hpp"
 #include "pipeline/run/counts.hpp"
-#include "pipeline/run/output_tables.hpp"
 #include "pipeline/run/watermark.hpp"
+#include "pipeline/run/workspace_sql.hpp"
 #include "pipeline/state/commit_journal.hpp"
 #include "pipeline/state/run_state.hpp"
-#include "publish/tableau_client.hpp"
 
 namespace hyperpipe::pipeline {
 namespace fs = std::filesystem;
@@ -51,8 +49,10 @@ struct StagedSource {
 
 class Run {
 public:
-  Run(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer)
-      : m_engine(engine), m_pipeline(pipeline), m_options(options), m_secrets(pipeline.secrets), m_events(observer, m_secrets) {}
+  Run(RunEngine& engine, RunPublisher& publisher, const PipelineSpec& pipeline, const RunOptions& options,
+      RunObserver& observer)
+      : m_engine(engine), m_publisher(publisher), m_pipeline(pipeline), m_options(options), m_secrets(pipeline.secrets),
+        m_events(observer, m_secrets) {}
 
   RunReport execute() {
     const auto started = Clock::now();
@@ -126,17 +126,17 @@ private:
       return make_error(ErrorKind::io, fmt::format("cannot create {}: {}", m_work_dir.string(), ec.message()));
     }
     HP_TRY(stage_sources());
-    HP_ASSIGN_OR_RETURN(auto workspace, build_workspace());
-    HP_TRY(run_transforms(workspace));
-    HP_ASSIGN_OR_RETURN(auto writers, write_outputs(workspace));
-    HP_TRY(commit_all(writers));
+    HP_TRY(build_workspace());
+    HP_TRY(run_transforms());
+    HP_TRY(write_outputs());
+    HP_TRY(commit_all());
     return publish_outputs();
   }
 
   // Every output and the state file become visible together, or none of them, across a crash
   // at any instant (pipeline/state/commit_journal.hpp): each is finished beside its target, then
   // the journal is written and the renames follow.
-  Status commit_all(std::vector<ExtractWriter>& writers) {
+  Status commit_all() {
     CommitRequest request{commit_journal_of(m_pipeline), m_pipeline.name, {}, m_options.after_commit_step};
     const auto discard_staged = [&] {
       for (const auto& file : request.files) {
@@ -144,11 +144,11 @@ private:
         fs::remove(file.staged, ec);
       }
     };
-    for (std::size_t i = 0; i < writers.size(); ++i) {
+    for (std::size_t i = 0; i < m_plan.outputs.size(); ++i) {
       const fs::path& target = m_plan.outputs[i].spec->file;
       at(FailedStage::output, fmt::format("output {}", m_plan.outputs[i].spec->name));
       const fs::path staged = staged_file_of(target, m_pipeline);
-      if (auto finished = writers[i].commit_as(staged); !finished) {
+      if (auto finished = m_engine.finish_output(i, staged); !finished) {
         discard_staged();
         return finished;
       }
@@ -171,7 +171,7 @@ private:
     request.files.push_back({staged_state, state_file}); // last: the state follows its outputs
     at(FailedStage::output, "commit outputs");
     HP_TRY(commit_files(request));
-    for (std::size_t i = 0; i < writers.size(); ++i) {
+    for (std::size_t i = 0; i < m_plan.outputs.size(); ++i) {
       std::error_code ec;
       const fs::path& target = m_plan.outputs[i].spec->file;
       m_report.outputs[i].bytes = fs::file_size(target, ec);
@@ -208,7 +208,6 @@ private:
     const std::string step = fmt::format("source {}", source.name);
     m_events.emit({RunEvent::Kind::started, step, 0, 0, 0, source.source->describe()});
     StageContext context;
-    context.engine = &m_engine;
     context.staging_file = m_work_dir / (source.name + ".hyper");
     context.table = source.name;
     context.work_dir = m_work_dir;
@@ -236,7 +235,7 @@ private:
     context.on_progress = [&](std::uint64_t rows, std::uint64_t bytes) {
       m_events.emit({RunEvent::Kind::progress, step, rows, bytes, seconds_since(started), {}});
     };
-    HP_ASSIGN_OR_RETURN(staged.result, source.source->stage(context));
+    HP_ASSIGN_OR_RETURN(staged.result, m_engine.stage(*source.source, context));
     staged.file = context.staging_file;
     SourceReport& report = staged.report;
     report.name = source.name;
@@ -269,8 +268,8 @@ private:
     if (const auto previous = m_state.sources.find(source.name); previous != m_state.sources.end()) {
       input.previous_type = previous->second.type;
     }
-    const StagedDatabase database{[&](std::string_view sql) { return m_engine.query(staged.file, sql); },
-                                  [&] { return m_engine.inspect(staged.file); }};
+    const StagedDatabase database{[&](std::string_view sql) { return m_engine.query_staged(staged.file, sql); },
+                                  [&] { return m_engine.inspect_staged(staged.file); }};
     HP_ASSIGN_OR_RETURN(const WatermarkOutcome outcome, pipeline::apply_watermark(input, database));
     staged.report.rows_skipped = outcome.skipped;
     staged.report.rows_loaded -= std::min(outcome.skipped, staged.report.rows_loaded);
@@ -292,8 +291,7 @@ private:
       staged.new_state = SourceState{};
     }
     for (const auto& name : staged.result.tables) {
-      HP_ASSIGN_OR_RETURN(auto shape, m_engine.query(staged.file, fmt::format("SELECT * FROM \"public\".{} LIMIT 0",
-                                                                               base::quote_identifier(name))));
+      HP_ASSIGN_OR_RETURN(auto shape, m_engine.query_staged(staged.file, workspace_sql::shape(name)));
       SourceState::Table table{name, {}};
       for (const auto& column : shape.columns) {
         if (column.type) {
@@ -342,7 +340,7 @@ private:
   // The largest staged file becomes the workspace (a file copy, far cheaper than copying its
   // rows); the other sources' tables are copied into it. Among files of the newest file version,
   // so that every staged column type fits the workspace (NUMERIC(30,10) needs version 3).
-  Result<ExtractWriter> build_workspace() {
+  Status build_workspace() {
     at(FailedStage::engine, "workspace");
     std::size_t base = 0;
     std::uintmax_t largest = 0;
@@ -358,9 +356,7 @@ private:
         base = i;
       }
     }
-    HP_ASSIGN_OR_RETURN(auto workspace,
-                        ExtractWriter::open(m_engine, m_staged.at(base).file, {CreateMode::open_existing, std::nullopt}));
-    HP_TRY(workspace.resolve_unqualified_in(""));
+    HP_TRY(m_engine.open_workspace(m_staged.at(base).file));
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       const auto& staged = m_staged[i];
       std::error_code ec;
@@ -369,25 +365,25 @@ private:
         continue;
       }
       at(FailedStage::source, fmt::format("source {}", staged.report.name));
-      HP_ASSIGN_OR_RETURN(std::string alias, workspace.attach(staged.file));
-      for (const auto& table : staged.result.tables) {
-        const std::string name = base::quote_identifier(table);
-        HP_TRY(workspace.execute(fmt::format("CREATE TABLE {} AS (SELECT * FROM {}.\"public\".{})", name, alias, name)));
-      }
-      HP_TRY(workspace.execute(fmt::format("DETACH DATABASE {}", alias)));
+      HP_TRY(m_engine.gather(staged.file, [&](const std::string& alias) {
+        std::vector<std::string> statements;
+        for (const auto& table : staged.result.tables) {
+          statements.push_back(workspace_sql::copy_staged_table(alias, table));
+        }
+        return statements;
+      }));
       fs::remove(staged.file, ec); // the workspace has the rows now
     }
-    return workspace;
+    return {};
   }
 
-  Status run_transforms(ExtractWriter& workspace) {
+  Status run_transforms() {
     for (const auto& transform : m_plan.transforms) {
       const auto started = Clock::now();
       at(FailedStage::transform, fmt::format("transform {}", transform.spec->name));
       m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0, {}});
-      HP_TRY(workspace.execute(transform.sql));
-      HP_ASSIGN_OR_RETURN(auto counted, workspace.query(fmt::format("SELECT COUNT(*) FROM {}",
-                                                                    base::quote_identifier(transform.spec->name))));
+      HP_TRY(m_engine.execute_in_workspace(transform.sql));
+      HP_ASSIGN_OR_RETURN(auto counted, m_engine.query_in_workspace(transform.count_sql));
       HP_ASSIGN_OR_RETURN(const std::uint64_t rows, single_count(counted, m_where.step));
       TransformReport report{transform.spec->name, rows, seconds_since(started)};
       m_events.emit({RunEvent::Kind::finished, m_where.step, report.rows, 0, report.seconds,
@@ -397,34 +393,27 @@ private:
     return {};
   }
 
-  Result<std::vector<ExtractWriter>> write_outputs(ExtractWriter& workspace) {
-    std::vector<ExtractWriter> writers;
+  Status write_outputs() {
     for (const auto& output : m_plan.outputs) {
       const auto started = Clock::now();
       at(FailedStage::output, fmt::format("output {}", output.spec->name));
       m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0, output.spec->file.string()});
       std::error_code ec;
       fs::create_directories(output.spec->file.parent_path(), ec);
-      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(m_engine, output.spec->file, {output.mode, output.spec->file_version}));
-      HP_ASSIGN_OR_RETURN(std::string alias, writer.attach(workspace.working_file()));
-      HP_TRY(writer.resolve_unqualified_in(alias));
       OutputReport report{output.spec->name, output.spec->file, {}, 0, 0};
-      std::uint64_t rows = 0;
-      for (const auto& table : output.tables) {
+      HP_ASSIGN_OR_RETURN(report.tables, m_engine.write_output(output, [&](const PlannedTable& table) {
         at(FailedStage::output, fmt::format("output {} table {}", output.spec->name, table.spec->name.quoted()));
-        OutputTableReport table_report;
-        HP_TRY(write_output_table(writer, table, table_report));
-        rows += table_report.rows_total;
-        report.tables.push_back(std::move(table_report));
+      }));
+      std::uint64_t rows = 0;
+      for (const auto& table : report.tables) {
+        rows += table.rows_total;
       }
-      HP_TRY(writer.execute(fmt::format("DETACH DATABASE {}", alias)));
       report.seconds = seconds_since(started);
       m_events.emit({RunEvent::Kind::finished, fmt::format("output {}", output.spec->name), rows, 0, report.seconds,
                      fmt::format("{} table{}, {} rows", report.tables.size(), report.tables.size() == 1 ? "" : "s", rows)});
       m_report.outputs.push_back(std::move(report));
-      writers.push_back(std::move(writer));
     }
-    return writers;
+    return {};
   }
 
   Status publish_outputs() {
@@ -434,15 +423,12 @@ private:
       at(FailedStage::publish, fmt::format("publish {}", planned.output->name));
       m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0,
                      fmt::format("{} as \"{}\" to {}", planned.output->file.filename().string(), target.name, target.server)});
-      HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_options.environment));
-      m_secrets.push_back(credentials.secret);
-      auto transport = m_options.make_transport ? m_options.make_transport(target.http()) : net::make_curl_transport(target.http());
       HP_ASSIGN_OR_RETURN(auto published,
-                          publish::publish_file(*transport, credentials, target, planned.output->file,
-                                                [&](std::uint64_t sent, std::uint64_t) {
-                                                  m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent,
-                                                                 seconds_since(started), {}});
-                                                }));
+                          m_publisher.publish(
+                              target, planned.output->file, [&](const std::string& secret) { m_secrets.push_back(secret); },
+                              [&](std::uint64_t sent) {
+                                m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
+                              }));
       PublishReport report{planned.output->name, target.server, target.site,
                            target.project.empty() ? "Default" : target.project, target.name, std::string(publish::publish_mode_name(target.mode)),
                            published.datasource_id,
@@ -465,7 +451,8 @@ private:
     }
   }
 
-  HyperEngine& m_engine;
+  RunEngine& m_engine;
+  RunPublisher& m_publisher;
   const PipelineSpec& m_pipeline;
   const RunOptions& m_options;
   std::vector<std::string> m_secrets; ///< the pipeline's, then publish credentials as they are read
@@ -490,8 +477,15 @@ fs::path staged_file_of(const fs::path& target, const PipelineSpec& pipeline) {
   return fs::path(target.string() + fmt::format(".{}.pending", pipeline.name));
 }
 
+RunReport run_pipeline(RunEngine& engine, RunPublisher& publisher, const PipelineSpec& pipeline, const RunOptions& options,
+                       RunObserver& observer) {
+  return Run(engine, publisher, pipeline, options, observer).execute();
+}
+
 RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer) {
-  return Run(engine, pipeline, options, observer).execute();
+  const auto hyperd = hyperd_run_engine(engine);
+  const auto tableau = rest_run_publisher(options.environment);
+  return run_pipeline(*hyperd, *tableau, pipeline, options, observer);
 }
 
 } // namespace hyperpipe::pipeline

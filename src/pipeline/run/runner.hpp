@@ -18,10 +18,10 @@
 #include <string>
 
 #include "hyperpipe/engine.hpp"
-#include "net/http.hpp"
 #include "pipeline/config/pipeline_spec.hpp"
 #include "pipeline/run/plan.hpp"
 #include "pipeline/run/run_report.hpp"
+#include "pipeline/run/run_work.hpp"
 
 namespace hyperpipe::pipeline {
 
@@ -46,8 +46,6 @@ struct RunOptions {
   PlanOptions plan;
   /// Where publish credentials are read from (HYPERPIPE_TABLEAU_*).
   Environment environment = process_environment();
-  /// HTTP for publishing; tests may substitute. Default: libcurl.
-  std::function<std::unique_ptr<net::HttpTransport>(const net::HttpOptions&)> make_transport;
   /// Called after each durable step of the commit ("kept N", "journal", "renamed N", "done"):
   /// crash tests stop the process there.
   std::function<void(std::string_view)> after_commit_step;
@@ -55,6 +53,10 @@ struct RunOptions {
 
 /// Runs the pipeline; the report says whether it succeeded and, if not, where it failed.
 RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options,
+                       RunObserver& observer);
+/// The same with the engine and the publisher given (pipeline/run/run_work.hpp): unit tests run
+/// the runner on fakes.
+RunReport run_pipeline(RunEngine& engine, RunPublisher& publisher, const PipelineSpec& pipeline, const RunOptions& options,
                        RunObserver& observer);
 
 /// Files a run keeps beside each other in the state folder.

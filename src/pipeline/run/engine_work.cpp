@@ -1,0 +1,106 @@
+// The real RunEngine (hyperd, through ExtractWriter) and RunPublisher (Tableau's REST API, through
+// libcurl). Thin on purpose: the runner decides what runs, these carry it out.
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "hyperpipe/extract.hpp"
+#include "net/http.hpp"
+#include "pipeline/run/output_tables.hpp"
+#include "pipeline/run/run_work.hpp"
+#include "pipeline/run/workspace_sql.hpp"
+#include "publish/credentials.hpp"
+
+namespace hyperpipe::pipeline {
+namespace {
+
+class HyperdRunEngine final : public RunEngine {
+public:
+  explicit HyperdRunEngine(HyperEngine& engine) : m_engine(engine) {}
+
+  Result<StageResult> stage(const ConfiguredSource& source, StageContext context) override {
+    context.engine = &m_engine;
+    return source.stage(context);
+  }
+
+  Result<QueryResult> query_staged(const std::filesystem::path& file, std::string_view sql) override {
+    return m_engine.query(file, sql);
+  }
+
+  Result<ExtractInfo> inspect_staged(const std::filesystem::path& file) override { return m_engine.inspect(file); }
+
+  Status open_workspace(const std::filesystem::path& base) override {
+    HP_ASSIGN_OR_RETURN(auto workspace, ExtractWriter::open(m_engine, base, {CreateMode::open_existing, std::nullopt}));
+    HP_TRY(workspace.resolve_unqualified_in(""));
+    m_workspace.emplace(std::move(workspace));
+    return {};
+  }
+
+  Status gather(const std::filesystem::path& staged,
+                const std::function<std::vector<std::string>(const std::string& alias)>& statements) override {
+    HP_ASSIGN_OR_RETURN(std::string alias, m_workspace->attach(staged));
+    for (const auto& statement : statements(alias)) {
+      HP_TRY(m_workspace->execute(statement));
+    }
+    HP_TRY(m_workspace->execute(workspace_sql::detach(alias)));
+    return {};
+  }
+
+  Result<std::uint64_t> execute_in_workspace(std::string_view sql) override { return m_workspace->execute(sql); }
+
+  Result<QueryResult> query_in_workspace(std::string_view sql) override { return m_workspace->query(sql); }
+
+  Result<std::vector<OutputTableReport>> write_output(const PlannedOutput& output,
+                                                      const std::function<void(const PlannedTable&)>& on_table) override {
+    HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(m_engine, output.spec->file, {output.mode, output.spec->file_version}));
+    HP_ASSIGN_OR_RETURN(std::string alias, writer.attach(m_workspace->working_file()));
+    HP_TRY(writer.resolve_unqualified_in(alias));
+    std::vector<OutputTableReport> reports;
+    for (const auto& table : output.tables) {
+      on_table(table);
+      OutputTableReport report;
+      HP_TRY(write_output_table(writer, table, report));
+      reports.push_back(std::move(report));
+    }
+    HP_TRY(writer.execute(workspace_sql::detach(alias)));
+    m_outputs.push_back(std::move(writer));
+    return reports;
+  }
+
+  Status finish_output(std::size_t index, const std::filesystem::path& staged) override {
+    return m_outputs.at(index).commit_as(staged);
+  }
+
+private:
+  HyperEngine& m_engine;
+  std::optional<ExtractWriter> m_workspace;
+  std::vector<ExtractWriter> m_outputs; ///< written, awaiting the commit
+};
+
+class RestRunPublisher final : public RunPublisher {
+public:
+  explicit RestRunPublisher(const Environment& environment) : m_environment(environment) {}
+
+  Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
+                                         const std::function<void(const std::string& secret)>& add_secret,
+                                         const std::function<void(std::uint64_t sent)>& on_progress) override {
+    HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));
+    add_secret(credentials.secret);
+    auto transport = net::make_curl_transport(target.http());
+    return publish::publish_file(*transport, credentials, target, file,
+                                 [&](std::uint64_t sent, std::uint64_t) { on_progress(sent); });
+  }
+
+private:
+  const Environment& m_environment;
+};
+
+} // namespace
+
+std::unique_ptr<RunEngine> hyperd_run_engine(HyperEngine& engine) { return std::make_unique<HyperdRunEngine>(engine); }
+
+std::unique_ptr<RunPublisher> rest_run_publisher(const Environment& environment) {
+  return std::make_unique<RestRunPublisher>(environment);
+}
+
+} // namespace hyperpipe::pipeline

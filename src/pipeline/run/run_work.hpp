@@ -1,0 +1,61 @@
+#pragma once
+// What a run needs from hyperd and from Tableau, behind two narrow interfaces, so the runner (its
+// order, accounting, failure handling and all-or-nothing commit) is unit-tested with fakes
+// (runner_test.cpp) and the real parts (engine_work.cpp) stay thin. The runner decides every
+// statement; these only carry them out.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hyperpipe/engine.hpp"
+#include "pipeline/config/pipeline_spec.hpp"
+#include "pipeline/run/plan.hpp"
+#include "pipeline/run/run_report.hpp"
+#include "pipeline/sources/source_plugin.hpp"
+#include "publish/tableau_client.hpp"
+
+namespace hyperpipe::pipeline {
+
+class RunEngine {
+public:
+  virtual ~RunEngine() = default;
+  /// Stages one source into `context.staging_file` (the implementation supplies the engine).
+  virtual Result<StageResult> stage(const ConfiguredSource& source, StageContext context) = 0;
+  /// A statement inside one staged file (the watermark step, the staged tables' shapes).
+  virtual Result<QueryResult> query_staged(const std::filesystem::path& file, std::string_view sql) = 0;
+  virtual Result<ExtractInfo> inspect_staged(const std::filesystem::path& file) = 0;
+  /// Takes the staged file `base` over as the workspace, where unqualified names resolve.
+  virtual Status open_workspace(const std::filesystem::path& base) = 0;
+  /// Attaches a staged file to the workspace, runs `statements(alias)` there, and detaches it.
+  virtual Status gather(const std::filesystem::path& staged,
+                        const std::function<std::vector<std::string>(const std::string& alias)>& statements) = 0;
+  virtual Result<std::uint64_t> execute_in_workspace(std::string_view sql) = 0;
+  virtual Result<QueryResult> query_in_workspace(std::string_view sql) = 0;
+  /// Writes one planned output from the workspace into a new extract, kept open for
+  /// finish_output; `on_table` is told of each table before it is written (for error steps).
+  virtual Result<std::vector<OutputTableReport>> write_output(const PlannedOutput& output,
+                                                              const std::function<void(const PlannedTable&)>& on_table) = 0;
+  /// Finishes the `index`-th output written as the complete file `staged`, awaiting the commit.
+  virtual Status finish_output(std::size_t index, const std::filesystem::path& staged) = 0;
+};
+
+class RunPublisher {
+public:
+  virtual ~RunPublisher() = default;
+  /// Publishes `file` to `target` (find, sign in, publish, sign out). `add_secret` learns the
+  /// credential's secret as soon as it is read, so every later message redacts it.
+  virtual Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
+                                                 const std::function<void(const std::string& secret)>& add_secret,
+                                                 const std::function<void(std::uint64_t sent)>& on_progress) = 0;
+};
+
+/// The real ones: hyperd through ExtractWriter, and Tableau's REST API through libcurl.
+std::unique_ptr<RunEngine> hyperd_run_engine(HyperEngine& engine);
+std::unique_ptr<RunPublisher> rest_run_publisher(const Environment& environment);
+
+} // namespace hyperpipe::pipeline

@@ -1,0 +1,313 @@
+// Unit tests of the runner on fakes (no hyperd, no Tableau): the order of its steps, the
+// statements it hands the engine (the planner's), its accounting, and what a failure at each
+// step leaves behind — nothing committed before the commit, everything after it, secrets
+// redacted from every message.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include "pipeline/run/runner.hpp"
+#include "pipeline/run/workspace_sql.hpp"
+#include "pipeline/state/run_state.hpp"
+#include "support/temp_dir.hpp"
+
+namespace hyperpipe::pipeline {
+namespace {
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+// Records every call in order; fails where told to.
+class FakeEngine final : public RunEngine {
+public:
+  std::vector<std::string> calls;
+  std::set<std::string> failing_sources;
+  std::string failing_statement; ///< a workspace statement containing this fails
+  std::optional<std::size_t> failing_finish;
+  std::uint64_t rows_per_source = 3;
+  std::uint64_t rows_per_table = 7;
+
+  Result<StageResult> stage(const ConfiguredSource&, StageContext context) override {
+    calls.push_back("stage " + context.table);
+    if (context.engine != nullptr) {
+      return make_error(ErrorKind::internal, "the runner must not hand sources an engine of its own");
+    }
+    if (failing_sources.contains(context.table)) {
+      return make_error(ErrorKind::io, context.table + ".csv: no such file");
+    }
+    write_text(context.staging_file, "staged " + context.table);
+    StageResult result;
+    result.tables = {context.table};
+    result.rows_read = rows_per_source + 1;
+    result.rows_loaded = rows_per_source;
+    result.rows_rejected = 1;
+    result.bytes = 100;
+    return result;
+  }
+  Result<QueryResult> query_staged(const fs::path& file, std::string_view sql) override {
+    calls.push_back(fmt::format("query {}: {}", file.filename().string(), sql));
+    return QueryResult{{{"id", SqlType::big_int(), 0, -1}}, {}};
+  }
+  Result<ExtractInfo> inspect_staged(const fs::path& file) override {
+    calls.push_back("inspect " + file.filename().string());
+    return ExtractInfo{};
+  }
+  Status open_workspace(const fs::path& base) override {
+    calls.push_back("workspace " + base.filename().string());
+    return {};
+  }
+  Status gather(const fs::path& staged,
+                const std::function<std::vector<std::string>(const std::string& alias)>& statements) override {
+    calls.push_back("gather " + staged.filename().string());
+    for (const auto& statement : statements("\"a1\"")) {
+      calls.push_back("  " + statement);
+    }
+    return {};
+  }
+  Result<std::uint64_t> execute_in_workspace(std::string_view sql) override {
+    calls.push_back(fmt::format("execute {}", sql));
+    if (!failing_statement.empty() && sql.find(failing_statement) != std::string_view::npos) {
+      return make_error(ErrorKind::sql, "column \"amount\" does not exist");
+    }
+    return std::uint64_t{0};
+  }
+  Result<QueryResult> query_in_workspace(std::string_view sql) override {
+    calls.push_back(fmt::format("query {}", sql));
+    return QueryResult{{{"count", SqlType::big_int(), 0, -1}}, {{std::to_string(rows_per_table)}}};
+  }
+  Result<std::vector<OutputTableReport>> write_output(const PlannedOutput& output,
+                                                      const std::function<void(const PlannedTable&)>& on_table) override {
+    calls.push_back("write " + output.spec->name);
+    std::vector<OutputTableReport> reports;
+    for (const auto& table : output.tables) {
+      on_table(table);
+      reports.push_back({table.spec->name.quoted(), "replace", rows_per_table, 0, rows_per_table});
+    }
+    written.push_back(output.spec->name);
+    return reports;
+  }
+  Status finish_output(std::size_t index, const fs::path& staged) override {
+    calls.push_back(fmt::format("finish {}", index));
+    if (failing_finish == index) {
+      return make_error(ErrorKind::io, "No space left on device");
+    }
+    write_text(staged, "new " + written.at(index));
+    return {};
+  }
+
+private:
+  std::vector<std::string> written;
+};
+
+class FakePublisher final : public RunPublisher {
+public:
+  std::vector<std::string> published;
+  bool fail = false;
+
+  Result<publish::PublishResult> publish(const PublishSpec& target, const fs::path& file,
+                                         const std::function<void(const std::string&)>& add_secret,
+                                         const std::function<void(std::uint64_t)>& on_progress) override {
+    add_secret("pat-s3cret");
+    published.push_back(fmt::format("{} <- {} ({})", target.name, file.filename().string(), read_text(file)));
+    on_progress(10);
+    if (fail) {
+      return make_error(ErrorKind::remote, "sign-in refused for token pat-s3cret");
+    }
+    publish::PublishResult result;
+    result.datasource_id = "ds-" + target.name;
+    return result;
+  }
+};
+
+class Events final : public RunObserver {
+public:
+  void on_event(const RunEvent& event) override { messages.push_back(event.step + ": " + event.message); }
+  std::vector<std::string> messages;
+};
+
+const char* const k_pipeline = R"yaml(version: 1
+sources:
+  orders: {type: csv, path: orders.csv}
+  customers: {type: csv, path: customers.csv}
+transforms:
+  - name: totals
+    sql: SELECT customer_id, SUM(amount) AS total FROM orders GROUP BY 1
+outputs:
+  sales:
+    file: out/sales.hyper
+    tables:
+      - {name: Extract.totals, from: totals}
+      - {name: Extract.customers, from: customers}
+    publish: {server: https://tableau.example.com, name: Sales}
+  orders:
+    file: out/orders.hyper
+    tables:
+      - {name: Extract.Extract, from: orders}
+  audit:
+    file: out/audit.hyper
+    tables:
+      - {name: Extract.Extract, from: orders}
+)yaml";
+
+// A parsed pipeline whose files and state live in a temporary folder; the outputs already hold
+// an earlier run's extracts ("old ...").
+struct Scene {
+  testing::TempDir dir;
+  PipelineSpec spec;
+  FakeEngine engine;
+  FakePublisher publisher;
+  Events events;
+  RunOptions options;
+
+  Scene() {
+    auto parsed = parse_pipeline(k_pipeline, dir / "p.yaml", [](const std::string&) { return std::nullopt; });
+    EXPECT_TRUE(parsed.spec) << parsed.diagnostics.describe("p.yaml");
+    spec = std::move(*parsed.spec);
+    spec.state_dir = dir / "state";
+    fs::create_directories(dir / "out");
+    for (const auto& output : spec.outputs) {
+      write_text(output.file, "old " + output.name);
+    }
+  }
+  RunReport run() { return run_pipeline(engine, publisher, spec, options, events); }
+  std::map<std::string, std::string> outputs() const {
+    std::map<std::string, std::string> contents;
+    for (const auto& output : spec.outputs) {
+      contents[output.name] = read_text(output.file);
+    }
+    return contents;
+  }
+  std::map<std::string, std::string> old_outputs() const {
+    return {{"sales", "old sales"}, {"orders", "old orders"}, {"audit", "old audit"}};
+  }
+  // Only the outputs themselves in their folder: nothing staged or kept was left behind.
+  std::vector<std::string> out_folder() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir / "out")) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
+
+const std::vector<std::string> k_only_outputs{"audit.hyper", "orders.hyper", "sales.hyper"};
+
+TEST(Runner, RunsThePlannedStatementsInOrderThenCommitsThenPublishes) {
+  Scene scene;
+  const RunReport report = scene.run();
+  ASSERT_TRUE(report.succeeded) << report.error;
+  const Plan plan = make_plan(scene.spec, {}).value();
+  // Both staged files were the same size: the last of the largest becomes the workspace.
+  const std::vector<std::string> expected{
+      "stage orders", "query orders.hyper: " + workspace_sql::shape("orders"),
+      "stage customers", "query customers.hyper: " + workspace_sql::shape("customers"),
+      "workspace customers.hyper",
+      "gather orders.hyper", "  " + workspace_sql::copy_staged_table("\"a1\"", "orders"),
+      "execute " + plan.transforms[0].sql, "query " + plan.transforms[0].count_sql,
+      "write sales", "write orders", "write audit",
+      "finish 0", "finish 1", "finish 2"};
+  EXPECT_EQ(scene.engine.calls, expected);
+  EXPECT_EQ(scene.outputs(), (std::map<std::string, std::string>{
+                                 {"sales", "new sales"}, {"orders", "new orders"}, {"audit", "new audit"}}));
+  EXPECT_EQ(scene.publisher.published, std::vector<std::string>{"Sales <- sales.hyper (new sales)"});
+  EXPECT_EQ(scene.out_folder(), k_only_outputs);
+  EXPECT_TRUE(fs::exists(state_file_of(scene.spec)));
+  for (const auto& entry : fs::directory_iterator(scene.spec.state_dir)) {
+    EXPECT_NE(entry.path().extension(), ".work") << "the scratch folder is removed: " << entry.path();
+  }
+  EXPECT_TRUE(fs::exists(scene.spec.state_dir / (scene.spec.name + ".state.json")));
+  // The accounting the report carries.
+  ASSERT_EQ(report.sources.size(), 2U);
+  EXPECT_EQ(report.sources[0].rows_read, report.sources[0].rows_loaded + report.sources[0].rows_rejected);
+  ASSERT_EQ(report.transforms.size(), 1U);
+  EXPECT_EQ(report.transforms[0].rows, 7U);
+  ASSERT_EQ(report.outputs.size(), 3U);
+  EXPECT_EQ(report.outputs[0].tables.size(), 2U);
+  EXPECT_GT(report.outputs[0].bytes, 0U) << "measured after the commit";
+  ASSERT_EQ(report.publishes.size(), 1U);
+  EXPECT_EQ(report.publishes[0].datasource_id, "ds-Sales");
+}
+
+TEST(Runner, AFailedSourceIsNamedAndNothingAfterItRuns) {
+  Scene scene;
+  scene.engine.failing_sources = {"customers"};
+  const RunReport report = scene.run();
+  EXPECT_FALSE(report.succeeded);
+  EXPECT_EQ(report.failed_stage, FailedStage::source);
+  EXPECT_EQ(report.failed_step, "source customers");
+  EXPECT_EQ(report.error_kind, ErrorKind::io);
+  EXPECT_EQ(std::count(scene.engine.calls.begin(), scene.engine.calls.end(), "workspace customers.hyper"), 0);
+  EXPECT_EQ(scene.outputs(), scene.old_outputs());
+  EXPECT_FALSE(fs::exists(state_file_of(scene.spec)));
+  EXPECT_TRUE(scene.publisher.published.empty());
+}
+
+TEST(Runner, AFailedTransformCommitsNothingAndPublishesNothing) {
+  Scene scene;
+  scene.engine.failing_statement = "SUM(amount)";
+  const RunReport report = scene.run();
+  EXPECT_FALSE(report.succeeded);
+  EXPECT_EQ(report.failed_stage, FailedStage::transform);
+  EXPECT_EQ(report.failed_step, "transform totals");
+  EXPECT_NE(report.error.find("\"amount\" does not exist"), std::string::npos) << report.error;
+  EXPECT_EQ(scene.outputs(), scene.old_outputs());
+  EXPECT_EQ(scene.out_folder(), k_only_outputs);
+  EXPECT_FALSE(fs::exists(state_file_of(scene.spec)));
+  EXPECT_TRUE(scene.publisher.published.empty());
+}
+
+TEST(Runner, AnOutputThatCannotBeFinishedLeavesEveryOutputAsItWas) {
+  Scene scene;
+  scene.engine.failing_finish = 1; // the second of three
+  const RunReport report = scene.run();
+  EXPECT_FALSE(report.succeeded);
+  EXPECT_EQ(report.failed_stage, FailedStage::output);
+  EXPECT_EQ(report.failed_step, "output orders");
+  EXPECT_EQ(scene.outputs(), scene.old_outputs());
+  EXPECT_EQ(scene.out_folder(), k_only_outputs) << "the first output's finished file is removed too";
+  EXPECT_FALSE(fs::exists(state_file_of(scene.spec)));
+  EXPECT_TRUE(scene.publisher.published.empty());
+}
+
+TEST(Runner, APublishFailureComesAfterTheCommitAndKeepsTheSecretOut) {
+  Scene scene;
+  scene.publisher.fail = true;
+  const RunReport report = scene.run();
+  EXPECT_FALSE(report.succeeded);
+  EXPECT_EQ(report.failed_stage, FailedStage::publish);
+  EXPECT_EQ(report.failed_step, "publish sales");
+  EXPECT_EQ(report.error_kind, ErrorKind::remote);
+  EXPECT_EQ(report.error.find("pat-s3cret"), std::string::npos) << report.error;
+  EXPECT_NE(report.error.find("sign-in refused"), std::string::npos) << report.error;
+  for (const auto& message : scene.events.messages) {
+    EXPECT_EQ(message.find("pat-s3cret"), std::string::npos) << message;
+  }
+  // The files were safe before publishing began: they and the state stay committed.
+  EXPECT_EQ(scene.outputs(), (std::map<std::string, std::string>{
+                                 {"sales", "new sales"}, {"orders", "new orders"}, {"audit", "new audit"}}));
+  EXPECT_TRUE(fs::exists(state_file_of(scene.spec)));
+}
+
+TEST(Runner, TheLastSuccessfulShapeOfEachStagedTableIsKeptInTheState) {
+  Scene scene;
+  ASSERT_TRUE(scene.run().succeeded);
+  const RunState state = read_run_state(state_file_of(scene.spec)).value();
+  ASSERT_TRUE(state.sources.contains("orders"));
+  ASSERT_EQ(state.sources.at("orders").tables.size(), 1U);
+  EXPECT_EQ(state.sources.at("orders").tables[0].name, "orders");
+  EXPECT_EQ(state.sources.at("orders").tables[0].columns.size(), 1U);
+}
+
+} // namespace
+} // namespace hyperpipe::pipeline
