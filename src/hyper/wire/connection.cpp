@@ -1,5 +1,6 @@
 #include "hyper/wire/connection.hpp"
 
+#include "base/libpq_handles.hpp"
 #include "base/quoting.hpp"
 
 #include <fmt/format.h>
@@ -11,18 +12,9 @@
 namespace hyperpipe::hyper {
 namespace {
 
-struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+using ResultPtr = base::PgResultPtr;
 
-std::string trimmed(const char* text) {
-  std::string out = text == nullptr ? "" : text;
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
-    out.pop_back();
-  }
-  return out;
-}
+std::string trimmed(const char* text) { return base::trimmed_pg_message(text); }
 
 Error connection_error(PGconn* conn, std::string_view what) {
   return make_error(ErrorKind::connection, fmt::format("{}: {}", what, trimmed(PQerrorMessage(conn))),

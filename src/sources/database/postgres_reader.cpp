@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "base/pg_environment.hpp"
+#include "base/libpq_handles.hpp"
 #include "base/quoting.hpp"
+#include "base/whole_number.hpp"
 #include "sources/database/pg_binary.hpp"
 #include "sources/database/pg_settings.hpp"
 #include "sources/database/query_text.hpp"
@@ -20,22 +22,10 @@
 namespace hyperpipe::sources::database {
 namespace {
 
-struct ConnectionDeleter {
-  void operator()(PGconn* connection) const { PQfinish(connection); }
-};
-using ConnectionPtr = std::unique_ptr<PGconn, ConnectionDeleter>;
-struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+using ConnectionPtr = base::PgConnectionPtr;
+using ResultPtr = base::PgResultPtr;
 
-std::string trimmed(const char* text) {
-  std::string out = text == nullptr ? "" : text;
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) {
-    out.pop_back();
-  }
-  return out;
-}
+std::string trimmed(const char* text) { return base::trimmed_pg_message(text); }
 
 Error server_error(const PostgresSpec& spec, const PGresult* result, PGconn* connection, std::string_view statement) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
@@ -148,13 +138,15 @@ Result<std::vector<PgResultColumn>> describe(const PostgresSpec& spec, PGconn* c
         fmt::join(lookups, ","));
     HP_ASSIGN_OR_RETURN(auto types, execute(spec, connection, catalog, PGRES_TUPLES_OK));
     for (int row = 0; row < PQntuples(types.get()); ++row) {
-      const auto oid = static_cast<std::uint32_t>(std::stoll(PQgetvalue(types.get(), row, 0)));
+      HP_ASSIGN_OR_RETURN(const auto oid, base::parse_whole_number<std::uint32_t>(PQgetvalue(types.get(), row, 0), "pg_type.oid"));
       for (auto& column : columns) {
         if (column.type_oid == oid) {
           column.type_name = PQgetvalue(types.get(), row, 1);
           column.category = PQgetvalue(types.get(), row, 2)[0];
-          column.base_oid = static_cast<std::uint32_t>(std::stoll(PQgetvalue(types.get(), row, 3)));
-          column.base_modifier = std::stoi(PQgetvalue(types.get(), row, 4));
+          HP_ASSIGN_OR_RETURN(column.base_oid, base::parse_whole_number<std::uint32_t>(PQgetvalue(types.get(), row, 3),
+                                                                                       "pg_type.typbasetype"));
+          HP_ASSIGN_OR_RETURN(column.base_modifier,
+                              base::parse_whole_number<int>(PQgetvalue(types.get(), row, 4), "pg_type.typtypmod"));
         }
       }
     }
@@ -375,8 +367,10 @@ Result<ReadProgress> PostgresReader::read(const BatchSink& sink, const std::func
   if (PQgetisnull(bounds.get(), 0, 0) != 0) {
     ranges.push_back(""); // no rows with a key (maybe some with NULL): one plain read
   } else {
-    const Int128 low = std::stoll(PQgetvalue(bounds.get(), 0, 0));
-    const Int128 high = std::stoll(PQgetvalue(bounds.get(), 0, 1));
+    HP_ASSIGN_OR_RETURN(const Int128 low, base::parse_whole_number<std::int64_t>(PQgetvalue(bounds.get(), 0, 0),
+                                                                                 "the partition column's minimum"));
+    HP_ASSIGN_OR_RETURN(const Int128 high, base::parse_whole_number<std::int64_t>(PQgetvalue(bounds.get(), 0, 1),
+                                                                                  "the partition column's maximum"));
     const Int128 width = (high - low + spec.parts) / spec.parts;
     for (int part = 0; part < spec.parts; ++part) {
       const Int128 from = low + width * part;
