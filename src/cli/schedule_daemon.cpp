@@ -176,6 +176,7 @@ int run_schedule_daemon(const std::vector<std::string>& files, const DaemonOptio
     const auto& when = *spec.schedule;
     schedule::JobSpec job;
     job.name = spec.name;
+    // The pipeline parser checked both: a schedule that got this far parses.
     job.cron = schedule::CronSchedule::parse(when.cron).value();
     job.zone = schedule::find_zone(when.timezone).value();
     job.overlap = when.overlap;
