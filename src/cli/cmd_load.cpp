@@ -68,7 +68,8 @@ Runner add_load_command(CLI::App& app) {
     std::string schema;
     bool table_per_file = false;
     std::string delimiter, quote, escape, encoding = "auto", on_error = "fail";
-    bool header = false, no_header = false;
+    bool header = false, no_header = false, day_first = false, month_first = false;
+    std::string decimal, thousands;
     std::vector<std::string> nulls, date_formats, timestamp_formats;
     std::size_t sample_rows = 10'000;
     std::size_t max_value_mb = sources::k_default_max_value_bytes >> 20U;
@@ -95,7 +96,12 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--escape", args->escape, "escape character inside quotes (default: doubled quote)");
   command->add_flag("--header", args->header, "the first row is a header (default: detected)");
   command->add_flag("--no-header", args->no_header, "the first row is data");
-  command->add_option("--encoding", args->encoding, "auto (UTF-8, or UTF-16 by BOM), utf-8, utf-16le, utf-16be, latin1");
+  command->add_option("--encoding", args->encoding, "auto (UTF-8, UTF-16 by BOM, or Windows-1252 when not UTF-8), utf-8, utf-16le, utf-16be, latin1, windows-1252");
+  command->add_option("--decimal", args->decimal, "the decimal mark, . or , (default: detected from the sample)");
+  command->add_option("--thousands", args->thousands,
+                      "the thousands separator: , . ' space nbsp narrow-nbsp or none (default: detected)");
+  command->add_flag("--day-first", args->day_first, "dates such as 03/04/2026 are day-first (default: decided by the values)");
+  command->add_flag("--month-first", args->month_first, "dates such as 03/04/2026 are month-first");
   command->add_option("--null", args->nulls, "a field value meaning NULL (repeatable; an empty field always is)");
   command->add_option("--date-format", args->date_formats, "an extra date layout such as %d/%m/%Y (repeatable)");
   command->add_option("--timestamp-format", args->timestamp_formats, "an extra timestamp layout (repeatable)");
@@ -168,6 +174,20 @@ Runner add_load_command(CLI::App& app) {
                               options.set_on_error(args->on_error)}) {
       if (!set) {
         return report(set.error());
+      }
+    }
+    if (args->day_first && args->month_first) {
+      return report(make_error(ErrorKind::invalid_argument, "--day-first and --month-first contradict each other"));
+    }
+    if (args->day_first || args->month_first) {
+      options.set_day_first(args->day_first);
+    }
+    for (auto [value, set] : {std::pair{&args->decimal, &pipeline::LoadFilesOptions::set_decimal},
+                              std::pair{&args->thousands, &pipeline::LoadFilesOptions::set_thousands}}) {
+      if (!value->empty()) {
+        if (auto done = (options.*set)(*value); !done) {
+          return report(done.error());
+        }
       }
     }
     options.csv.null_tokens = args->nulls;

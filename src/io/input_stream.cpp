@@ -1,5 +1,7 @@
 #include "io/input_stream.hpp"
 
+#include "base/utf8.hpp"
+
 #include <fcntl.h>
 #include <iconv.h>
 #include <unistd.h>
@@ -237,8 +239,9 @@ Result<TextEncoding> parse_text_encoding(std::string_view name) {
   if (lower == "utf16le") return TextEncoding::utf16le;
   if (lower == "utf16be") return TextEncoding::utf16be;
   if (lower == "latin1" || lower == "iso88591") return TextEncoding::latin1;
+  if (lower == "windows1252" || lower == "cp1252") return TextEncoding::windows1252;
   return make_error(ErrorKind::invalid_argument, fmt::format("unknown encoding \"{}\"", name),
-                    "use auto, utf-8, utf-16le, utf-16be or latin1");
+                    "use auto, utf-8, utf-16le, utf-16be, latin1 or windows-1252");
 }
 
 Result<std::unique_ptr<InputStream>> decode_text_input(std::unique_ptr<InputStream> raw, const std::string& name,
@@ -268,10 +271,43 @@ Result<std::unique_ptr<InputStream>> decode_text_input(std::unique_ptr<InputStre
   case TextEncoding::utf16le: return std::unique_ptr<InputStream>(std::make_unique<TranscodingInput>(std::move(stream), name, "UTF-16LE"));
   case TextEncoding::utf16be: return std::unique_ptr<InputStream>(std::make_unique<TranscodingInput>(std::move(stream), name, "UTF-16BE"));
   case TextEncoding::latin1: return std::unique_ptr<InputStream>(std::make_unique<TranscodingInput>(std::move(stream), name, "ISO-8859-1"));
+  case TextEncoding::windows1252:
+    return std::unique_ptr<InputStream>(std::make_unique<TranscodingInput>(std::move(stream), name, "WINDOWS-1252"));
   case TextEncoding::automatic:
   case TextEncoding::utf8: break;
   }
   return stream;
+}
+
+Result<TextEncoding> resolve_automatic_encoding(const std::filesystem::path& path) {
+  constexpr std::size_t k_probe_bytes = std::size_t{1} << 20U;
+  HP_ASSIGN_OR_RETURN(auto raw, open_file(path));
+  HP_ASSIGN_OR_RETURN(auto decoded, decode_text_input(std::move(raw), path.string(), TextEncoding::automatic));
+  HP_ASSIGN_OR_RETURN(std::string head, read_prefix(*decoded, k_probe_bytes));
+  // A character cut by the end of the probe is not a reason to doubt the rest.
+  const std::size_t cut = head.size() == k_probe_bytes ? 3 : 0;
+  for (std::size_t drop = 0; drop <= cut && drop <= head.size(); ++drop) {
+    if (base::is_valid_utf8(std::string_view(head).substr(0, head.size() - drop))) {
+      return TextEncoding::automatic;
+    }
+  }
+  // Windows-1252 only when the bytes read as text in it: no UTF-8 sequence at all (that is damaged
+  // UTF-8), no control characters, and no byte it leaves undefined or that is rare in text but
+  // common in binary data (ÿ, þ). Anything else stays UTF-8, whose errors say where.
+  const auto at = [&](std::size_t i) { return i < head.size() ? static_cast<unsigned char>(head[i]) : 0U; };
+  const auto continuation = [&](std::size_t i) { return (at(i) & 0xC0U) == 0x80U; };
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    const unsigned byte = at(i);
+    const bool utf8_sequence = (byte >= 0xC2 && byte <= 0xDF && continuation(i + 1)) ||
+                               (byte >= 0xE0 && byte <= 0xEF && continuation(i + 1) && continuation(i + 2)) ||
+                               (byte >= 0xF0 && byte <= 0xF4 && continuation(i + 1) && continuation(i + 2) && continuation(i + 3));
+    const bool control = byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r';
+    const bool not_text = byte == 0x81 || byte == 0x8D || byte == 0x8F || byte == 0x90 || byte == 0x9D || byte >= 0xFE;
+    if (utf8_sequence || control || not_text) {
+      return TextEncoding::automatic;
+    }
+  }
+  return TextEncoding::windows1252;
 }
 
 Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path& path, TextEncoding encoding) {

@@ -26,8 +26,9 @@ std::unique_ptr<InputStream> memory_input(std::string bytes);
 Result<std::unique_ptr<InputStream>> open_file(const std::filesystem::path& path);
 
 /// Text encodings a text source may be in. Detection (BOM, gzip magic) happens in
-/// open_text_input; `latin1` is never detected, only requested.
-enum class TextEncoding { automatic, utf8, utf16le, utf16be, latin1 };
+/// open_text_input; `latin1` is never detected, only requested; `windows1252` (Excel's "CSV" on
+/// Windows) is chosen by resolve_automatic_encoding.
+enum class TextEncoding { automatic, utf8, utf16le, utf16be, latin1, windows1252 };
 
 Result<TextEncoding> parse_text_encoding(std::string_view name);
 
@@ -35,6 +36,10 @@ Result<TextEncoding> parse_text_encoding(std::string_view name);
 /// drops a UTF-8 byte-order mark, and transcodes UTF-16 (by BOM, or as requested) and Latin-1
 /// (as requested) to UTF-8.
 Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path& path, TextEncoding encoding);
+
+/// What `automatic` means for this file: itself (a BOM, or valid UTF-8 in its first MiB), or
+/// windows1252 when those bytes are not UTF-8 but are all Windows-1252 characters.
+Result<TextEncoding> resolve_automatic_encoding(const std::filesystem::path& path);
 
 /// The same, over any stream (for tests and fuzzers); `name` is used in error messages.
 Result<std::unique_ptr<InputStream>> decode_text_input(std::unique_ptr<InputStream> raw, const std::string& name,

@@ -65,4 +65,32 @@ Status LoadFilesOptions::set_on_error(std::string_view text) {
   return make_error(ErrorKind::invalid_argument, fmt::format("--on-error {}: use fail or reject=FILE", text));
 }
 
+Status LoadFilesOptions::set_decimal(std::string_view text) {
+  if (text != "." && text != ",") {
+    return make_error(ErrorKind::invalid_argument, fmt::format("decimal mark \"{}\": use . or ,", text));
+  }
+  csv.regional.decimal = text.front();
+  xlsx.regional.decimal = text.front();
+  return {};
+}
+
+Status LoadFilesOptions::set_thousands(std::string_view text) {
+  static const std::pair<std::string_view, std::string_view> k_names[] = {
+      {"none", ""}, {",", ","}, {".", "."}, {"'", "'"}, {"space", " "}, {" ", " "}, {"nbsp", "\u00A0"},
+      {"narrow-nbsp", "\u202F"}};
+  for (const auto& [name, separator] : k_names) {
+    if (text == name) {
+      csv.regional.thousands = std::string(separator);
+      xlsx.regional.thousands = std::string(separator);
+      return {};
+    }
+  }
+  return make_error(ErrorKind::invalid_argument, fmt::format("thousands separator \"{}\": use , . ' space nbsp narrow-nbsp or none", text));
+}
+
+void LoadFilesOptions::set_day_first(bool day_first) {
+  csv.regional.day_first = day_first;
+  xlsx.regional.day_first = day_first;
+}
+
 } // namespace hyperpipe::pipeline

@@ -64,6 +64,12 @@ struct LoadFilesOptions {
   Status set_column_type(const std::string& column, std::string_view type);
   /// "fail", or "reject=FILE" to set bad rows aside in FILE.
   Status set_on_error(std::string_view text);
+  /// The decimal mark, "." or "," (else detected from the sample).
+  Status set_decimal(std::string_view text);
+  /// The thousands separator: one of , . ' or "space", "nbsp", "narrow-nbsp"; "none" for none.
+  Status set_thousands(std::string_view text);
+  /// Dates that could be either (03/04/2026) are day-first, or month-first.
+  void set_day_first(bool day_first);
 };
 
 } // namespace hyperpipe::pipeline

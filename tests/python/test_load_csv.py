@@ -83,11 +83,25 @@ def test_encodings(hyperpipe, tmp_path, name, args):
     assert [r["name"] for r in rows] == expected[name]
 
 
-def test_latin1_without_the_option_is_a_clear_error(hyperpipe, tmp_path):
-    _, result = load(hyperpipe, tmp_path, "latin1.csv", check=False)
+def test_latin1_without_the_option_is_read_as_windows_1252_and_said(hyperpipe, tmp_path):
+    # Issue #19: not UTF-8 but every byte Windows-1252 text: read so (its superset of Latin-1
+    # letters), with a note; the values are those --encoding latin1 gives.
+    out, result = load(hyperpipe, tmp_path, "latin1.csv")
+    assert "not UTF-8: read as Windows-1252" in result.stdout
+    auto_rows, _ = table(hyperpipe, out)
+    out, _ = load(hyperpipe, tmp_path, "latin1.csv", args=("--encoding", "latin1"))
+    assert auto_rows == table(hyperpipe, out)[0]
+
+
+def test_damaged_utf8_is_a_clear_error_not_a_guess(hyperpipe, tmp_path):
+    # One valid UTF-8 character makes the file UTF-8: its bad bytes are errors, never re-read.
+    path = tmp_path / "damaged.csv"
+    path.write_bytes("name\nZoë\n".encode("utf-8") + b"Jos\xe9\n")
+    out = tmp_path / "out.hyper"
+    result = hyperpipe("load", path, "--out", out, check=False)
     assert result.returncode == 6
-    assert result.stderr.startswith(f'hyperpipe: error: {DATA / "latin1.csv"}:2: column "name" (TEXT): invalid UTF-8: "Jos\\xE9"\n')
-    assert "--encoding latin1" in result.stderr
+    assert 'damaged.csv:3: column "name" (TEXT): invalid UTF-8: "Jos\\xE9"' in result.stderr, result.stderr
+    assert "--encoding" in result.stderr
 
 
 def test_gzip(hyperpipe, tmp_path):

@@ -132,6 +132,17 @@ private:
     options.set_header(reader.flag("header"));
     read_encoding(reader, options);
     options.csv.null_tokens = reader.texts("null");
+    for (auto [key, set] : {std::pair{"decimal", &LoadFilesOptions::set_decimal},
+                            std::pair{"thousands", &LoadFilesOptions::set_thousands}}) {
+      if (auto text = reader.text(key)) {
+        if (auto done = (options.*set)(*text); !done) {
+          reader.error(key, done.error().message, done.error().hint);
+        }
+      }
+    }
+    if (auto day_first = reader.flag("day_first")) {
+      options.set_day_first(*day_first);
+    }
     if (auto rows = reader.integer("sample_rows", 0, 1'000'000'000)) {
       options.csv.sample_rows = static_cast<std::size_t>(*rows);
     }

@@ -81,4 +81,22 @@ CsvDialect sniff_dialect(std::string_view sample) {
   return best_dialect;
 }
 
+std::optional<char> excel_separator_line(std::string_view sample) {
+  if (sample.size() < 5 || !sample.starts_with("sep=")) {
+    return std::nullopt;
+  }
+  const char separator = sample[4];
+  const std::string_view rest = sample.substr(5);
+  const bool line_ends = rest.empty() || rest.starts_with("\n") || rest.starts_with("\r\n");
+  if (separator == '\r' || separator == '\n' || !line_ends) {
+    return std::nullopt;
+  }
+  return separator;
+}
+
+std::string_view after_first_line(std::string_view sample) {
+  const auto end = sample.find('\n');
+  return end == std::string_view::npos ? std::string_view() : sample.substr(end + 1);
+}
+
 } // namespace hyperpipe::sources

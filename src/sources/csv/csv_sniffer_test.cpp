@@ -26,3 +26,20 @@ TEST(CsvSniffer, IgnoresAPartialLastLine) {
 
 } // namespace
 } // namespace hyperpipe::sources
+
+namespace hyperpipe::sources {
+namespace {
+
+TEST(ExcelSeparatorLine, NamesTheDelimiterOnlyAsAWholeFirstLine) {
+  EXPECT_EQ(excel_separator_line("sep=;\r\na;b\n"), std::optional<char>(';'));
+  EXPECT_EQ(excel_separator_line("sep=|\na|b\n"), std::optional<char>('|'));
+  EXPECT_EQ(excel_separator_line("sep=\t"), std::optional<char>('\t'));
+  EXPECT_FALSE(excel_separator_line("sep=;;\na;b\n")) << "more than one character: data";
+  EXPECT_FALSE(excel_separator_line("separator,x\n1,2\n"));
+  EXPECT_FALSE(excel_separator_line("id,sep=;\n"));
+  EXPECT_EQ(after_first_line("sep=;\r\na;b\n"), "a;b\n");
+  EXPECT_EQ(after_first_line("only"), "");
+}
+
+} // namespace
+} // namespace hyperpipe::sources

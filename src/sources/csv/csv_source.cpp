@@ -1,5 +1,7 @@
 #include "sources/csv/csv_source.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 
@@ -46,8 +48,17 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   source->m_name = path.string();
   source->m_options = options;
 
+  io::TextEncoding encoding = options.encoding;
+  if (encoding == io::TextEncoding::automatic) {
+    HP_ASSIGN_OR_RETURN(encoding, io::resolve_automatic_encoding(path));
+    if (encoding == io::TextEncoding::windows1252) {
+      source->m_notes.emplace_back("not UTF-8: read as Windows-1252 (Excel's encoding on Windows); say --encoding to choose");
+    }
+  }
+  source->m_options.encoding = encoding;
+
   // Sniff from the first decoded bytes, then read again from the start.
-  HP_ASSIGN_OR_RETURN(auto sniff_input, io::open_text_input(path, options.encoding));
+  HP_ASSIGN_OR_RETURN(auto sniff_input, io::open_text_input(path, encoding));
   std::string sample(k_sniff_bytes, '\0');
   std::size_t have = 0;
   while (have < sample.size()) {
@@ -62,7 +73,14 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
     return make_error(ErrorKind::value, fmt::format("{}: the file is empty", source->m_name),
                       "check the export that produced it");
   }
-  CsvDialect dialect = sniff_dialect(sample);
+  const std::optional<char> separator_line = excel_separator_line(sample);
+  CsvDialect dialect = sniff_dialect(separator_line ? after_first_line(sample) : std::string_view(sample));
+  if (separator_line) {
+    dialect.delimiter = *separator_line;
+    source->m_separator_line = true;
+    source->m_notes.push_back(fmt::format("the first line \"sep={}\" (Excel's) names the delimiter; it is not data",
+                                          *separator_line));
+  }
   if (options.delimiter) dialect.delimiter = *options.delimiter;
   if (options.quote) {
     // A chosen quote escapes itself by doubling unless another escape is chosen too.
@@ -72,12 +90,13 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   if (options.escape) dialect.escape = *options.escape;
   source->m_dialect = dialect;
 
-  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, options.encoding));
+  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, encoding));
   source->m_reader = std::make_unique<CsvReader>(std::move(input), dialect, source->m_name, options.values.max_value_bytes);
   CsvReader& reader = *source->m_reader;
 
   // The first record, then a sample of data rows, kept for inference.
   CsvRecord first;
+  HP_TRY(source->skip_separator_line(reader));
   do {
     HP_ASSIGN_OR_RETURN(bool more, reader.next(first));
     if (!more) {
@@ -88,6 +107,8 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   const std::vector<std::string> first_fields = record_fields(first);
   const std::vector<bool> first_quoted = first.quoted;
   const std::size_t width = first_fields.size();
+  HP_TRY(source->detect_conventions(path, encoding, width));
+  const std::vector<TextValueOptions>& values = source->m_column_values;
   std::vector<TypeInference> inferences(width);
   std::size_t sampled = 0;
   CsvRecord record;
@@ -101,7 +122,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
     }
     for (std::size_t i = 0; i < width; ++i) {
       if (!source->is_null(record.fields[i], record.quoted[i])) {
-        inferences[i].observe(record.fields[i], options.values);
+        inferences[i].observe(record.fields[i], values[i]);
       }
     }
     ++sampled;
@@ -121,7 +142,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
       }
       any_typed = true;
       TypeInference probe = inferences[i];
-      probe.observe(first_fields[i], options.values);
+      probe.observe(first_fields[i], values[i]);
       first_row_fits = first_row_fits && probe.type() == inferences[i].type();
     }
     header = !(any_typed && first_row_fits);
@@ -129,7 +150,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   if (!header) {
     for (std::size_t i = 0; i < width; ++i) {
       if (!source->is_null(first_fields[i], first_quoted[i])) {
-        inferences[i].observe(first_fields[i], options.values);
+        inferences[i].observe(first_fields[i], values[i]);
       }
     }
   }
@@ -144,14 +165,18 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   }
   HP_ASSIGN_OR_RETURN(source->m_names, clean_column_names(raw_names, source->m_notes, fmt::format("{}: line 1", source->m_name)));
   source->m_inferences = std::move(inferences);
+  for (std::size_t i = 0; i < width; ++i) {
+    (void)source->m_dates[i].result(options.regional, source->m_names[i], source->m_notes);
+  }
   source->m_notes.insert(source->m_notes.begin(),
                          fmt::format("delimiter {}, {}", describe_delimiter(dialect.delimiter),
                                      header ? "header row" : "no header row"));
 
   // Rewind: read again from the first data row.
-  HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, options.encoding));
+  HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, encoding));
   source->m_reader =
       std::make_unique<CsvReader>(std::move(again), source->m_dialect, source->m_name, options.values.max_value_bytes);
+  HP_TRY(source->skip_separator_line(*source->m_reader));
   if (header) {
     do {
       HP_ASSIGN_OR_RETURN(bool more, source->m_reader->next(source->m_record));
@@ -159,6 +184,55 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
     } while (is_blank_record(source->m_record));
   }
   return source;
+}
+
+Status CsvSource::detect_conventions(const std::filesystem::path& path, io::TextEncoding encoding, std::size_t width) {
+  // The rows after the first (which may be a header), as many as the type sample.
+  constexpr std::size_t k_rows_without_sample = 100'000;
+  const std::size_t rows = m_options.sample_rows == 0 ? k_rows_without_sample : m_options.sample_rows;
+  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, encoding));
+  CsvReader reader(std::move(input), m_dialect, m_name, m_options.values.max_value_bytes);
+  HP_TRY(skip_separator_line(reader));
+  NumberFormatDetector numbers;
+  m_dates.assign(width, DateLayoutDetector());
+  CsvRecord record;
+  bool first = true;
+  for (std::size_t seen = 0; seen < rows;) {
+    HP_ASSIGN_OR_RETURN(bool more, reader.next(record));
+    if (!more) {
+      break;
+    }
+    if (is_blank_record(record) || record.fields.size() != width || std::exchange(first, false)) {
+      continue;
+    }
+    for (std::size_t i = 0; i < width; ++i) {
+      if (!is_null(record.fields[i], record.quoted[i])) {
+        numbers.observe(record.fields[i]);
+        m_dates[i].observe(record.fields[i]);
+      }
+    }
+    ++seen;
+  }
+  const NumberFormat format = numbers.result(m_options.regional, m_notes);
+  m_column_values.assign(width, m_options.values);
+  for (std::size_t i = 0; i < width; ++i) {
+    std::vector<std::string> not_yet; // said once the column's name is known
+    auto layouts = m_dates[i].result(m_options.regional, "", not_yet);
+    TextValueOptions& values = m_column_values[i];
+    values.numbers = format;
+    values.date_formats.insert(values.date_formats.begin(), layouts.dates.begin(), layouts.dates.end());
+    values.timestamp_formats.insert(values.timestamp_formats.begin(), layouts.timestamps.begin(), layouts.timestamps.end());
+  }
+  return {};
+}
+
+Status CsvSource::skip_separator_line(CsvReader& reader) {
+  if (m_separator_line) {
+    CsvRecord line;
+    HP_ASSIGN_OR_RETURN(bool more, reader.next(line));
+    (void)more;
+  }
+  return {};
 }
 
 std::vector<SourceTable> CsvSource::tables(const TableName& root) const {
@@ -219,7 +293,7 @@ Result<std::size_t> CsvSource::read_batch(ColumnBatch& batch, std::size_t max_ro
                             ? column.append_null()
                             : (m_record.quoted[i] && field.empty() && column.definition().type.kind() != TypeKind::text
                                    ? column.append_null()
-                                   : append_text_value(column, field, m_options.values));
+                                   : append_text_value(column, field, m_column_values[i]));
       if (appended) {
         continue;
       }

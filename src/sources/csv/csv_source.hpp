@@ -15,6 +15,7 @@
 #include "sources/csv/csv_reader.hpp"
 #include "sources/rejects.hpp"
 #include "sources/row_source.hpp"
+#include "sources/text/regional.hpp"
 #include "sources/text/text_values.hpp"
 #include "sources/text/type_inference.hpp"
 
@@ -32,6 +33,8 @@ struct CsvOptions {
   TextValueOptions values;
   /// Rows read to infer types; 0 reads the whole file first.
   std::size_t sample_rows = 10'000;
+  /// Decimal mark, thousands separator, day-first dates: what is set wins over detection.
+  RegionalSettings regional;
 };
 
 class CsvSource final : public RowSource {
@@ -60,6 +63,10 @@ private:
   Result<std::size_t> read_batch(ColumnBatch& batch, std::size_t max_rows, RejectSink& rejects,
                                  std::optional<NeedsWidening>& widening);
   bool is_null(std::string_view field, bool quoted) const;
+  /// How the sample writes numbers and dates: the options each column is read with.
+  Status detect_conventions(const std::filesystem::path& path, io::TextEncoding encoding, std::size_t width);
+  /// Reads past Excel's "sep=" line, when the file starts with one.
+  Status skip_separator_line(CsvReader& reader);
 
   std::string m_name;
   CsvOptions m_options;
@@ -70,6 +77,9 @@ private:
   std::vector<std::string> m_notes;
   std::vector<bool> m_inferred;
   CsvRecord m_record;
+  bool m_separator_line = false;
+  std::vector<TextValueOptions> m_column_values; ///< per column: the file's numbers, its dates
+  std::vector<DateLayoutDetector> m_dates;       ///< per column, for the notes once names are known
   std::uint64_t m_rows_read = 0;
   std::uint64_t m_rows_rejected = 0;
 };

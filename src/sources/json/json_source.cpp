@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "sources/column_names.hpp"
 #include "sources/json/json_records.hpp"
 
 namespace hyperpipe::sources {
@@ -402,6 +403,40 @@ Status JsonSource::finish_discovery(std::uint64_t records) {
   if (m_records == 0) {
     return make_error(ErrorKind::value, fmt::format("{}: no records", m_name));
   }
+  return name_columns();
+}
+
+// A key "a.b" beside a nested {"a": {"b": ...}} flattens to the same name, as does a field named
+// like the row ids: such columns get unique names (a.b_2), each reported, as repeated CSV headers.
+Status JsonSource::name_columns() {
+  for (std::size_t t = 0; t < m_tables.size(); ++t) {
+    JsonTablePlan& plan = m_tables[t];
+    std::vector<std::string> raw{"_row_id"};
+    if (t != 0) {
+      raw.emplace_back("_parent_row_id");
+    }
+    const std::size_t reserved = raw.size();
+    std::vector<std::size_t> included;
+    for (std::size_t c = 0; c < plan.columns.size(); ++c) {
+      if (!plan.omitted[c]) {
+        raw.push_back(plan.columns[c]);
+        included.push_back(c);
+      }
+    }
+    std::vector<std::string> ignored;
+    HP_ASSIGN_OR_RETURN(auto unique, clean_column_names(raw, ignored, m_name));
+    plan.names.assign(plan.columns.size(), std::string());
+    for (std::size_t i = 0; i < included.size(); ++i) {
+      const std::string& name = unique[reserved + i];
+      if (name != raw[reserved + i]) {
+        m_notes.push_back(fmt::format("{}\"{}\" names two fields (a key with a dot beside a nested object, or a row id); "
+                                      "the second is column \"{}\"",
+                                      plan.path.empty() ? "" : fmt::format("in array \"{}\": ", plan.path),
+                                      raw[reserved + i], name));
+      }
+      plan.names[included[i]] = name;
+    }
+  }
   return {};
 }
 
@@ -467,7 +502,7 @@ std::vector<TableDefinition> JsonSource::table_definitions(const TableName& root
     }
     for (std::size_t c = 0; c < plan.columns.size(); ++c) {
       if (!plan.omitted[c]) {
-        table.add(plan.columns[c], plan.inferences[c].type());
+        table.add(plan.names[c], plan.inferences[c].type());
       }
     }
     definitions.push_back(std::move(table));

@@ -41,6 +41,8 @@ struct JsonTablePlan {
   /// Per column: left out of the table. A field that is null wherever it is not an object
   /// ("address": null beside "address": {"city": ...}) lives on as its nested columns only.
   std::vector<bool> omitted;
+  /// Per column, its name in the table: the flattened name, made unique ("" when omitted).
+  std::vector<std::string> names;
 };
 
 class JsonSource final : public RowSource {
@@ -69,6 +71,7 @@ private:
   std::vector<TableDefinition> table_definitions(const TableName& root) const;
   /// After the discovery pass: marks columns that live on only as nested ones; needs a record.
   Status finish_discovery(std::uint64_t records);
+  Status name_columns();
 
 public:
 

@@ -14,6 +14,19 @@
 namespace hyperpipe::sources {
 namespace {
 
+bool is_number_kind(TypeKind kind) {
+  switch (kind) {
+  case TypeKind::small_int:
+  case TypeKind::integer:
+  case TypeKind::big_int:
+  case TypeKind::oid:
+  case TypeKind::numeric:
+  case TypeKind::real:
+  case TypeKind::double_precision: return true;
+  default: return false;
+  }
+}
+
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
     return false;
@@ -193,7 +206,80 @@ std::optional<bool> parse_bool(std::string_view text) {
   if (equals_ignoring_case(text, "false")) {
     return false;
   }
+  for (const auto& [yes, no] : {std::pair{"yes", "no"}, std::pair{"y", "n"}}) {
+    if (equals_ignoring_case(text, yes)) {
+      return true;
+    }
+    if (equals_ignoring_case(text, no)) {
+      return false;
+    }
+  }
   return std::nullopt;
+}
+
+std::optional<std::string_view> plain_number(std::string_view text, const NumberFormat& format, std::string& buffer) {
+  if (format.plain()) {
+    return text;
+  }
+  const bool has_mark = text.find_first_of(",.()'") != std::string_view::npos ||
+                        (!format.thousands.empty() && text.find(format.thousands) != std::string_view::npos);
+  if (!has_mark) {
+    return text;
+  }
+  std::string_view body = text;
+  buffer.clear();
+  if (format.parenthesized_negatives && body.size() >= 3 && body.front() == '(' && body.back() == ')') {
+    body = body.substr(1, body.size() - 2);
+    buffer += '-';
+  } else if (!body.empty() && (body.front() == '-' || body.front() == '+')) {
+    buffer += body.front() == '-' ? "-" : "";
+    body.remove_prefix(1);
+  }
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t pos = 0;
+  std::size_t group = 0;
+  std::size_t digits = 0;
+  bool grouped = false;
+  while (pos < body.size()) {
+    if (is_digit(body[pos])) {
+      buffer += body[pos++];
+      ++group;
+      ++digits;
+    } else if (!format.thousands.empty() && body.substr(pos).starts_with(format.thousands)) {
+      // Groups of three after a first group of one to three digits that is not a lone zero.
+      const bool fits = grouped ? group == 3 : (group >= 1 && group <= 3 && body.front() != '0');
+      if (!fits) {
+        return std::nullopt;
+      }
+      grouped = true;
+      group = 0;
+      pos += format.thousands.size();
+    } else {
+      break;
+    }
+  }
+  if ((grouped && group != 3) || digits == 0) {
+    return std::nullopt;
+  }
+  if (pos < body.size() && body[pos] == format.decimal) {
+    buffer += '.';
+    ++pos;
+    const std::size_t fraction = pos;
+    while (pos < body.size() && is_digit(body[pos])) {
+      buffer += body[pos++];
+    }
+    if (pos == fraction) {
+      return std::nullopt;
+    }
+  }
+  if (pos < body.size() && (body[pos] == 'e' || body[pos] == 'E')) {
+    buffer += body.substr(pos); // the exponent, checked by the number parsers
+    pos = body.size();
+  }
+  if (pos != body.size()) {
+    return std::nullopt;
+  }
+  return std::string_view(buffer);
 }
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
@@ -304,17 +390,28 @@ Status append_text_value(Column& column, std::string_view text, const TextValueO
     error.message = fmt::format("column \"{}\" ({}): {}", column.definition().name, type.sql(), error.detail);
     return error;
   };
+  // Numbers in a regional format are read in the plain one; a number that does not fit it is refused.
+  std::string buffer;
+  std::string_view number = text;
+  if (!options.numbers.plain() && is_number_kind(type.kind())) {
+    const auto plain = plain_number(text, options.numbers, buffer);
+    if (!plain) {
+      return refuse(fmt::format("a number written with decimal {}{}", options.numbers.decimal == ',' ? "comma" : "point",
+                                options.numbers.thousands.empty() ? "" : " and thousands '" + options.numbers.thousands + "'"));
+    }
+    number = *plain;
+  }
   switch (type.kind()) {
   case TypeKind::boolean: {
     const auto value = parse_bool(text);
-    return value ? column.append_bool(*value) : refuse("a boolean (true/false)");
+    return value ? column.append_bool(*value) : refuse("a boolean (true/false, yes/no, y/n)");
   }
   case TypeKind::small_int:
   case TypeKind::integer:
   case TypeKind::big_int:
   case TypeKind::oid: {
     std::int64_t value = 0;
-    const std::string_view digits = !text.empty() && text.front() == '+' ? text.substr(1) : text;
+    const std::string_view digits = !number.empty() && number.front() == '+' ? number.substr(1) : number;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
       return refuse("an integer");
@@ -322,15 +419,15 @@ Status append_text_value(Column& column, std::string_view text, const TextValueO
     return column.append_int(value);
   }
   case TypeKind::numeric: {
-    if (const auto fast = parse_plain_decimal(text, type.scale())) {
+    if (const auto fast = parse_plain_decimal(number, type.scale())) {
       return column.append_decimal(Decimal{*fast, type.scale()});
     }
-    const auto value = parse_decimal_text(text);
+    const auto value = parse_decimal_text(number);
     return value ? column.append_decimal(*value) : refuse("a decimal number");
   }
   case TypeKind::real:
   case TypeKind::double_precision: {
-    const auto value = parse_double(text);
+    const auto value = parse_double(number);
     return value ? column.append_double(*value) : refuse("a number");
   }
   case TypeKind::date: {

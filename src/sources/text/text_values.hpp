@@ -19,6 +19,15 @@ namespace hyperpipe::sources {
 /// value (a zip bomb, a damaged export).
 inline constexpr std::size_t k_default_max_value_bytes = std::size_t{64} << 20U;
 
+/// How numbers are written: the decimal mark, a thousands separator grouping digits by three,
+/// and accounting negatives "(12.00)". Detected per file (sources/text/regional.hpp) or given.
+struct NumberFormat {
+  char decimal = '.';
+  std::string thousands; ///< empty: none; else ",", ".", "'", " ", or U+00A0 / U+202F in UTF-8
+  bool parenthesized_negatives = false;
+  bool plain() const { return decimal == '.' && thousands.empty() && !parenthesized_negatives; }
+};
+
 struct TextValueOptions {
   /// See k_default_max_value_bytes (--max-value-mb, max_value_mb:).
   std::size_t max_value_bytes = k_default_max_value_bytes;
@@ -26,9 +35,15 @@ struct TextValueOptions {
   std::vector<std::string> date_formats;
   /// Extra layouts for timestamps, e.g. "%d/%m/%Y %H:%M". ISO 8601 is always tried.
   std::vector<std::string> timestamp_formats;
+  NumberFormat numbers;
 };
 
-/// true/false in any letter case.
+/// A number written in `format` rewritten in the plain one, in `buffer` ("1.234,50" → "1234.50",
+/// "(12,00)" → "-12.00"); `text` itself for the plain format or text without any mark; nothing
+/// when the marks are used otherwise than `format` says (a group not of three, a mark it lacks).
+std::optional<std::string_view> plain_number(std::string_view text, const NumberFormat& format, std::string& buffer);
+
+/// true/false, yes/no and y/n, in any letter case (type inference keeps a column to one pair).
 std::optional<bool> parse_bool(std::string_view text);
 /// [+-]digits fitting in 64 bits. Leading zeros ("007") are refused: such columns are codes, and
 /// reading them as numbers would drop the zeros.

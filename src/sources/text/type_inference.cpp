@@ -75,7 +75,31 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
   }
   if (m_kind == Kind::none || m_kind == Kind::boolean) {
     if (parse_bool(text)) {
+      // One pair per column: "yes" beside "true" is no convention, so text.
+      const int words = text.size() <= 1 ? 3 : (text.size() <= 3 ? 2 : 1);
+      if (m_bool_words != 0 && m_bool_words != words) {
+        m_kind = Kind::text;
+        return;
+      }
+      m_bool_words = words;
       widen_to(Kind::boolean);
+      return;
+    }
+  }
+  // Numbers in a regional format are judged in the plain one; one that does not fit it is text.
+  std::string buffer;
+  if (!options.numbers.plain()) {
+    const auto plain = plain_number(text, options.numbers, buffer);
+    if (!plain) {
+      if (!observe_temporal(text, options)) {
+        m_kind = Kind::text;
+      }
+      return;
+    }
+    const std::string_view original = text;
+    text = *plain;
+    if (text != original && !looks_like_integer(text) && !decimal_shape(text) && !parse_double(text)) {
+      m_kind = Kind::text;
       return;
     }
   }
@@ -141,6 +165,11 @@ void TypeInference::observe_string(std::string_view text, const TextValueOptions
 }
 
 void TypeInference::merge(const TypeInference& other) {
+  if (m_bool_words != 0 && other.m_bool_words != 0 && m_bool_words != other.m_bool_words) {
+    m_kind = Kind::text;
+    return;
+  }
+  m_bool_words = std::max(m_bool_words, other.m_bool_words);
   const bool decimal_side = m_kind == Kind::decimal || other.m_kind == Kind::decimal;
   m_integer_digits = std::max(m_integer_digits, other.m_integer_digits);
   m_scale = std::max(m_scale, other.m_scale);

@@ -45,6 +45,7 @@ private:
   Kind m_kind = Kind::none;
   int m_integer_digits = 0; ///< for decimal: most digits seen before the point
   int m_scale = 0;          ///< for decimal: most digits seen after the point
+  int m_bool_words = 0;     ///< for boolean: 1 true/false, 2 yes/no, 3 y/n (0: none yet)
 };
 
 } // namespace hyperpipe::sources

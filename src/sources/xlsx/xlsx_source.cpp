@@ -97,49 +97,97 @@ Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkboo
   std::vector<std::string> header;
   std::uint64_t errors = 0;
   std::string first_error;
-  HP_TRY(workbook.read_sheet(sheet, [&](std::uint64_t row, const std::vector<XlsxCell>& cells) -> Status {
-    if (options.header && source->m_header_row == 0) {
-      source->m_header_row = row;
-      for (const auto& cell : cells) {
-        header.push_back(cell_text(workbook, cell));
+  std::vector<bool> text_cells; ///< per column: some of its values are text cells
+  NumberFormatDetector numbers;
+  std::vector<DateLayoutDetector> dates;
+  // One pass types every column; `values` (per column, empty: the sheet's options) reads text cells.
+  const auto scan = [&](bool detect) -> Status {
+    header.clear();
+    errors = 0;
+    source->m_header_row = 0;
+    source->m_rows = 0;
+    source->m_inferences.clear();
+    return workbook.read_sheet(sheet, [&](std::uint64_t row, const std::vector<XlsxCell>& cells) -> Status {
+      if (options.header && source->m_header_row == 0) {
+        source->m_header_row = row;
+        for (const auto& cell : cells) {
+          header.push_back(cell_text(workbook, cell));
+        }
+        return {};
+      }
+      ++source->m_rows;
+      if (source->m_inferences.size() < cells.size()) {
+        source->m_inferences.resize(cells.size());
+        text_cells.resize(cells.size());
+        dates.resize(cells.size());
+      }
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        const XlsxCell& cell = cells[c];
+        TypeInference& inference = source->m_inferences[c];
+        switch (cell.kind) {
+        case XlsxCell::Kind::empty: break;
+        case XlsxCell::Kind::error:
+          if (errors++ == 0) {
+            first_error = fmt::format("{} ({})", cell_name(c, row), cell.text);
+          }
+          break;
+        case XlsxCell::Kind::number:
+          if (is_whole(cell.number)) {
+            inference.observe_integer(static_cast<std::int64_t>(cell.number));
+          } else {
+            inference.observe_floating();
+          }
+          break;
+        case XlsxCell::Kind::date:
+          // Whole days are dates; anything with a time of day makes the column a timestamp.
+          if (is_whole(cell.number)) {
+            inference.observe_string("2000-01-01", {});
+          } else {
+            inference.observe_string("2000-01-01 00:00:00", {});
+          }
+          break;
+        case XlsxCell::Kind::text:
+          // Numbers, dates and yes/no kept as text cells (common in exported sheets) are typed
+          // when the whole column agrees, as in a CSV file; one other text makes it text.
+          inference.observe(cell.text, c < source->m_column_values.size() ? source->m_column_values[c] : options.values);
+          text_cells[c] = true;
+          if (detect) {
+            numbers.observe(cell.text);
+            dates[c].observe(cell.text);
+          }
+          break;
+        case XlsxCell::Kind::boolean: inference.observe(cell.boolean ? "true" : "false", {}); break;
+        }
       }
       return {};
-    }
-    ++source->m_rows;
-    if (source->m_inferences.size() < cells.size()) {
-      source->m_inferences.resize(cells.size());
-    }
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const XlsxCell& cell = cells[c];
-      TypeInference& inference = source->m_inferences[c];
-      switch (cell.kind) {
-      case XlsxCell::Kind::empty: break;
-      case XlsxCell::Kind::error:
-        if (errors++ == 0) {
-          first_error = fmt::format("{} ({})", cell_name(c, row), cell.text);
-        }
-        break;
-      case XlsxCell::Kind::number:
-        if (is_whole(cell.number)) {
-          inference.observe_integer(static_cast<std::int64_t>(cell.number));
-        } else {
-          inference.observe_floating();
-        }
-        break;
-      case XlsxCell::Kind::date:
-        // Whole days are dates; anything with a time of day makes the column a timestamp.
-        if (is_whole(cell.number)) {
-          inference.observe_string("2000-01-01", {});
-        } else {
-          inference.observe_string("2000-01-01 00:00:00", {});
-        }
-        break;
-      case XlsxCell::Kind::text: inference.observe_string(cell.text, options.values); break;
-      case XlsxCell::Kind::boolean: inference.observe(cell.boolean ? "true" : "false", {}); break;
-      }
-    }
-    return {};
-  }));
+    });
+  };
+  HP_TRY(scan(true));
+  // Text cells in a regional format ("1.234,50", "25/12/2026") that left a column text: the sheet
+  // is scanned again with the conventions its text cells revealed (never for sheets of real
+  // number and date cells, which need none).
+  std::vector<std::string> number_notes;
+  const NumberFormat format = numbers.result(options.regional, number_notes);
+  bool regional = !format.plain();
+  std::vector<TextValueOptions> values(source->m_inferences.size(), options.values);
+  for (std::size_t c = 0; c < values.size(); ++c) {
+    std::vector<std::string> not_yet;
+    const auto layouts = dates[c].result(options.regional, "", not_yet);
+    values[c].numbers = format;
+    values[c].date_formats.insert(values[c].date_formats.begin(), layouts.dates.begin(), layouts.dates.end());
+    values[c].timestamp_formats.insert(values[c].timestamp_formats.begin(), layouts.timestamps.begin(),
+                                       layouts.timestamps.end());
+    regional = regional || !layouts.dates.empty();
+  }
+  bool text_left = false;
+  for (std::size_t c = 0; c < source->m_inferences.size(); ++c) {
+    text_left = text_left || (text_cells[c] && source->m_inferences[c].type() == SqlType::text());
+  }
+  if (regional && text_left) {
+    source->m_column_values = std::move(values);
+    HP_TRY(scan(false));
+    source->m_notes.insert(source->m_notes.end(), number_notes.begin(), number_notes.end());
+  }
   if (source->m_rows == 0) {
     return make_error(ErrorKind::value, fmt::format("{}: sheet \"{}\" has no data rows", file_name, sheet.name));
   }
@@ -150,6 +198,18 @@ Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkboo
                       clean_column_names(header, source->m_notes, fmt::format("{}: sheet \"{}\", row 1", file_name, sheet.name)));
   source->m_notes.insert(source->m_notes.begin(),
                          fmt::format("sheet \"{}\"{}", sheet.name, workbook.uses_1904_dates() ? ", 1904 dates" : ""));
+  text_cells.resize(width);
+  dates.resize(width);
+  for (std::size_t c = 0; c < width; ++c) {
+    if (!source->m_column_values.empty()) {
+      (void)dates[c].result(options.regional, source->m_names[c], source->m_notes);
+    }
+    const SqlType type = source->m_inferences[c].type();
+    if (text_cells[c] && type != SqlType::text()) {
+      source->m_notes.push_back(fmt::format("column \"{}\": text cells read as {} (every value of the column is one)",
+                                            source->m_names[c], type.sql()));
+    }
+  }
   if (errors > 0) {
     source->m_notes.push_back(fmt::format("{} error cell{} loaded as NULL, the first at {}", errors,
                                           errors == 1 ? "" : "s", first_error));
@@ -202,7 +262,8 @@ Result<std::uint64_t> XlsxSheetSource::read(const TableDefinition& definition,
       } else if (cell->kind == XlsxCell::Kind::number && kind == TypeKind::text) {
         appended = column.append_text(cell->text);
       } else {
-        appended = append_text_value(column, cell_text(m_workbook, *cell), m_options.values);
+        appended = append_text_value(column, cell_text(m_workbook, *cell),
+                                     c < m_column_values.size() ? m_column_values[c] : m_options.values);
       }
       if (!appended) {
         for (std::size_t j = 0; j < width; ++j) {

@@ -12,6 +12,7 @@
 #include "hyperpipe/column_batch.hpp"
 #include "sources/rejects.hpp"
 #include "sources/row_source.hpp"
+#include "sources/text/regional.hpp"
 #include "sources/text/text_values.hpp"
 #include "sources/text/type_inference.hpp"
 #include "sources/xlsx/xlsx_reader.hpp"
@@ -23,6 +24,8 @@ struct XlsxOptions {
   bool all_sheets = false; ///< every sheet into its own table
   bool header = true;      ///< the first non-empty row names the columns
   TextValueOptions values;
+  /// For text cells in a regional format: what is set wins over detection.
+  RegionalSettings regional;
 };
 
 class XlsxSheetSource {
@@ -51,6 +54,8 @@ private:
   std::uint64_t m_header_row = 0; ///< 0: no header
   std::vector<std::string> m_names;
   std::vector<TypeInference> m_inferences;
+  /// Per column, how its text cells are read, when they revealed regional conventions; else empty.
+  std::vector<TextValueOptions> m_column_values;
   std::vector<std::string> m_notes;
   std::uint64_t m_rows = 0;
 };
