@@ -1,9 +1,6 @@
 #include "sources/csv/csv_source.hpp"
 
-#include <utility>
-
 #include <fmt/format.h>
-
 
 #include "base/utf8.hpp"
 #include "sources/column_names.hpp"
@@ -107,26 +104,26 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   const std::vector<std::string> first_fields = record_fields(first);
   const std::vector<bool> first_quoted = first.quoted;
   const std::size_t width = first_fields.size();
-  HP_TRY(source->detect_conventions(path, encoding, width));
-  const std::vector<TextValueOptions>& values = source->m_column_values;
-  std::vector<TypeInference> inferences(width);
+  // The sample types the columns and shows how the file writes numbers and dates. Only when it
+  // shows a regional convention is it typed again with it: plain files pay nothing more.
+  NumberFormatDetector numbers;
+  source->m_dates.assign(width, DateLayoutDetector());
+  source->m_column_values.assign(width, options.values);
+  std::vector<TypeInference> inferences;
   std::size_t sampled = 0;
-  CsvRecord record;
-  while (options.sample_rows == 0 || sampled < options.sample_rows) {
-    HP_ASSIGN_OR_RETURN(bool more, reader.next(record));
-    if (!more) {
-      break;
-    }
-    if (is_blank_record(record) || record.fields.size() != width) {
-      continue; // ragged rows are reported when rows are read
-    }
-    for (std::size_t i = 0; i < width; ++i) {
-      if (!source->is_null(record.fields[i], record.quoted[i])) {
-        inferences[i].observe(record.fields[i], values[i]);
-      }
-    }
-    ++sampled;
+  HP_TRY(source->sample(reader, width, inferences, sampled, &numbers));
+  if (source->decide_conventions(numbers)) {
+    HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, encoding));
+    CsvReader second(std::move(again), dialect, source->m_name, options.values.max_value_bytes);
+    HP_TRY(source->skip_separator_line(second));
+    CsvRecord skipped;
+    do {
+      HP_ASSIGN_OR_RETURN(bool more, second.next(skipped));
+      (void)more;
+    } while (is_blank_record(skipped));
+    HP_TRY(source->sample(second, width, inferences, sampled, nullptr));
   }
+  const std::vector<TextValueOptions>& values = source->m_column_values;
 
   // A header is a first record that does not look like the data under it: some column has a
   // non-text type that its first value does not fit.
@@ -186,44 +183,46 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   return source;
 }
 
-Status CsvSource::detect_conventions(const std::filesystem::path& path, io::TextEncoding encoding, std::size_t width) {
-  // The rows after the first (which may be a header), as many as the type sample.
-  constexpr std::size_t k_rows_without_sample = 100'000;
-  const std::size_t rows = m_options.sample_rows == 0 ? k_rows_without_sample : m_options.sample_rows;
-  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, encoding));
-  CsvReader reader(std::move(input), m_dialect, m_name, m_options.values.max_value_bytes);
-  HP_TRY(skip_separator_line(reader));
-  NumberFormatDetector numbers;
-  m_dates.assign(width, DateLayoutDetector());
+Status CsvSource::sample(CsvReader& reader, std::size_t width, std::vector<TypeInference>& inferences,
+                         std::size_t& sampled, NumberFormatDetector* detect) {
+  inferences.assign(width, TypeInference());
+  sampled = 0;
   CsvRecord record;
-  bool first = true;
-  for (std::size_t seen = 0; seen < rows;) {
+  while (m_options.sample_rows == 0 || sampled < m_options.sample_rows) {
     HP_ASSIGN_OR_RETURN(bool more, reader.next(record));
     if (!more) {
       break;
     }
-    if (is_blank_record(record) || record.fields.size() != width || std::exchange(first, false)) {
-      continue;
+    if (is_blank_record(record) || record.fields.size() != width) {
+      continue; // ragged rows are reported when rows are read
     }
     for (std::size_t i = 0; i < width; ++i) {
       if (!is_null(record.fields[i], record.quoted[i])) {
-        numbers.observe(record.fields[i]);
-        m_dates[i].observe(record.fields[i]);
+        inferences[i].observe(record.fields[i], m_column_values[i]);
+        if (detect != nullptr) {
+          detect->observe(record.fields[i]);
+          m_dates[i].observe(record.fields[i]);
+        }
       }
     }
-    ++seen;
+    ++sampled;
   }
+  return {};
+}
+
+bool CsvSource::decide_conventions(const NumberFormatDetector& numbers) {
   const NumberFormat format = numbers.result(m_options.regional, m_notes);
-  m_column_values.assign(width, m_options.values);
-  for (std::size_t i = 0; i < width; ++i) {
+  bool regional = !format.plain();
+  for (std::size_t i = 0; i < m_column_values.size(); ++i) {
     std::vector<std::string> not_yet; // said once the column's name is known
-    auto layouts = m_dates[i].result(m_options.regional, "", not_yet);
+    const auto layouts = m_dates[i].result(m_options.regional, "", not_yet);
     TextValueOptions& values = m_column_values[i];
     values.numbers = format;
     values.date_formats.insert(values.date_formats.begin(), layouts.dates.begin(), layouts.dates.end());
     values.timestamp_formats.insert(values.timestamp_formats.begin(), layouts.timestamps.begin(), layouts.timestamps.end());
+    regional = regional || !layouts.dates.empty();
   }
-  return {};
+  return regional;
 }
 
 Status CsvSource::skip_separator_line(CsvReader& reader) {

@@ -63,8 +63,11 @@ private:
   Result<std::size_t> read_batch(ColumnBatch& batch, std::size_t max_rows, RejectSink& rejects,
                                  std::optional<NeedsWidening>& widening);
   bool is_null(std::string_view field, bool quoted) const;
-  /// How the sample writes numbers and dates: the options each column is read with.
-  Status detect_conventions(const std::filesystem::path& path, io::TextEncoding encoding, std::size_t width);
+  /// Types the sample's columns with m_column_values, and feeds `detect` and m_dates if given.
+  Status sample(CsvReader& reader, std::size_t width, std::vector<TypeInference>& inferences, std::size_t& sampled,
+                NumberFormatDetector* detect);
+  /// The options each column is read with, from what the sample showed; true if any is regional.
+  bool decide_conventions(const NumberFormatDetector& numbers);
   /// Reads past Excel's "sep=" line, when the file starts with one.
   Status skip_separator_line(CsvReader& reader);
 
