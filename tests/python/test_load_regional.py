@@ -199,3 +199,19 @@ def test_xlsx_text_cells_in_a_regional_format(hyperpipe, tmp_path):
     assert types == {"id": "INTEGER", "betrag": "NUMERIC(6,2)", "datum": "DATE"}
     assert [(r["betrag"], r["datum"]) for r in rows] == [("1234.50", "2026-12-25"), ("3.10", "2027-02-01"),
                                                         ("-7.00", "2027-03-05")]
+
+
+def test_booleans_only_when_the_whole_column_agrees(hyperpipe, tmp_path):
+    path = tmp_path / "flags.csv"
+    path.write_text("id,active,paid,ok,count,mixed\n" + "".join(
+        f"{i},{i % 2},{'yes' if i % 3 else 'no'},{'Y' if i % 2 else 'N'},{i % 3},{'yes' if i % 2 else 'true'}\n"
+        for i in range(1, 7)))
+    out = tmp_path / "flags.hyper"
+    hyperpipe("load", path, "--out", out)
+    rows, types = table(hyperpipe, out)
+    assert types == {"id": "INTEGER", "active": "BOOLEAN", "paid": "BOOLEAN", "ok": "BOOLEAN", "count": "INTEGER",
+                     "mixed": "TEXT"}
+    assert [(r["active"], r["paid"], r["ok"], r["count"]) for r in rows[:3]] == [
+        (True, True, True, 1), (False, True, False, 2), (True, False, True, 0)]
+    frame = pd.read_csv(path, true_values=["yes", "Y"], false_values=["no", "N"])
+    assert [r["paid"] for r in rows] == list(frame["paid"]) and [r["ok"] for r in rows] == list(frame["ok"])

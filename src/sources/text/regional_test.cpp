@@ -147,6 +147,28 @@ TEST(Booleans, OnePairPerColumn) {
   }
   EXPECT_EQ(flags.type(), SqlType::boolean());
   EXPECT_EQ(parse_bool("N"), std::optional<bool>(false));
+  TypeInference zero_one;
+  for (auto value : {"0", "1", "1"}) {
+    zero_one.observe(value, {});
+  }
+  EXPECT_EQ(zero_one.type(), SqlType::boolean()) << "a whole column of 0 and 1";
+  zero_one.observe("2", {});
+  EXPECT_EQ(zero_one.type(), SqlType::integer()) << "a later 2: they were numbers";
+  TypeInference counts;
+  counts.observe("1", {});
+  counts.observe_integer(12);
+  EXPECT_EQ(counts.type(), SqlType::integer());
+  TypeInference merged;
+  merged.observe("1", {});
+  TypeInference other;
+  other.observe("7", {});
+  merged.merge(other);
+  EXPECT_EQ(merged.type(), SqlType::integer()) << "another file's 7 makes them numbers";
+  TypeInference flag_words;
+  for (auto value : {"1", "yes"}) {
+    flag_words.observe(value, {});
+  }
+  EXPECT_EQ(flag_words.type(), SqlType::text());
 }
 
 } // namespace

@@ -206,7 +206,7 @@ std::optional<bool> parse_bool(std::string_view text) {
   if (equals_ignoring_case(text, "false")) {
     return false;
   }
-  for (const auto& [yes, no] : {std::pair{"yes", "no"}, std::pair{"y", "n"}}) {
+  for (const auto& [yes, no] : {std::pair{"yes", "no"}, std::pair{"y", "n"}, std::pair{"1", "0"}}) {
     if (equals_ignoring_case(text, yes)) {
       return true;
     }

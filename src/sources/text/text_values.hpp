@@ -43,7 +43,8 @@ struct TextValueOptions {
 /// when the marks are used otherwise than `format` says (a group not of three, a mark it lacks).
 std::optional<std::string_view> plain_number(std::string_view text, const NumberFormat& format, std::string& buffer);
 
-/// true/false, yes/no and y/n, in any letter case (type inference keeps a column to one pair).
+/// true/false, yes/no, y/n in any letter case, and 1/0 (type inference keeps a column to one
+/// pair, and a 0/1 column that meets another number is an integer one).
 std::optional<bool> parse_bool(std::string_view text);
 /// [+-]digits fitting in 64 bits. Leading zeros ("007") are refused: such columns are codes, and
 /// reading them as numbers would drop the zeros.
