@@ -19,6 +19,14 @@ struct Statement {
   ~Statement() { sqlite3_finalize(statement); }
 };
 
+// Prepares `sql` into `statement`; `what` says what failed ("cannot record the run").
+Status prepare(sqlite3* database, const char* sql, Statement& statement, std::string_view what) {
+  if (sqlite3_prepare_v2(database, sql, -1, &statement.statement, nullptr) != SQLITE_OK) {
+    return sqlite_error(database, what);
+  }
+  return {};
+}
+
 Status execute(sqlite3* database, const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(database, sql, nullptr, nullptr, &message) != SQLITE_OK) {
@@ -66,12 +74,10 @@ RunHistory::~RunHistory() { sqlite3_close(db(m_db)); }
 Status RunHistory::record(const RunRecord& run, std::size_t keep) {
   sqlite3* database = db(m_db);
   Statement insert;
-  if (sqlite3_prepare_v2(database,
-                         "INSERT INTO runs (pipeline, started, finished, status, trigger_kind, seconds, rows, outputs,"
-                         " report, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         -1, &insert.statement, nullptr) != SQLITE_OK) {
-    return sqlite_error(database, "cannot record the run");
-  }
+  HP_TRY(prepare(database,
+                 "INSERT INTO runs (pipeline, started, finished, status, trigger_kind, seconds, rows, outputs,"
+                 " report, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 insert, "cannot record the run"));
   int index = 1;
   for (const std::string* text : {&run.pipeline, &run.started, &run.finished, &run.status, &run.trigger}) {
     sqlite3_bind_text(insert.statement, index++, text->c_str(), -1, SQLITE_TRANSIENT);
@@ -85,12 +91,10 @@ Status RunHistory::record(const RunRecord& run, std::size_t keep) {
     return sqlite_error(database, "cannot record the run");
   }
   Statement prune;
-  if (sqlite3_prepare_v2(database,
-                         "DELETE FROM runs WHERE pipeline = ? AND id NOT IN"
-                         " (SELECT id FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?)",
-                         -1, &prune.statement, nullptr) != SQLITE_OK) {
-    return sqlite_error(database, "cannot prune old runs");
-  }
+  HP_TRY(prepare(database,
+                 "DELETE FROM runs WHERE pipeline = ? AND id NOT IN"
+                 " (SELECT id FROM runs WHERE pipeline = ? ORDER BY id DESC LIMIT ?)",
+                 prune, "cannot prune old runs"));
   sqlite3_bind_text(prune.statement, 1, run.pipeline.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(prune.statement, 2, run.pipeline.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(prune.statement, 3, static_cast<sqlite3_int64>(keep));
@@ -103,12 +107,10 @@ Status RunHistory::record(const RunRecord& run, std::size_t keep) {
 Result<std::vector<RunRecord>> RunHistory::list(const std::string& pipeline, std::size_t limit) const {
   sqlite3* database = db(m_db);
   Statement select;
-  if (sqlite3_prepare_v2(database,
-                         "SELECT id, pipeline, started, finished, status, trigger_kind, seconds, rows, outputs, report,"
-                         " error FROM runs WHERE (? = '' OR pipeline = ?) ORDER BY id DESC LIMIT ?",
-                         -1, &select.statement, nullptr) != SQLITE_OK) {
-    return sqlite_error(database, "cannot read the runs");
-  }
+  HP_TRY(prepare(database,
+                 "SELECT id, pipeline, started, finished, status, trigger_kind, seconds, rows, outputs, report,"
+                 " error FROM runs WHERE (? = '' OR pipeline = ?) ORDER BY id DESC LIMIT ?",
+                 select, "cannot read the runs"));
   sqlite3_bind_text(select.statement, 1, pipeline.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(select.statement, 2, pipeline.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(select.statement, 3, static_cast<sqlite3_int64>(limit));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "pipeline/run/runner.hpp"
@@ -27,10 +28,12 @@ std::string read_text(const fs::path& path) {
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
-// Records every call in order; fails where told to.
+// Records every call in order (sources are staged on several threads: under a lock); fails
+// where told to.
 class FakeEngine final : public RunEngine {
 public:
   std::vector<std::string> calls;
+  std::mutex mutex;
   std::set<std::string> failing_sources;
   std::string failing_statement; ///< a workspace statement containing this fails
   std::optional<std::size_t> failing_finish;
@@ -38,6 +41,7 @@ public:
   std::uint64_t rows_per_table = 7;
 
   Result<StageResult> stage(const ConfiguredSource&, StageContext context) override {
+    const std::lock_guard lock(mutex);
     calls.push_back("stage " + context.table);
     if (context.engine != nullptr) {
       return make_error(ErrorKind::internal, "the runner must not hand sources an engine of its own");
@@ -55,10 +59,12 @@ public:
     return result;
   }
   Result<QueryResult> query_staged(const fs::path& file, std::string_view sql) override {
+    const std::lock_guard lock(mutex);
     calls.push_back(fmt::format("query {}: {}", file.filename().string(), sql));
     return QueryResult{{{"id", SqlType::big_int(), 0, -1}}, {}};
   }
   Result<ExtractInfo> inspect_staged(const fs::path& file) override {
+    const std::lock_guard lock(mutex);
     calls.push_back("inspect " + file.filename().string());
     return ExtractInfo{};
   }
@@ -208,16 +214,22 @@ TEST(Runner, RunsThePlannedStatementsInOrderThenCommitsThenPublishes) {
   const RunReport report = scene.run();
   ASSERT_TRUE(report.succeeded) << report.error;
   const Plan plan = make_plan(scene.spec, {}).value();
+  // Sources are staged two at a time: each one's steps in order, the two interleaved.
+  ASSERT_GE(scene.engine.calls.size(), 4U);
+  const std::vector<std::string> staged(scene.engine.calls.begin(), scene.engine.calls.begin() + 4);
+  for (const std::string source : {"orders", "customers"}) {
+    const auto stage = std::find(staged.begin(), staged.end(), "stage " + source);
+    const auto shape = std::find(staged.begin(), staged.end(), "query " + source + ".hyper: " + workspace_sql::shape(source));
+    EXPECT_TRUE(stage != staged.end() && shape != staged.end() && stage < shape) << source;
+  }
   // Both staged files were the same size: the last of the largest becomes the workspace.
   const std::vector<std::string> expected{
-      "stage orders", "query orders.hyper: " + workspace_sql::shape("orders"),
-      "stage customers", "query customers.hyper: " + workspace_sql::shape("customers"),
       "workspace customers.hyper",
       "gather orders.hyper", "  " + workspace_sql::copy_staged_table("\"a1\"", "orders"),
       "execute " + plan.transforms[0].sql, "query " + plan.transforms[0].count_sql,
       "write sales", "write orders", "write audit",
       "finish 0", "finish 1", "finish 2"};
-  EXPECT_EQ(scene.engine.calls, expected);
+  EXPECT_EQ(std::vector<std::string>(scene.engine.calls.begin() + 4, scene.engine.calls.end()), expected);
   EXPECT_EQ(scene.outputs(), (std::map<std::string, std::string>{
                                  {"sales", "new sales"}, {"orders", "new orders"}, {"audit", "new audit"}}));
   EXPECT_EQ(scene.publisher.published, std::vector<std::string>{"Sales <- sales.hyper (new sales)"});
