@@ -69,6 +69,9 @@ Status LoadFilesOptions::set_decimal(std::string_view text) {
   if (text != "." && text != ",") {
     return make_error(ErrorKind::invalid_argument, fmt::format("decimal mark \"{}\": use . or ,", text));
   }
+  if (csv.regional.thousands == std::string(text)) {
+    return make_error(ErrorKind::invalid_argument, fmt::format("'{}' cannot be both the decimal mark and the thousands separator", text));
+  }
   csv.regional.decimal = text.front();
   xlsx.regional.decimal = text.front();
   return {};
@@ -80,6 +83,10 @@ Status LoadFilesOptions::set_thousands(std::string_view text) {
       {"narrow-nbsp", "\u202F"}};
   for (const auto& [name, separator] : k_names) {
     if (text == name) {
+      if (csv.regional.decimal && separator == std::string_view(&*csv.regional.decimal, 1)) {
+        return make_error(ErrorKind::invalid_argument,
+                          fmt::format("'{}' cannot be both the decimal mark and the thousands separator", text));
+      }
       csv.regional.thousands = std::string(separator);
       xlsx.regional.thousands = std::string(separator);
       return {};

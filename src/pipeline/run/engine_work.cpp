@@ -71,6 +71,11 @@ public:
     return m_outputs.at(index).commit_as(staged);
   }
 
+  void release() override {
+    m_outputs.clear();
+    m_workspace.reset();
+  }
+
 private:
   HyperEngine& m_engine;
   std::optional<ExtractWriter> m_workspace;

@@ -42,6 +42,9 @@ public:
                                                               const std::function<void(const PlannedTable&)>& on_table) = 0;
   /// Finishes the `index`-th output written as the complete file `staged`, awaiting the commit.
   virtual Status finish_output(std::size_t index, const std::filesystem::path& staged) = 0;
+  /// Lets go of the workspace and of every output not finished (their temporary files go): the
+  /// run is over, and its scratch folder is removed next, while the run lock is still held.
+  virtual void release() = 0;
 };
 
 class RunPublisher {

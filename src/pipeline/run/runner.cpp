@@ -120,7 +120,10 @@ private:
     // Removed while the lock is still held, so it never deletes the next run's folder.
     struct WorkDirCleanup {
       Run& run;
-      ~WorkDirCleanup() { run.cleanup_work_dir(); }
+      ~WorkDirCleanup() {
+        run.m_engine.release(); // hyperd lets go of the workspace before its folder goes
+        run.cleanup_work_dir();
+      }
     } cleanup{*this};
     if (ec) {
       return make_error(ErrorKind::io, fmt::format("cannot create {}: {}", m_work_dir.string(), ec.message()));

@@ -110,6 +110,7 @@ public:
     write_text(staged, "new " + written.at(index));
     return {};
   }
+  void release() override { calls.push_back("release"); }
 
 private:
   std::vector<std::string> written;
@@ -222,13 +223,13 @@ TEST(Runner, RunsThePlannedStatementsInOrderThenCommitsThenPublishes) {
     const auto shape = std::find(staged.begin(), staged.end(), "query " + source + ".hyper: " + workspace_sql::shape(source));
     EXPECT_TRUE(stage != staged.end() && shape != staged.end() && stage < shape) << source;
   }
-  // Both staged files were the same size: the last of the largest becomes the workspace.
+  // The largest staged file becomes the workspace (the fake's "staged customers" is the longer).
   const std::vector<std::string> expected{
       "workspace customers.hyper",
       "gather orders.hyper", "  " + workspace_sql::copy_staged_table("\"a1\"", "orders"),
       "execute " + plan.transforms[0].sql, "query " + plan.transforms[0].count_sql,
       "write sales", "write orders", "write audit",
-      "finish 0", "finish 1", "finish 2"};
+      "finish 0", "finish 1", "finish 2", "release"};
   EXPECT_EQ(std::vector<std::string>(scene.engine.calls.begin() + 4, scene.engine.calls.end()), expected);
   EXPECT_EQ(scene.outputs(), (std::map<std::string, std::string>{
                                  {"sales", "new sales"}, {"orders", "new orders"}, {"audit", "new audit"}}));
@@ -241,7 +242,9 @@ TEST(Runner, RunsThePlannedStatementsInOrderThenCommitsThenPublishes) {
   EXPECT_TRUE(fs::exists(scene.spec.state_dir / (scene.spec.name + ".state.json")));
   // The accounting the report carries.
   ASSERT_EQ(report.sources.size(), 2U);
-  EXPECT_EQ(report.sources[0].rows_read, report.sources[0].rows_loaded + report.sources[0].rows_rejected);
+  EXPECT_EQ(report.sources[0].rows_read, 4U); // as the source staged them, passed on unchanged
+  EXPECT_EQ(report.sources[0].rows_loaded, 3U);
+  EXPECT_EQ(report.sources[0].rows_rejected, 1U);
   ASSERT_EQ(report.transforms.size(), 1U);
   EXPECT_EQ(report.transforms[0].rows, 7U);
   ASSERT_EQ(report.outputs.size(), 3U);
@@ -259,7 +262,10 @@ TEST(Runner, AFailedSourceIsNamedAndNothingAfterItRuns) {
   EXPECT_EQ(report.failed_stage, FailedStage::source);
   EXPECT_EQ(report.failed_step, "source customers");
   EXPECT_EQ(report.error_kind, ErrorKind::io);
-  EXPECT_EQ(std::count(scene.engine.calls.begin(), scene.engine.calls.end(), "workspace customers.hyper"), 0);
+  EXPECT_TRUE(std::none_of(scene.engine.calls.begin(), scene.engine.calls.end(),
+                           [](const std::string& call) { return call.starts_with("workspace"); }))
+      << "no workspace is built once a source failed";
+  EXPECT_EQ(scene.engine.calls.back(), "release") << "hyperd lets go before the scratch folder is removed";
   EXPECT_EQ(scene.outputs(), scene.old_outputs());
   EXPECT_FALSE(fs::exists(state_file_of(scene.spec)));
   EXPECT_TRUE(scene.publisher.published.empty());

@@ -103,6 +103,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   // Copies: the reader reuses its buffers, so `first`'s views do not survive sampling.
   const std::vector<std::string> first_fields = record_fields(first);
   const std::vector<bool> first_quoted = first.quoted;
+  const std::uint64_t first_line = first.line;
   const std::size_t width = first_fields.size();
   // The sample types the columns and shows how the file writes numbers and dates. Only when it
   // shows a regional convention is it typed again with it: plain files pay nothing more.
@@ -160,7 +161,8 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   for (std::size_t i = 0; i < width; ++i) {
     raw_names.push_back(header ? first_fields[i] : fmt::format("column_{}", i + 1));
   }
-  HP_ASSIGN_OR_RETURN(source->m_names, clean_column_names(raw_names, source->m_notes, fmt::format("{}: line 1", source->m_name)));
+  HP_ASSIGN_OR_RETURN(source->m_names, clean_column_names(raw_names, source->m_notes,
+                                                          fmt::format("{}: line {}", source->m_name, first_line)));
   source->m_inferences = std::move(inferences);
   for (std::size_t i = 0; i < width; ++i) {
     (void)source->m_dates[i].result(options.regional, source->m_names[i], source->m_notes);
@@ -213,6 +215,10 @@ Status CsvSource::sample(CsvReader& reader, std::size_t width, std::vector<TypeI
 bool CsvSource::decide_conventions(const NumberFormatDetector& numbers) {
   const NumberFormat format = numbers.result(m_options.regional, m_notes);
   bool regional = !format.plain();
+  // Layouts the user gave are theirs to decide: then no date order is detected at all.
+  if (!m_options.values.date_formats.empty() || !m_options.values.timestamp_formats.empty()) {
+    m_dates.assign(m_dates.size(), DateLayoutDetector());
+  }
   for (std::size_t i = 0; i < m_column_values.size(); ++i) {
     std::vector<std::string> not_yet; // said once the column's name is known
     const auto layouts = m_dates[i].result(m_options.regional, "", not_yet);

@@ -31,7 +31,10 @@ Status JsonSource::name_columns() {
     plan.names.assign(plan.columns.size(), std::string());
     for (std::size_t i = 0; i < included.size(); ++i) {
       const std::string& name = unique[reserved + i];
-      if (name != raw[reserved + i]) {
+      if (raw[reserved + i].empty()) {
+        m_notes.push_back(fmt::format("{}a key with no name is column \"{}\"",
+                                      plan.path.empty() ? "" : fmt::format("in array \"{}\": ", plan.path), name));
+      } else if (name != raw[reserved + i]) {
         m_notes.push_back(fmt::format("{}\"{}\" names two fields (a key with a dot beside a nested object, or a row id); "
                                       "the second is column \"{}\"",
                                       plan.path.empty() ? "" : fmt::format("in array \"{}\": ", plan.path),

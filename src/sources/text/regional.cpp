@@ -137,17 +137,25 @@ NumberFormat NumberFormatDetector::result(const RegionalSettings& settings, std:
                                     [&](const Grouping& each) { return each.separator == separator; });
     return found->grouped > 0 && found->broken == 0;
   };
+  // A mark proven to group digits ("1,234,567") is not the decimal mark, whatever "2,5" says.
+  const bool comma = m_decimal_comma > 0 && !grouped(",");
+  const bool point = m_decimal_point > 0 && !grouped(".");
   bool decided = true; // by a setting or by evidence, not by default
   if (settings.decimal) {
     format.decimal = *settings.decimal;
-  } else if (m_decimal_comma > 0 && m_decimal_point == 0) {
+  } else if (comma && !point) {
     format.decimal = ',';
-  } else if (m_decimal_comma > 0 && m_decimal_point > 0) {
+  } else if (comma && point) {
     notes.emplace_back("numbers: both '.' and ',' are written as decimal marks; those with ',' are text (set decimal to choose)");
-  } else if (m_decimal_point == 0 && grouped(".") && !grouped(",")) {
+  } else if (point) {
+    format.decimal = '.';
+  } else if (m_decimal_comma > 0 || m_decimal_point > 0) {
+    notes.emplace_back("numbers: a mark both groups digits and separates decimals; such numbers are text "
+                       "(set decimal and thousands)");
+  } else if (grouped(".") && !grouped(",")) {
     format.decimal = ','; // "1.234.567": '.' groups, so it is not the decimal mark
   } else {
-    decided = m_decimal_point > 0 || grouped(",");
+    decided = grouped(",");
   }
   const auto ambiguous = [&](std::string_view separator) {
     const auto found = std::find_if(m_groupings.begin(), m_groupings.end(),
@@ -175,6 +183,11 @@ NumberFormat NumberFormatDetector::result(const RegionalSettings& settings, std:
     } else if (candidates.size() > 1) {
       notes.emplace_back("numbers: several characters group digits; none is taken as a thousands separator (set thousands)");
     }
+  }
+  if (format.thousands == std::string(1, format.decimal)) {
+    notes.push_back(fmt::format("numbers: '{}' cannot both group thousands and mark decimals; it marks decimals",
+                                format.decimal));
+    format.thousands.clear();
   }
   format.parenthesized_negatives = m_parentheses > 0;
   if (!format.plain()) {
@@ -241,6 +254,7 @@ DateLayoutDetector::Layouts DateLayoutDetector::result(const RegionalSettings& s
   const std::string s(1, m_separator);
   std::string layout;
   std::string shown;
+  bool as_set = false;
   if (m_year_first) {
     layout = fmt::format("%Y{0}%m{0}%d", s);
     shown = fmt::format("yyyy{0}mm{0}dd", s);
@@ -248,8 +262,10 @@ DateLayoutDetector::Layouts DateLayoutDetector::result(const RegionalSettings& s
     const bool day_first_fits = m_largest_second <= 12;
     const bool month_first_fits = m_largest_first <= 12;
     bool day_first = false;
-    if (settings.day_first) {
+    // The setting decides only dates that could be either: values that fix the order win.
+    if (day_first_fits && month_first_fits && settings.day_first) {
       day_first = *settings.day_first;
+      as_set = true;
     } else if (day_first_fits && month_first_fits) {
       if (m_separator != '.') {
         notes.push_back(fmt::format("column \"{}\": dates such as 03{}04{}2026 could be day-first or month-first; "
@@ -266,8 +282,7 @@ DateLayoutDetector::Layouts DateLayoutDetector::result(const RegionalSettings& s
     layout = day_first ? fmt::format("%d{0}%m{0}%Y", s) : fmt::format("%m{0}%d{0}%Y", s);
     shown = day_first ? fmt::format("dd{0}mm{0}yyyy", s) : fmt::format("mm{0}dd{0}yyyy", s);
   }
-  notes.push_back(fmt::format("column \"{}\": dates written {} ({})", column, shown,
-                              settings.day_first && !m_year_first ? "as set" : "detected"));
+  notes.push_back(fmt::format("column \"{}\": dates written {} ({})", column, shown, as_set ? "as set" : "detected"));
   return {{layout}, {layout + " %H:%M:%S", layout + " %H:%M", layout + "T%H:%M:%S", layout}};
 }
 

@@ -53,7 +53,19 @@ TEST(NumberFormat, ConflictingMarksAndSettingsThatWin) {
   EXPECT_EQ(given.decimal, ',');
   EXPECT_TRUE(given.thousands.empty());
   EXPECT_EQ(detect({"1.234.567"}).decimal, ',') << "'.' groups, so the decimal mark is the comma";
-  EXPECT_TRUE(detect({"192.168.1.10", "1.234"}).thousands.empty()) << "an address breaks '.' as a grouping";
+  EXPECT_EQ(detect({"1.234.567"}).thousands, ".");
+  EXPECT_TRUE(detect({"1.234.567", "192.168.1.10"}).thousands.empty()) << "an address breaks '.' as a grouping";
+  std::vector<std::string> proven;
+  EXPECT_EQ(detect({"2,5", "1,234,567", "12,345"}, {}, &proven).decimal, '.')
+      << "',' proven to group is no decimal mark, whatever 2,5 says";
+  EXPECT_FALSE(proven.empty());
+  RegionalSettings same;
+  same.thousands = ",";
+  std::vector<std::string> clash;
+  const NumberFormat clashing = detect({"1,5"}, same, &clash);
+  EXPECT_EQ(clashing.decimal, ',');
+  EXPECT_TRUE(clashing.thousands.empty()) << "one mark cannot do both";
+  EXPECT_FALSE(clash.empty());
 }
 
 TEST(NumberFormat, PlainNumberRewritesOnlyWhatFits) {
@@ -120,6 +132,8 @@ TEST(DateLayout, AmbiguousColumnsFollowTheSettingOrStayTextWithANote) {
   RegionalSettings month_first;
   month_first.day_first = false;
   EXPECT_EQ(layouts({"03/04/2026"}, month_first).dates, std::vector<std::string>{"%m/%d/%Y"});
+  EXPECT_EQ(layouts({"25/12/2026"}, month_first).dates, std::vector<std::string>{"%d/%m/%Y"})
+      << "values that fix the order win over the setting";
 }
 
 TEST(DateLayout, ParsedValuesAreExact) {
@@ -151,19 +165,8 @@ TEST(Booleans, OnePairPerColumn) {
   for (auto value : {"0", "1", "1"}) {
     zero_one.observe(value, {});
   }
-  EXPECT_EQ(zero_one.type(), SqlType::boolean()) << "a whole column of 0 and 1";
-  zero_one.observe("2", {});
-  EXPECT_EQ(zero_one.type(), SqlType::integer()) << "a later 2: they were numbers";
-  TypeInference counts;
-  counts.observe("1", {});
-  counts.observe_integer(12);
-  EXPECT_EQ(counts.type(), SqlType::integer());
-  TypeInference merged;
-  merged.observe("1", {});
-  TypeInference other;
-  other.observe("7", {});
-  merged.merge(other);
-  EXPECT_EQ(merged.type(), SqlType::integer()) << "another file's 7 makes them numbers";
+  EXPECT_EQ(zero_one.type(), SqlType::integer()) << "0 and 1 stay numbers: a count must not become a flag";
+  EXPECT_EQ(parse_bool("1"), std::optional<bool>(true)) << "but a column declared boolean reads them";
   TypeInference flag_words;
   for (auto value : {"1", "yes"}) {
     flag_words.observe(value, {});

@@ -44,7 +44,8 @@ struct TextValueOptions {
 std::optional<std::string_view> plain_number(std::string_view text, const NumberFormat& format, std::string& buffer);
 
 /// true/false, yes/no, y/n in any letter case, and 1/0 (type inference keeps a column to one
-/// pair, and a 0/1 column that meets another number is an integer one).
+/// pair, and never infers BOOLEAN from 0 and 1, which are numbers until a column is declared
+/// boolean).
 std::optional<bool> parse_bool(std::string_view text);
 /// [+-]digits fitting in 64 bits. Leading zeros ("007") are refused: such columns are codes, and
 /// reading them as numbers would drop the zeros.

@@ -74,24 +74,18 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
     return; // nothing is wider
   }
   if (m_kind == Kind::none || m_kind == Kind::boolean) {
-    if (parse_bool(text)) {
+    // 0 and 1 are numbers here: a column of them may meet a 2 tomorrow, and a count must not
+    // turn into a flag on a quiet day. They are booleans only in a column declared so.
+    if (text != "0" && text != "1" && parse_bool(text)) {
       // One pair per column: "yes" beside "true" is no convention, so text.
-      const int words = (text == "0" || text == "1") ? k_zero_one : text.size() <= 1 ? 3 : (text.size() <= 3 ? 2 : 1);
+      const int words = text.size() <= 1 ? 3 : (text.size() <= 3 ? 2 : 1);
       if (m_bool_words != 0 && m_bool_words != words) {
-        if (m_bool_words == k_zero_one) {
-          as_integers();
-          observe(text, options); // e.g. "yes" among 0/1: as among any numbers
-          return;
-        }
         m_kind = Kind::text;
         return;
       }
       m_bool_words = words;
       widen_to(Kind::boolean);
       return;
-    }
-    if (m_kind == Kind::boolean && m_bool_words == k_zero_one) {
-      as_integers(); // 0 and 1 were numbers after all: "2" makes the column an integer one
     }
   }
   // Numbers in a regional format are judged in the plain one; one that does not fit it is text.
@@ -149,9 +143,6 @@ bool TypeInference::observe_temporal(std::string_view text, const TextValueOptio
 }
 
 void TypeInference::observe_integer(std::int64_t value) {
-  if (m_kind == Kind::boolean && m_bool_words == k_zero_one) {
-    as_integers();
-  }
   if (m_kind == Kind::text || m_kind == Kind::floating) {
     return;
   }
@@ -175,23 +166,7 @@ void TypeInference::observe_string(std::string_view text, const TextValueOptions
   }
 }
 
-void TypeInference::as_integers() {
-  m_kind = Kind::integer;
-  m_integer_digits = std::max(m_integer_digits, 1);
-  m_bool_words = 0;
-}
-
-void TypeInference::merge(const TypeInference& other_in) {
-  TypeInference other = other_in;
-  // A 0/1 column beside numbers (or another kind of flags) was numbers all along.
-  if (m_kind == Kind::boolean && m_bool_words == k_zero_one && other.m_kind != Kind::none &&
-      !(other.m_kind == Kind::boolean && other.m_bool_words == k_zero_one)) {
-    as_integers();
-  }
-  if (other.m_kind == Kind::boolean && other.m_bool_words == k_zero_one && m_kind != Kind::none &&
-      !(m_kind == Kind::boolean && m_bool_words == k_zero_one)) {
-    other.as_integers();
-  }
+void TypeInference::merge(const TypeInference& other) {
   if (m_bool_words != 0 && other.m_bool_words != 0 && m_bool_words != other.m_bool_words) {
     m_kind = Kind::text;
     return;

@@ -26,12 +26,7 @@ public:
   /// Records an integer (a JSON number without fraction).
   void observe_integer(std::int64_t value);
   /// Records a floating-point number (a JSON number with a fraction or exponent).
-  void observe_floating() {
-    if (m_kind == Kind::boolean && m_bool_words == k_zero_one) {
-      as_integers();
-    }
-    widen_to(Kind::floating);
-  }
+  void observe_floating() { widen_to(Kind::floating); }
   /// Records a value that can only be text (a nested object or array kept as JSON).
   void observe_text() { m_kind = Kind::text; }
   /// Merges what another inference saw (the same column in another file).
@@ -50,10 +45,7 @@ private:
   Kind m_kind = Kind::none;
   int m_integer_digits = 0; ///< for decimal: most digits seen before the point
   int m_scale = 0;          ///< for decimal: most digits seen after the point
-  int m_bool_words = 0;     ///< for boolean: 1 true/false, 2 yes/no, 3 y/n, 4 0/1 (0: none yet)
-  static constexpr int k_zero_one = 4;
-  /// A 0/1 column meets another number: it is an integer column.
-  void as_integers();
+  int m_bool_words = 0;     ///< for boolean: 1 true/false, 2 yes/no, 3 y/n (0: none yet)
 };
 
 } // namespace hyperpipe::sources

@@ -170,6 +170,9 @@ Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkboo
   const NumberFormat format = numbers.result(options.regional, number_notes);
   bool regional = !format.plain();
   std::vector<TextValueOptions> values(source->m_inferences.size(), options.values);
+  if (!options.values.date_formats.empty() || !options.values.timestamp_formats.empty()) {
+    dates.assign(dates.size(), DateLayoutDetector()); // the user's layouts decide alone
+  }
   for (std::size_t c = 0; c < values.size(); ++c) {
     std::vector<std::string> not_yet;
     const auto layouts = dates[c].result(options.regional, "", not_yet);
