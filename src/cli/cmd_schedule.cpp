@@ -102,7 +102,7 @@ Runner add_schedule_command(CLI::App& app) {
   systemd->excludes(cron);
   install->add_flag("--print", args->print, "print the units instead of writing them");
   install->add_option("--dir", args->dir, "where to write systemd units (default: ~/.config/systemd/user)");
-  install->footer("Windows: create a Task Scheduler task that runs \"hyperpipe run PIPELINE.yaml\" (see README).");
+  install->footer("Windows: hyperpipe runs inside WSL2; a Task Scheduler task runs \"wsl.exe -d Debian -- hyperpipe run PIPELINE.yaml\" (see README, Windows).");
   return [args, install, next] {
     if (!install->parsed() && !next->parsed()) {
       if (args->pipelines.empty()) {

@@ -4,6 +4,7 @@ killed, secrets, exit codes. Results are read back with tableauhyperapi and reco
 inputs with pandas, never hard-coded."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -361,3 +362,25 @@ def test_incremental_json_drops_child_rows_of_old_records_and_replace_keeps_refe
     assert rows(hyper_process, out, 'SELECT sku FROM "Extract"."lines" ORDER BY sku') == [["w"], ["x"], ["y"], ["z"]]
     report = json.loads((tmp_path / ".hyperpipe" / "nested.last-run.json").read_text())
     assert any("child-table rows" in note for note in report["sources"][0]["notes"])
+
+
+def test_the_quickstart_script_publishes_to_its_own_local_stand_in(tmp_path):
+    """Issue #18: two commands from a fresh clone show the whole job, publishing included."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HYPERPIPE_TABLEAU", "TABLEAU_"))}
+    env.update({"HYPERPIPE_BIN": str(BUILD / "src" / "hyperpipe"), "QUICKSTART_OUT": str(tmp_path)})
+    result = subprocess.run([str(ROOT / "scripts" / "quickstart")], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "a LOCAL STAND-IN of Tableau Server" in out and "not Tableau" in out
+    published = [line for line in out.splitlines() if line.startswith("quickstart: published ")]
+    assert len(published) == 3, out
+    shapes = [re.fullmatch(r'quickstart: published "(.+)" \(data source (\S+)\) in project "Default": (\S+)', line)
+              for line in published]
+    assert all(shapes), published
+    assert sorted(m.group(1) for m in shapes) == ["Data engineering videos", "Data science videos", "Popular videos"]
+    # The stand-in's state endpoint, read by the script before it stops the stand-in.
+    assert ("the stand-in holds 3 data sources: Data engineering videos, Data science videos, Popular videos"
+            in out), out
+    assert "export TABLEAU_SERVER=https://your-server" in out
+    assert sorted(p.name for p in tmp_path.glob("*.hyper")) == [
+        "data_engineering_videos.hyper", "data_science_videos.hyper", "popular_videos.hyper"]
