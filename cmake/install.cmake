@@ -2,8 +2,6 @@
 # (scripts/package). The binary, the pipeline file's JSON Schema, the docs, a man page generated
 # from the commands' own help, bash completion. hyperd is not packaged: it comes from the
 # tableauhyperapi wheel (README, "Install").
-include(GNUInstallDirs)
-
 install(TARGETS hyperpipe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/docs/pipeline.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/hyperpipe)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/pipeline.md ${PROJECT_SOURCE_DIR}/docs/types.md
@@ -11,6 +9,24 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/pipelin
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/hyperpipe.bash-completion
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME hyperpipe)
+
+# The C++ library, consumed the way C++ libraries are: the public headers, the static libraries
+# behind them, a CMake package (find_package(hyperpipe) -> the one target hyperpipe::hyperpipe)
+# and a pkg-config file. Both are relocatable, so the package's /usr and a scratch prefix work.
+set_target_properties(hyperpipe_lib PROPERTIES EXPORT_NAME hyperpipe)
+install(TARGETS hyperpipe_lib hp_extract hp_hyper hp_batch hp_base hp_settings hp_warnings dep_libpq dep_simdjson
+        EXPORT hyperpipeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}/hyperpipe)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/hyperpipe DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+set(HP_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/hyperpipe)
+install(EXPORT hyperpipeTargets NAMESPACE hyperpipe:: DESTINATION ${HP_CMAKE_DIR})
+include(CMakePackageConfigHelpers)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/hyperpipeConfigVersion.cmake COMPATIBILITY SameMinorVersion)
+configure_file(${PROJECT_SOURCE_DIR}/packaging/hyperpipeConfig.cmake.in ${PROJECT_BINARY_DIR}/hyperpipeConfig.cmake @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/hyperpipeConfig.cmake ${PROJECT_BINARY_DIR}/hyperpipeConfigVersion.cmake
+        DESTINATION ${HP_CMAKE_DIR})
+file(RELATIVE_PATH HP_PC_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+configure_file(${PROJECT_SOURCE_DIR}/packaging/hyperpipe.pc.in ${PROJECT_BINARY_DIR}/hyperpipe.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/hyperpipe.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # The man page, from the built binary's help (help2man); only when help2man is there, so a
 # developer build does not need it. scripts/package requires it.

@@ -2,6 +2,7 @@
 with dpkg (or unpacked into a scratch root when not run as root), used for the whole job, and
 removed with nothing left behind."""
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -54,3 +55,31 @@ def test_the_debian_package_installs_runs_the_quickstart_and_removes_cleanly(tmp
         assert left == [], left
         status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", "hyperpipe"], capture_output=True, text=True)
         assert "install ok installed" not in status.stdout
+
+
+def test_the_library_is_consumed_out_of_tree_through_cmake_and_pkg_config(tmp_path, hyperpipe):
+    """The installed headers and static libraries, found the two usual ways, build the library
+    example (examples/write_extract.cpp) outside the project; the extracts it writes are read back."""
+    prefix = tmp_path / "prefix"
+    subprocess.run(["cmake", "--install", str(BUILD), "--prefix", str(prefix)], check=True, capture_output=True)
+    consumer = tmp_path / "consumer"
+    consumer.mkdir()
+    (consumer / "CMakeLists.txt").write_text(f"""cmake_minimum_required(VERSION 3.22)
+project(consumer CXX)
+find_package(hyperpipe 0.1 REQUIRED)
+add_executable(write_extract {ROOT / "examples" / "write_extract.cpp"})
+target_link_libraries(write_extract PRIVATE hyperpipe::hyperpipe)
+""")
+    subprocess.run(["cmake", "-S", consumer, "-B", consumer / "build", "-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}"],
+                   check=True, capture_output=True)
+    subprocess.run(["cmake", "--build", consumer / "build"], check=True, capture_output=True, timeout=600)
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "hyperpipe"], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PKG_CONFIG_PATH": str(prefix / "lib" / "pkgconfig")}).stdout
+    assert "pkgconfig/../../" in flags, flags  # relocatable: paths relative to the .pc file
+    subprocess.run(["g++", "-o", consumer / "by_pkg_config", ROOT / "examples" / "write_extract.cpp", *flags.split()],
+                   check=True, capture_output=True, timeout=600)
+    for program in (consumer / "build" / "write_extract", consumer / "by_pkg_config"):
+        out = tmp_path / f"{program.name}.hyper"
+        subprocess.run([program, out], check=True, capture_output=True, timeout=120)
+        report = json.loads(hyperpipe("inspect", out, "--json").stdout)
+        assert {t["table"] for t in report["tables"]} >= {"products"}, report
