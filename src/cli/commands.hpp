@@ -19,5 +19,6 @@ Runner add_validate_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_schedule_command(CLI::App& app);
 Runner add_history_command(CLI::App& app);
+Runner add_doctor_command(CLI::App& app);
 
 } // namespace hyperpipe::cli

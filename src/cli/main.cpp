@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   const Runner run = add_run_command(app);
   const Runner schedule = add_schedule_command(app);
   const Runner history = add_history_command(app);
+  const Runner doctor = add_doctor_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -65,6 +66,9 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("history")) {
     return history();
+  }
+  if (app.got_subcommand("doctor")) {
+    return doctor();
   }
   return example();
 }

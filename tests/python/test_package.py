@@ -38,6 +38,8 @@ def test_the_debian_package_installs_runs_the_quickstart_and_removes_cleanly(tmp
     try:
         version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True).stdout
         assert version.strip().startswith("hyperpipe ")
+        doctor = subprocess.run([binary, "doctor"], capture_output=True, text=True)
+        assert doctor.returncode == 0 and doctor.stdout.startswith("ok    hyperd: "), doctor.stdout + doctor.stderr
         manual = gzip.decompress((root / "usr/share/man/man1/hyperpipe.1.gz").read_bytes()).decode()
         assert ".SH COMMANDS" in manual and ".SS load" in manual and ".SS run" in manual
         # The whole job with the installed binary: the quickstart, publishing to its local stand-in.

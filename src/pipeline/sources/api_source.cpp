@@ -31,20 +31,20 @@ public:
 
   std::string describe() const override { return fmt::format("api {} {}", fetch.method, fetch.url); }
 
-  Result<StageResult> stage(const StageContext& context) const override {
+  // The options with ${state.watermark} filled in where it is written: percent-encoded in a URL
+  // (Hyper's text form has spaces and '+'), escaped in a JSON body, as is in a parameter
+  // (build_url encodes those). A parameter that is only the watermark is left out on a first run.
+  Result<sources::ApiFetchOptions> resolved(const std::optional<std::string>& watermark, bool& pushed_down) const {
     sources::ApiFetchOptions options = fetch;
     const auto state = [&](const std::string& name) -> std::optional<std::string> {
       if (name == "watermark") {
-        return context.watermark.value_or("");
+        return watermark.value_or("");
       }
       return std::nullopt;
     };
-    bool pushed_down = false;
-    // The value goes where it is written: percent-encoded in a URL (Hyper's text form has spaces
-    // and '+'), escaped in a JSON body, as is in a parameter (build_url encodes those).
     const auto fill = [&](std::string& text, const std::function<std::string(std::string_view)>& encode) -> Status {
       if (mentions_state(text, "watermark")) {
-        pushed_down = context.watermark.has_value();
+        pushed_down = watermark.has_value();
       }
       HP_ASSIGN_OR_RETURN(text, fill_state_placeholders(text, [&](const std::string& name) -> std::optional<std::string> {
                             auto value = state(name);
@@ -63,13 +63,32 @@ public:
     for (auto [name, value] : options.params) {
       const bool watermark_only = value == "${state.watermark}";
       HP_TRY(fill(value, as_is));
-      if (watermark_only && !context.watermark) {
+      if (watermark_only && !watermark) {
         continue; // first run: no watermark yet, so no filter (a longer value is sent as written)
       }
       params.emplace_back(name, value);
     }
     options.params = std::move(params);
+    return options;
+  }
 
+  // One page, fetched as a first run would (no watermark, no development cache), then dropped.
+  Result<std::string> probe(const fs::path& work_dir) const override {
+    bool pushed_down = false;
+    HP_ASSIGN_OR_RETURN(auto options, resolved(std::nullopt, pushed_down));
+    options.pagination.max_pages = 1;
+    options.concurrency = 1;
+    options.cache_dir.reset();
+    const fs::path spool = work_dir / "probe.records.ndjson";
+    HP_ASSIGN_OR_RETURN(const auto fetched, fetch_to_spool(options, http, spool, {}));
+    std::error_code ec;
+    fs::remove(spool, ec);
+    return fmt::format("answered: {} record{} on the first page", fetched.records, fetched.records == 1 ? "" : "s");
+  }
+
+  Result<StageResult> stage(const StageContext& context) const override {
+    bool pushed_down = false;
+    HP_ASSIGN_OR_RETURN(auto options, resolved(context.watermark, pushed_down));
     const fs::path spool = context.work_dir / (context.table + ".records.ndjson");
     sources::JsonOptions json;
     json.max_depth = max_depth;

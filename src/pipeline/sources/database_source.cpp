@@ -54,6 +54,13 @@ Result<StageResult> stage_batches(Reader reader, const StageContext& context) {
   return result;
 }
 
+// Connected, and the query described (prepared) by the database, without reading a row.
+template <typename Reader>
+std::string connected(const Reader& reader) {
+  return fmt::format("connected; its query prepares, with {} column{}", reader.columns().size(),
+                     reader.columns().size() == 1 ? "" : "s");
+}
+
 // The password inside an ODBC connection string (PWD=...; or Password=...;), to redact it.
 std::optional<std::string> odbc_password(const std::string& connection) {
   std::string lower = connection;
@@ -118,6 +125,11 @@ public:
            (spec.parts > 1 ? fmt::format(" in {} ranges of {}", spec.parts, spec.partition_column) : "");
   }
 
+  Result<std::string> probe(const fs::path&) const override {
+    HP_ASSIGN_OR_RETURN(auto reader, db::PostgresReader::open(spec));
+    return connected(reader);
+  }
+
   Result<StageResult> stage(const StageContext& context) const override {
     db::PostgresSpec run = spec;
     push_watermark(context, run);
@@ -153,6 +165,11 @@ public:
     return fmt::format("sqlite {} {}", spec.file.string(), spec.table.empty() ? "query" : spec.table);
   }
 
+  Result<std::string> probe(const fs::path&) const override {
+    HP_ASSIGN_OR_RETURN(auto reader, db::SqliteReader::open(spec));
+    return connected(reader);
+  }
+
   Result<StageResult> stage(const StageContext& context) const override {
     db::SqliteSpec run = spec;
     push_watermark(context, run);
@@ -184,6 +201,11 @@ public:
   db::OdbcSpec spec;
 
   std::string describe() const override { return fmt::format("odbc {}", spec.table.empty() ? "query" : spec.table); }
+
+  Result<std::string> probe(const fs::path&) const override {
+    HP_ASSIGN_OR_RETURN(auto reader, db::OdbcReader::open(spec));
+    return connected(reader);
+  }
 
   Result<StageResult> stage(const StageContext& context) const override {
     db::OdbcSpec run = spec;

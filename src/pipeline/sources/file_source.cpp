@@ -6,6 +6,7 @@
 
 #include <system_error>
 
+#include "io/input_stream.hpp"
 #include "pipeline/file_inputs.hpp"
 #include "pipeline/load_files.hpp"
 #include "pipeline/sources/file_source.hpp"
@@ -14,6 +15,25 @@ namespace hyperpipe::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
+// Each file named exists, is a file, and gives its first bytes.
+Result<std::string> probe_files(const std::vector<std::string>& patterns) {
+  HP_ASSIGN_OR_RETURN(const auto inputs, expand_inputs(patterns));
+  std::uint64_t bytes = 0;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    if (!fs::is_regular_file(input, ec)) {
+      return make_error(ErrorKind::io, fmt::format("{}: not a file", input.string()), "name a file, or a glob of files");
+    }
+    HP_ASSIGN_OR_RETURN(auto stream, io::open_file(input));
+    char first[64];
+    HP_ASSIGN_OR_RETURN(std::size_t got, stream->read(first, sizeof first));
+    (void)got;
+    bytes += fs::file_size(input, ec);
+  }
+  return fmt::format("{} file{} readable, {:.1f} MB", inputs.size(), inputs.size() == 1 ? "" : "s",
+                     static_cast<double>(bytes) / 1e6);
+}
+
 class ConfiguredFileSource final : public ConfiguredSource {
 public:
   std::string type;
@@ -21,6 +41,8 @@ public:
   LoadFilesOptions options;
 
   std::string describe() const override { return fmt::format("{} {}", type, fmt::join(patterns, " ")); }
+
+  Result<std::string> probe(const fs::path&) const override { return probe_files(patterns); }
 
   Result<StageResult> stage(const StageContext& context) const override {
     LoadFilesOptions load = options;

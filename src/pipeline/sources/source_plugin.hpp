@@ -67,6 +67,10 @@ public:
   /// One line for --dry-run and logs, e.g. "csv data/sales.csv" (no secrets).
   virtual std::string describe() const = 0;
   virtual Result<StageResult> stage(const StageContext& context) const = 0;
+  /// What `hyperpipe doctor` learns without loading anything: files readable, a database
+  /// connects and its query prepares, an API answers one request with its auth. A one-line
+  /// verdict, or the error (with its fix). `work_dir` is a scratch folder it may write in.
+  virtual Result<std::string> probe(const std::filesystem::path& work_dir) const = 0;
 };
 
 class SourceType {
