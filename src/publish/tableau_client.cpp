@@ -233,6 +233,16 @@ Status TableauClient::sign_in(const std::string& site) {
   return {};
 }
 
+Result<std::string> TableauClient::site_role() {
+  HP_ASSIGN_OR_RETURN(auto response, call({"GET", "/sessions/current", "", {}, true}));
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+  const XmlElement* user = find_element(document, "user");
+  if (user == nullptr || user->attribute("siteRole").empty()) {
+    return make_error(ErrorKind::remote, "the current session's answer names no site role");
+  }
+  return user->attribute("siteRole");
+}
+
 Status TableauClient::sign_out() {
   if (m_token.empty()) {
     return {};

@@ -85,6 +85,8 @@ public:
   Status sign_out();
   /// The id of the project at "A/B/C", walking one level at a time.
   Result<std::string> resolve_project(const std::string& path);
+  /// The signed-in user's site role ("Creator", "Viewer", ...), from the current session.
+  Result<std::string> site_role();
   Result<PublishResult> publish(const std::filesystem::path& file, const PublishOptions& options);
 
   const std::string& api_version() const { return m_version; }

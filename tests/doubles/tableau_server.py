@@ -81,6 +81,7 @@ class State:
         self.users = dict(users or {})      # name -> password
         self.sites = {content_url: str(uuid.uuid4()) for content_url in sites}
         self.user_id = str(uuid.uuid4())
+        self.site_role = "Creator"          # what GET /sessions/current says the signed-in user is
         self.multi_table = multi_table      # False: behave like Server <= 2021.3
         self.tokens = {}                    # token -> {"site": id, "pat": name or None}
         self.pat_tokens = {}                # pat name -> its one live token
@@ -210,6 +211,7 @@ class Handler(BaseHTTPRequestHandler):
                 ("GET", r"/api/[\d.]+/serverinfo", self.server_info),
                 ("POST", r"/api/[\d.]+/auth/signin", self.sign_in),
                 ("POST", r"/api/[\d.]+/auth/signout", self.sign_out),
+                ("GET", r"/api/[\d.]+/sessions/current", self.current_session),
                 ("GET", r"/api/[\d.]+/sites/([^/]+)/projects", self.list_projects),
                 ("POST", r"/api/[\d.]+/sites/([^/]+)/projects", self.create_project),
                 ("POST", r"/api/[\d.]+/sites/([^/]+)/fileuploads", self.start_upload),
@@ -288,6 +290,16 @@ class Handler(BaseHTTPRequestHandler):
             self.state.tokens[token] = {"site": site_id, "pat": pat}
         self.send(200, xml_response(f'<credentials token="{token}"><site id="{site_id}" contentUrl="{attr(content_url)}"/>'
                                     f'<user id="{self.state.user_id}"/></credentials>'))
+
+    def current_session(self, query):
+        """Get Current Server Session: the session's site and user, with the user's site role."""
+        session = self.session(None)
+        with self.state.lock:
+            content_url = next(url for url, site_id in self.state.sites.items() if site_id == session["site"])
+            role = self.state.site_role
+        self.send(200, xml_response(f'<session><site id="{session["site"]}" contentUrl="{attr(content_url)}"/>'
+                                    f'<user id="{self.state.user_id}" name="{attr(session["pat"] or "")}" '
+                                    f'siteRole="{attr(role)}"/></session>'))
 
     def sign_out(self, query):
         token = self.headers.get("X-Tableau-Auth")

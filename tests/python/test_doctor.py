@@ -4,8 +4,10 @@ server unreachable, a site or project that does not exist — gets its own verdi
 secret in the output."""
 import json
 import os
+import shutil
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +91,7 @@ def test_a_healthy_pipeline_passes_every_check(tmp_path, api, tableau, pg):
     assert "answered:" in checks["source videos"]["verdict"]
     assert "connected; its query prepares, with 2 columns" == checks["source orders"]["verdict"]
     assert 'personal access token "ci" found' in checks[f"credentials for {tableau_url}"]["verdict"]
+    assert "(Creator)" in checks[f"tableau {tableau_url}"]["verdict"]
     assert 'project "Default" found' in checks[f"tableau {tableau_url}"]["verdict"]
     assert checks["schedule"]["verdict"].count("+01:00") + checks["schedule"]["verdict"].count("+02:00") == 3
     for secret in SECRETS:
@@ -162,3 +165,38 @@ outputs:
     assert checks[f"tableau {url}"]["ok"] and "TLS, certificate verified" in checks[f"tableau {url}"]["verdict"]
     assert not checks["source odd"]["ok"] and "not a file" in checks["source odd"]["verdict"]
     assert TLS_SECRET not in json.dumps(checks)
+
+
+def test_a_site_role_that_cannot_publish_is_named_with_what_to_ask_for(tmp_path, api, tableau, pg):
+    _, api_url = api
+    tableau_state, tableau_url = tableau
+    tableau_state.site_role = "Viewer"
+    checks = checks_of(doctor(pipeline(tmp_path, api_url, tableau_url, pg), "--json", env=env_for(pg)))
+    check = checks[f"tableau {tableau_url}"]
+    assert not check["ok"] and "as a Viewer, a site role that cannot publish" in check["verdict"], check
+    assert "Creator" in check["fix"]
+
+
+def test_an_unreadable_file_and_an_unwritable_state_folder_as_another_user(tmp_path):
+    """Run as nobody: root reads every file, so permissions only bite for another user."""
+    import pwd
+    import stat
+    import tempfile
+    folder = Path(tempfile.mkdtemp(prefix="hyperpipe-doctor-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "p.yaml").write_text("version: 1\nsources:\n  s: {type: csv, path: data.csv}\noutputs:\n  o:\n"
+                                       "    file: out/o.hyper\n    tables: [{name: Extract.Extract, from: s}]\n")
+        (folder / "data.csv").write_text("id\n1\n")
+        (folder / "data.csv").chmod(0)
+        nobody = pwd.getpwnam("nobody")
+        result = subprocess.run(["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+                                 str(BUILD / "src" / "hyperpipe"), "doctor", str(folder / "p.yaml"), "--json"],
+                                capture_output=True, text=True, cwd="/", timeout=120)
+        checks = checks_of(result)
+        assert result.returncode == 1
+        assert "Permission denied" in checks["source s"]["verdict"] and "permissions" in checks["source s"]["fix"]
+        assert "cannot write there" in checks["state folder"]["verdict"] and "write access" in checks["state folder"]["fix"]
+    finally:
+        (folder / "data.csv").chmod(stat.S_IRUSR | stat.S_IWUSR)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -75,13 +75,24 @@ Result<std::string> check_tableau(const PublishSpec& target, const publish::Cred
   HP_TRY(client.discover_version());
   HP_TRY(client.sign_in(target.site));
   auto project = client.resolve_project(target.project.empty() ? "Default" : target.project);
+  auto role = project ? client.site_role() : Result<std::string>(project.error());
   const Status signed_out = client.sign_out();
   HP_TRY(project);
+  HP_TRY(role);
   (void)signed_out;
-  return fmt::format("{} answers over {} (REST API {}); signed in as {} to site \"{}\"; project \"{}\" found "
-                     "(permission to publish there is decided by the server at publish time)",
+  // Site roles that may publish data sources (Tableau's "Site roles and capabilities").
+  static const std::set<std::string> k_publishers{"Creator", "ExplorerCanPublish", "SiteAdministratorCreator",
+                                                  "SiteAdministratorExplorer", "ServerAdministrator"};
+  if (!k_publishers.contains(*role)) {
+    return make_error(ErrorKind::remote,
+                      fmt::format("{} signs in to site \"{}\" as a {}, a site role that cannot publish", credentials.describe(),
+                                  target.site.empty() ? "Default" : target.site, *role),
+                      "ask a site administrator for the Creator or Explorer (can publish) site role");
+  }
+  return fmt::format("{} answers over {} (REST API {}); signed in as {} ({}) to site \"{}\"; project \"{}\" found "
+                     "(its own permissions are checked by the server at publish time)",
                      target.server, target.server.starts_with("https://") ? "TLS, certificate verified" : "plain http (this machine)",
-                     client.api_version(), credentials.describe(), target.site.empty() ? "Default" : target.site,
+                     client.api_version(), credentials.describe(), *role, target.site.empty() ? "Default" : target.site,
                      target.project.empty() ? "Default" : target.project);
 }
 

@@ -24,9 +24,16 @@ Result<std::string> probe_files(const std::vector<std::string>& patterns) {
     if (!fs::is_regular_file(input, ec)) {
       return make_error(ErrorKind::io, fmt::format("{}: not a file", input.string()), "name a file, or a glob of files");
     }
-    HP_ASSIGN_OR_RETURN(auto stream, io::open_file(input));
+    auto stream = io::open_file(input);
+    if (!stream) {
+      Error error = std::move(stream).error();
+      if (error.hint.empty()) {
+        error.hint = "the user who runs hyperpipe must be able to read it: check its permissions and its folders'";
+      }
+      return error;
+    }
     char first[64];
-    HP_ASSIGN_OR_RETURN(std::size_t got, stream->read(first, sizeof first));
+    HP_ASSIGN_OR_RETURN(std::size_t got, (*stream)->read(first, sizeof first));
     (void)got;
     bytes += fs::file_size(input, ec);
   }
