@@ -2,9 +2,8 @@
 # library opts in explicitly instead of inheriting global flags.
 add_library(hp_settings INTERFACE)
 target_compile_features(hp_settings INTERFACE cxx_std_20)
-target_compile_definitions(hp_settings INTERFACE
-  HYPERPIPE_VERSION="${PROJECT_VERSION}"
-  HYPERPIPE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Build-only: programs built against the installed library get neither (cmake/install.cmake).
+target_compile_definitions(hp_settings INTERFACE $<BUILD_INTERFACE:HYPERPIPE_VERSION="${PROJECT_VERSION}">)
 
 add_library(hp_warnings INTERFACE)
 target_compile_options(hp_warnings INTERFACE
@@ -16,13 +15,15 @@ if(HYPERPIPE_WERROR)
 endif()
 
 if(HYPERPIPE_SANITIZE)
-  target_compile_options(hp_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
-  target_link_options(hp_settings INTERFACE -fsanitize=address,undefined)
+  target_compile_options(hp_settings INTERFACE
+    "$<BUILD_INTERFACE:-fsanitize=address$<COMMA>undefined;-fno-omit-frame-pointer;-fno-sanitize-recover=all>")
+  target_link_options(hp_settings INTERFACE "$<BUILD_INTERFACE:-fsanitize=address$<COMMA>undefined>")
 endif()
 
 if(HYPERPIPE_FUZZ)
   # Coverage feedback for every library the fuzz targets reach, plus the sanitizers that turn
   # silent memory errors into findings.
-  target_compile_options(hp_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
-  target_link_options(hp_settings INTERFACE -fsanitize=address,undefined)
+  target_compile_options(hp_settings INTERFACE
+    "$<BUILD_INTERFACE:-fsanitize=fuzzer-no-link$<COMMA>address$<COMMA>undefined;-fno-omit-frame-pointer>")
+  target_link_options(hp_settings INTERFACE "$<BUILD_INTERFACE:-fsanitize=address$<COMMA>undefined>")
 endif()

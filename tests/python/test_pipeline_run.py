@@ -384,3 +384,6 @@ def test_the_quickstart_script_publishes_to_its_own_local_stand_in(tmp_path):
     assert "export TABLEAU_SERVER=https://your-server" in out
     assert sorted(p.name for p in tmp_path.glob("*.hyper")) == [
         "data_engineering_videos.hyper", "data_science_videos.hyper", "popular_videos.hyper"]
+    # The script stops the stand-ins it started.
+    left = subprocess.run(["pgrep", "-f", "tableau_server.py --port 0 --pat quickstart:"], capture_output=True, text=True)
+    assert left.stdout == "", left.stdout

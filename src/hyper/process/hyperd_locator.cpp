@@ -52,7 +52,8 @@ public:
         roots.push_back(dir);
       }
     }
-    roots.emplace_back(HYPERPIPE_SOURCE_DIR);
+    // Only the folders above the running binary: a build in a checkout finds the checkout's
+    // .venv; an installed binary (/usr/bin) never looks into the tree it was built in.
     return roots;
   }
 

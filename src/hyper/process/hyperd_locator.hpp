@@ -34,7 +34,8 @@ struct LocatedHyperd {
 };
 
 /// Finds hyperd, in order: `explicit_path` (a binary or a directory holding one), the
-/// HYPERPIPE_HYPERD environment variable, the project's .venv, any importable tableauhyperapi.
+/// HYPERPIPE_HYPERD environment variable, the .venv of a checkout the running binary was built in
+/// (found by walking up from the binary), any importable tableauhyperapi.
 /// The error says what was tried and how to install hyperd.
 Result<LocatedHyperd> locate_hyperd(const std::optional<std::filesystem::path>& explicit_path,
                                     const LocatorSystem& system = real_locator_system());

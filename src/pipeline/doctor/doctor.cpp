@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <system_error>
@@ -81,8 +83,10 @@ Result<std::string> check_tableau(const PublishSpec& target, const publish::Cred
   HP_TRY(role);
   (void)signed_out;
   // Site roles that may publish data sources (Tableau's "Site roles and capabilities").
+  // With the names servers before 2018.1 used (Publisher, SiteAdministrator, ViewerWithPublish).
   static const std::set<std::string> k_publishers{"Creator", "ExplorerCanPublish", "SiteAdministratorCreator",
-                                                  "SiteAdministratorExplorer", "ServerAdministrator"};
+                                                  "SiteAdministratorExplorer", "ServerAdministrator", "Publisher",
+                                                  "SiteAdministrator", "ViewerWithPublish"};
   if (!k_publishers.contains(*role)) {
     return make_error(ErrorKind::remote,
                       fmt::format("{} signs in to site \"{}\" as a {}, a site role that cannot publish", credentials.describe(),
@@ -119,14 +123,21 @@ std::vector<DoctorCheck> run_doctor(const PipelineSpec* pipeline, const DoctorOp
   }
   checks.push_back(outcome("state folder", check_state_folder(pipeline->state_dir), secrets));
 
-  // A scratch folder for what probes write (an API's first page), removed afterwards.
-  std::string pattern = (fs::temp_directory_path() / "hyperpipe-doctor-XXXXXX").string();
-  const fs::path scratch = ::mkdtemp(pattern.data()) != nullptr ? fs::path(pattern) : fs::temp_directory_path();
-  for (const auto& source : pipeline->sources) {
-    checks.push_back(outcome(fmt::format("source {}", source.name), source.source->probe(scratch), secrets));
-  }
+  // A scratch folder of its own for what probes write (an API's first page), removed afterwards;
+  // without one, no probe runs (nothing is ever removed that doctor did not create).
   std::error_code ec;
-  fs::remove_all(scratch, ec);
+  const fs::path temp = fs::temp_directory_path(ec);
+  std::string pattern = ((ec ? fs::path("/tmp") : temp) / "hyperpipe-doctor-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    checks.push_back({"scratch folder", false, fmt::format("cannot create {}: {}", pattern, std::strerror(errno)),
+                      "set TMPDIR to a writable folder"});
+  } else {
+    const fs::path scratch(pattern);
+    for (const auto& source : pipeline->sources) {
+      checks.push_back(outcome(fmt::format("source {}", source.name), source.source->probe(scratch), secrets));
+    }
+    fs::remove_all(scratch, ec);
+  }
 
   std::set<std::string> seen;
   for (const auto& output : pipeline->outputs) {
@@ -136,7 +147,8 @@ std::vector<DoctorCheck> run_doctor(const PipelineSpec* pipeline, const DoctorOp
         continue;
       }
       auto credentials = publish::load_credentials(target.credentials_file, options.environment);
-      const std::string where = fmt::format("{}{}", target.server, target.site.empty() ? "" : " site " + target.site);
+      const std::string where = fmt::format("{}{}{}", target.server, target.site.empty() ? "" : " site " + target.site,
+                                            target.project.empty() ? "" : " project " + target.project);
       if (!credentials) {
         checks.push_back(outcome(fmt::format("credentials for {}", where), Result<std::string>(credentials.error()), secrets));
         continue;

@@ -79,6 +79,7 @@ public:
     options.pagination.max_pages = 1;
     options.concurrency = 1;
     options.cache_dir.reset();
+    options.retry.max_attempts = 1; // a check answers now: no backoff, no Retry-After waits
     const fs::path spool = work_dir / "probe.records.ndjson";
     HP_ASSIGN_OR_RETURN(const auto fetched, fetch_to_spool(options, http, spool, {}));
     std::error_code ec;
