@@ -16,8 +16,8 @@
 namespace hyperpipe {
 
 struct EngineOptions {
-  /// The hyperd binary or its folder. Unset: HYPERPIPE_HYPERD, the project's .venv, then any
-  /// importable tableauhyperapi.
+  /// The hyperd binary or its folder. Unset: HYPERPIPE_HYPERD, the .venv of a checkout the running
+  /// program sits in, then any importable tableauhyperapi.
   std::optional<std::filesystem::path> hyperd;
   /// File format version for new extracts (0-4). 2 opens in Tableau 2020.4.15/2022.1.2 and later.
   int default_file_version = 2;
