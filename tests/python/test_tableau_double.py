@@ -165,3 +165,20 @@ def test_injected_faults_reach_the_client(double, extract):
         server.datasources.publish(TSC.DatasourceItem(project.id, name="X"), str(single), "CreateNew")
     # The fault was used up; the same call now succeeds.
     server.datasources.publish(TSC.DatasourceItem(project.id, name="X"), str(single), "CreateNew")
+
+
+def test_current_session_names_the_users_site_role_as_tableauserverclient_reads_users(double):
+    """GET /sessions/current (which `hyperpipe doctor` reads): tableauserverclient has no call for
+    it, so its session and its user parser check the double's answer instead."""
+    state, url = double
+    server = signed_in(url)
+    answer = server.session.get(f"{server.baseurl}/sessions/current", headers={"X-Tableau-Auth": server.auth_token})
+    assert answer.status_code == 200, answer.text
+    users = TSC.UserItem.from_response(answer.content, server.namespace)
+    assert [(u.id, u.site_role) for u in users] == [(state.user_id, "Creator")]
+    state.site_role = "Viewer"
+    answer = server.session.get(f"{server.baseurl}/sessions/current", headers={"X-Tableau-Auth": server.auth_token})
+    assert TSC.UserItem.from_response(answer.content, server.namespace)[0].site_role == "Viewer"
+    server.auth.sign_out()
+    refused = server.session.get(f"{server.baseurl}/sessions/current", headers={"X-Tableau-Auth": "stale"})
+    assert refused.status_code == 401
