@@ -217,7 +217,7 @@ Result<LoadOutcome> load_sources(HyperEngine& engine, const LoadTarget& target, 
       HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(table.definition.name));
       for (std::size_t s = 0; s < jobs[j].sources.size(); ++s) {
         sources::RowSource& source = *jobs[j].sources[s];
-        FileLoadSummary file{source.name(), table.definition.name, 0, 0, 0, table.notes[s], 0, table.child};
+        FileLoadSummary file{source.name(), table.definition.name, 0, 0, 0, table.notes[s], 0};
         HP_ASSIGN_OR_RETURN(const LoadOutcome outcome, pump(source, t, table, table_writer, target, rejects, progress, file));
         if (outcome == LoadOutcome::widen) {
           return outcome;

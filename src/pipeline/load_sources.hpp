@@ -51,7 +51,6 @@ struct FileLoadSummary {
   std::uint64_t rows_rejected = 0;
   std::vector<std::string> notes;
   std::uint64_t bytes = 0; ///< input bytes the source read, when it knows
-  bool child = false;      ///< a child table's rows (of records counted in the parent's)
 };
 
 struct LoadSummary {

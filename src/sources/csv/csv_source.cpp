@@ -214,21 +214,7 @@ Status CsvSource::sample(CsvReader& reader, std::size_t width, std::vector<TypeI
 
 bool CsvSource::decide_conventions(const NumberFormatDetector& numbers) {
   const NumberFormat format = numbers.result(m_options.regional, m_notes);
-  bool regional = !format.plain();
-  // Layouts the user gave are theirs to decide: then no date order is detected at all.
-  if (!m_options.values.date_formats.empty() || !m_options.values.timestamp_formats.empty()) {
-    m_dates.assign(m_dates.size(), DateLayoutDetector());
-  }
-  for (std::size_t i = 0; i < m_column_values.size(); ++i) {
-    std::vector<std::string> not_yet; // said once the column's name is known
-    const auto layouts = m_dates[i].result(m_options.regional, "", not_yet);
-    TextValueOptions& values = m_column_values[i];
-    values.numbers = format;
-    values.date_formats.insert(values.date_formats.begin(), layouts.dates.begin(), layouts.dates.end());
-    values.timestamp_formats.insert(values.timestamp_formats.begin(), layouts.timestamps.begin(), layouts.timestamps.end());
-    regional = regional || !layouts.dates.empty();
-  }
-  return regional;
+  return regional_value_options(m_options.values, format, m_dates, m_options.regional, m_column_values);
 }
 
 Status CsvSource::skip_separator_line(CsvReader& reader) {

@@ -42,19 +42,13 @@ public:
   static Result<std::unique_ptr<CsvSource>> open(const std::filesystem::path& path, const CsvOptions& options);
 
   const std::string& name() const override { return m_name; }
-  const CsvDialect& dialect() const { return m_dialect; }
-  /// Column names after cleaning (blank names become column_N, duplicates get _2, _3...).
-  const std::vector<std::string>& column_names() const { return m_names; }
-  const std::vector<TypeInference>& inferences() const { return m_inferences; }
-  /// Notes for the user: renamed columns, the detected dialect.
-  const std::vector<std::string>& notes() const { return m_notes; }
 
-  /// One table, named `root`, its columns typed by the inference (from the sample, or every row).
+  /// One table, named `root`, its columns typed by the inference (from the sample, or every row),
+  /// with the notes: the dialect, renamed columns (blank names become column_N, repeats get _2),
+  /// the conventions detected.
   std::vector<SourceTable> tables(const TableName& root) const override;
   Result<TableRead> read(std::size_t index, const TableDefinition& definition, const std::vector<bool>& provisional,
                          const BatchSink& sink, RejectSink& rejects) override;
-  std::uint64_t rows_read() const { return m_rows_read; }
-  std::uint64_t rows_rejected() const { return m_rows_rejected; }
 
 private:
   CsvSource() = default;

@@ -66,6 +66,12 @@ std::string describe_separator(std::string_view separator) {
   return fmt::format("'{}'", separator);
 }
 
+// The counts of one candidate separator (every candidate has an entry).
+template <typename Groupings>
+auto find(Groupings& groupings, std::string_view separator) {
+  return std::find_if(groupings.begin(), groupings.end(), [&](const auto& each) { return each.separator == separator; });
+}
+
 bool is_space_like(std::string_view separator) {
   return separator == " " || separator == "\u00A0" || separator == "\u202F";
 }
@@ -95,10 +101,7 @@ void NumberFormatDetector::observe(std::string_view field) {
   if (date_shaped && !parentheses) {
     return;
   }
-  const auto grouping = [&](std::string_view separator) -> Grouping& {
-    return *std::find_if(m_groupings.begin(), m_groupings.end(),
-                         [&](const Grouping& each) { return each.separator == separator; });
-  };
+  const auto grouping = [&](std::string_view separator) -> Grouping& { return *find(m_groupings, separator); };
   const std::string_view last = separators.back();
   const bool one_kind = std::all_of(separators.begin(), separators.end(), [&](std::string_view s) { return s == last; });
   if (one_kind && separators.size() == 1 && (last == "," || last == ".")) {
@@ -133,8 +136,7 @@ void NumberFormatDetector::observe(std::string_view field) {
 NumberFormat NumberFormatDetector::result(const RegionalSettings& settings, std::vector<std::string>& notes) const {
   NumberFormat format;
   const auto grouped = [&](std::string_view separator) {
-    const auto found = std::find_if(m_groupings.begin(), m_groupings.end(),
-                                    [&](const Grouping& each) { return each.separator == separator; });
+    const auto found = find(m_groupings, separator);
     return found->grouped > 0 && found->broken == 0;
   };
   // A mark proven to group digits ("1,234,567") is not the decimal mark, whatever "2,5" says.
@@ -158,8 +160,7 @@ NumberFormat NumberFormatDetector::result(const RegionalSettings& settings, std:
     decided = grouped(",");
   }
   const auto ambiguous = [&](std::string_view separator) {
-    const auto found = std::find_if(m_groupings.begin(), m_groupings.end(),
-                                    [&](const Grouping& each) { return each.separator == separator; });
+    const auto found = find(m_groupings, separator);
     return found->ambiguous > 0 && found->broken == 0;
   };
   if (settings.thousands) {
@@ -284,6 +285,26 @@ DateLayoutDetector::Layouts DateLayoutDetector::result(const RegionalSettings& s
   }
   notes.push_back(fmt::format("column \"{}\": dates written {} ({})", column, shown, as_set ? "as set" : "detected"));
   return {{layout}, {layout + " %H:%M:%S", layout + " %H:%M", layout + "T%H:%M:%S", layout}};
+}
+
+bool regional_value_options(const TextValueOptions& base, const NumberFormat& format,
+                            std::vector<DateLayoutDetector>& dates, const RegionalSettings& settings,
+                            std::vector<TextValueOptions>& columns) {
+  if (!base.date_formats.empty() || !base.timestamp_formats.empty()) {
+    dates.assign(dates.size(), DateLayoutDetector());
+  }
+  bool regional = !format.plain();
+  columns.assign(dates.size(), base);
+  for (std::size_t c = 0; c < dates.size(); ++c) {
+    std::vector<std::string> not_yet; // said by the source once the column's name is known
+    const auto layouts = dates[c].result(settings, "", not_yet);
+    TextValueOptions& values = columns[c];
+    values.numbers = format;
+    values.date_formats.insert(values.date_formats.begin(), layouts.dates.begin(), layouts.dates.end());
+    values.timestamp_formats.insert(values.timestamp_formats.begin(), layouts.timestamps.begin(), layouts.timestamps.end());
+    regional = regional || !layouts.dates.empty();
+  }
+  return regional;
 }
 
 } // namespace hyperpipe::sources

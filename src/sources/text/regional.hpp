@@ -67,4 +67,12 @@ private:
   int m_largest_second = 0;
 };
 
+/// How each column's values are read once a sample has been watched, for CSV fields and Excel
+/// text cells alike: `base` with the file's number `format` and the column's detected date layouts
+/// (tried before `base`'s). Layouts the user gave in `base` decide alone: then `dates` are cleared,
+/// so no column reports a detected order. True when anything regional was found.
+bool regional_value_options(const TextValueOptions& base, const NumberFormat& format,
+                            std::vector<DateLayoutDetector>& dates, const RegionalSettings& settings,
+                            std::vector<TextValueOptions>& columns);
+
 } // namespace hyperpipe::sources

@@ -98,12 +98,7 @@ void TypeInference::observe(std::string_view text, const TextValueOptions& optio
       }
       return;
     }
-    const std::string_view original = text;
-    text = *plain;
-    if (text != original && !looks_like_integer(text) && !decimal_shape(text) && !parse_double(text)) {
-      m_kind = Kind::text;
-      return;
-    }
+    text = *plain; // rewritten only where it held the format's marks: a number or nothing
   }
   if (looks_like_integer(text)) {
     if (const auto integer = parse_integer(text)) {

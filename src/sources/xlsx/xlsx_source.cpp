@@ -168,20 +168,9 @@ Result<std::unique_ptr<XlsxSheetSource>> XlsxSheetSource::open(const XlsxWorkboo
   // number and date cells, which need none).
   std::vector<std::string> number_notes;
   const NumberFormat format = numbers.result(options.regional, number_notes);
-  bool regional = !format.plain();
-  std::vector<TextValueOptions> values(source->m_inferences.size(), options.values);
-  if (!options.values.date_formats.empty() || !options.values.timestamp_formats.empty()) {
-    dates.assign(dates.size(), DateLayoutDetector()); // the user's layouts decide alone
-  }
-  for (std::size_t c = 0; c < values.size(); ++c) {
-    std::vector<std::string> not_yet;
-    const auto layouts = dates[c].result(options.regional, "", not_yet);
-    values[c].numbers = format;
-    values[c].date_formats.insert(values[c].date_formats.begin(), layouts.dates.begin(), layouts.dates.end());
-    values[c].timestamp_formats.insert(values[c].timestamp_formats.begin(), layouts.timestamps.begin(),
-                                       layouts.timestamps.end());
-    regional = regional || !layouts.dates.empty();
-  }
+  dates.resize(source->m_inferences.size());
+  std::vector<TextValueOptions> values;
+  const bool regional = regional_value_options(options.values, format, dates, options.regional, values);
   bool text_left = false;
   for (std::size_t c = 0; c < source->m_inferences.size(); ++c) {
     text_left = text_left || (text_cells[c] && source->m_inferences[c].type() == SqlType::text());
