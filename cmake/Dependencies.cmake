@@ -32,6 +32,9 @@ target_link_libraries(dep_curl INTERFACE CURL::libcurl)
 find_package(LibXml2 REQUIRED)               # Tableau REST XML
 add_library(dep_libxml2 INTERFACE)
 target_link_libraries(dep_libxml2 INTERFACE LibXml2::LibXml2)
+pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)   # connected-app tokens, HS256
+add_library(dep_jwt INTERFACE)
+target_link_libraries(dep_jwt INTERFACE PkgConfig::LIBJWT)
 find_package(yaml-cpp REQUIRED)              # pipeline files, with line/column marks
 add_library(dep_yaml INTERFACE)
 if(TARGET yaml-cpp::yaml-cpp)

@@ -1,9 +1,12 @@
 #include "publish/credentials.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fstream>
 #include <map>
+#include <utility>
+#include <vector>
 
 namespace hyperpipe::publish {
 
@@ -11,6 +14,7 @@ std::string Credentials::describe() const {
   switch (kind) {
   case Kind::token: return fmt::format("personal access token \"{}\"", name);
   case Kind::password: return fmt::format("user \"{}\"", name);
+  case Kind::connected_app: return fmt::format("connected app \"{}\" as user \"{}\"", client_id, name);
   case Kind::jwt: return "connected-app JWT";
   }
   return "credentials";
@@ -48,20 +52,43 @@ Result<Credentials> load_credentials(const std::optional<std::filesystem::path>&
     if (!secret) {
       return make_error(ErrorKind::invalid_argument, "HYPERPIPE_TABLEAU_TOKEN_NAME is set but HYPERPIPE_TABLEAU_TOKEN_SECRET is not");
     }
-    return Credentials{Credentials::Kind::token, *name, *secret};
+    return Credentials{Credentials::Kind::token, *name, *secret, {}, {}};
+  }
+  if (auto client_id = get("HYPERPIPE_TABLEAU_CLIENT_ID")) {
+    std::vector<std::string> missing;
+    auto secret_id = get("HYPERPIPE_TABLEAU_SECRET_ID");
+    auto secret_value = get("HYPERPIPE_TABLEAU_SECRET_VALUE");
+    auto user = get("HYPERPIPE_TABLEAU_USERNAME");
+    for (const auto& [key, value] : {std::pair{"HYPERPIPE_TABLEAU_SECRET_ID", &secret_id},
+                                     std::pair{"HYPERPIPE_TABLEAU_SECRET_VALUE", &secret_value},
+                                     std::pair{"HYPERPIPE_TABLEAU_USERNAME", &user}}) {
+      if (!*value) {
+        missing.emplace_back(key);
+      }
+    }
+    if (!missing.empty()) {
+      return make_error(ErrorKind::invalid_argument,
+                        fmt::format("HYPERPIPE_TABLEAU_CLIENT_ID is set (a connected app) but {} {} not",
+                                    fmt::join(missing, " and "), missing.size() == 1 ? "is" : "are"),
+                        "a connected app needs its client id, secret id and secret value, and the Tableau user "
+                        "to sign in as (HYPERPIPE_TABLEAU_USERNAME)");
+    }
+    Credentials credentials{Credentials::Kind::connected_app, *user, *secret_value, *client_id, *secret_id};
+    return credentials;
   }
   if (auto user = get("HYPERPIPE_TABLEAU_USERNAME")) {
     auto password = get("HYPERPIPE_TABLEAU_PASSWORD");
     if (!password) {
       return make_error(ErrorKind::invalid_argument, "HYPERPIPE_TABLEAU_USERNAME is set but HYPERPIPE_TABLEAU_PASSWORD is not");
     }
-    return Credentials{Credentials::Kind::password, *user, *password};
+    return Credentials{Credentials::Kind::password, *user, *password, {}, {}};
   }
   if (auto jwt = get("HYPERPIPE_TABLEAU_JWT")) {
-    return Credentials{Credentials::Kind::jwt, "", *jwt};
+    return Credentials{Credentials::Kind::jwt, "", *jwt, {}, {}};
   }
   return make_error(ErrorKind::invalid_argument, "no Tableau credentials",
                     "set HYPERPIPE_TABLEAU_TOKEN_NAME and HYPERPIPE_TABLEAU_TOKEN_SECRET (a personal access token), "
+                    "HYPERPIPE_TABLEAU_CLIENT_ID, _SECRET_ID, _SECRET_VALUE and _USERNAME (a connected app), "
                     "HYPERPIPE_TABLEAU_USERNAME and HYPERPIPE_TABLEAU_PASSWORD, or HYPERPIPE_TABLEAU_JWT, "
                     "in the environment or in a --credentials-file");
 }

@@ -3,6 +3,11 @@
 #include "publish/tableau_client.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+
+#include "publish/session_lock.hpp"
 
 namespace hyperpipe::publish {
 
@@ -39,27 +44,126 @@ net::HttpOptions PublishTarget::http() const {
   return http;
 }
 
+namespace {
+
+// Data-quality warnings arrived with the metadata methods; tableauserverclient calls them from
+// REST API 3.5 on. Older servers: skipped with a note, never a failed publish.
+constexpr std::string_view k_quality_warnings_version = "3.5";
+
+Error as_publish_failure(Error error) {
+  if (error.kind != ErrorKind::outcome_unknown) {
+    error.kind = ErrorKind::remote;
+  }
+  return error;
+}
+
+std::string in_words(const Error& error) {
+  return error.hint.empty() ? error.message : fmt::format("{} ({})", error.message, error.hint);
+}
+
+std::string project_name(const PublishTarget& target) { return target.project.empty() ? "Default" : target.project; }
+
+// Removes hyperpipe's own warnings (never anyone else's); how many went.
+Result<int> remove_own_warnings(TableauClient& client, const std::string& datasource_id) {
+  HP_ASSIGN_OR_RETURN(auto warnings, client.quality_warnings(datasource_id));
+  int removed = 0;
+  for (const auto& warning : warnings) {
+    if (warning.message.starts_with(k_warning_marker)) {
+      HP_TRY(client.delete_quality_warning(warning.id));
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+// What a publish target asks for besides the file, applied after every publish so an overwrite
+// never wipes it; failures become notes, the data source stays published.
+void apply_after_publish(TableauClient& client, const PublishTarget& target, PublishResult& result) {
+  const std::string& id = result.datasource_id;
+  DatasourceUpdate update;
+  if (!target.description.empty()) {
+    update.description = target.description;
+  }
+  update.certified = target.certified;
+  update.certification_note = target.certification_note;
+  if (!update.empty()) {
+    if (auto updated = client.update_datasource(id, update); !updated) {
+      result.notes.push_back("description and certification not applied: " + in_words(updated.error()));
+    } else if (target.certified) {
+      result.notes.push_back(*target.certified ? "certified" : "certification removed");
+    }
+  }
+  if (!target.tags.empty()) {
+    if (auto tagged = client.add_tags(id, target.tags); !tagged) {
+      result.notes.push_back("tags not applied: " + in_words(tagged.error()));
+    } else {
+      result.notes.push_back(fmt::format("tagged {}", fmt::join(target.tags, ", ")));
+    }
+  }
+  if (target.warn_on_failure && client.speaks(k_quality_warnings_version)) {
+    auto removed = remove_own_warnings(client, id);
+    if (!removed) {
+      result.notes.push_back("hyperpipe's stale-data warning could not be checked or removed: " + in_words(removed.error()));
+    } else if (*removed > 0) {
+      result.notes.push_back("stale-data warning removed");
+    }
+  }
+}
+
+std::filesystem::path lock_dir_of(const PublishTarget& target) {
+  if (!target.session_lock_dir.empty()) {
+    return target.session_lock_dir;
+  }
+  return default_session_lock_dir([](const std::string& key) -> std::optional<std::string> {
+    const char* value = std::getenv(key.c_str());
+    return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;
+  });
+}
+
+} // namespace
+
+Result<TableauSession> TableauSession::open(net::HttpTransport& transport, const Credentials& credentials,
+                                            const PublishTarget& target, Sleeper& sleeper) {
+  TableauSession session;
+  auto lock = hold_session(lock_dir_of(target), target.server, credentials, target.holder, target.session_wait, sleeper);
+  if (!lock) {
+    return as_publish_failure(std::move(lock).error());
+  }
+  session.m_lock = std::move(*lock);
+  session.m_client = std::make_unique<TableauClient>(transport, credentials, target.server, sleeper);
+  if (auto discovered = session.m_client->discover_version(); !discovered) {
+    return as_publish_failure(std::move(discovered).error());
+  }
+  if (auto signed_in = session.m_client->sign_in(target.site); !signed_in) {
+    return as_publish_failure(std::move(signed_in).error());
+  }
+  session.m_open = true;
+  return session;
+}
+
+Status TableauSession::close() {
+  Status signed_out;
+  if (m_client && m_open) {
+    m_open = false;
+    signed_out = m_client->sign_out();
+  }
+  m_lock.reset(); // the next process may sign in with this token now
+  return signed_out;
+}
+
+TableauSession::~TableauSession() { (void)close(); }
+
 Result<PublishResult> publish_file(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
                                    const std::filesystem::path& file,
                                    std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress, Sleeper& sleeper) {
   PublishOptions options = target.options();
   options.on_progress = std::move(on_progress);
-  const std::string& server = target.server;
-  const auto as_publish_failure = [](Error error) {
-    if (error.kind != ErrorKind::outcome_unknown) {
-      error.kind = ErrorKind::remote;
-    }
-    return error;
-  };
-  TableauClient client(transport, credentials, server, sleeper);
-  if (auto discovered = client.discover_version(); !discovered) {
-    return as_publish_failure(std::move(discovered).error());
+  HP_ASSIGN_OR_RETURN(auto session, TableauSession::open(transport, credentials, target, sleeper));
+  auto published = session.client().publish(file, options);
+  if (published) {
+    apply_after_publish(session.client(), target, *published);
   }
-  if (auto signed_in = client.sign_in(options.site); !signed_in) {
-    return as_publish_failure(std::move(signed_in).error());
-  }
-  auto published = client.publish(file, options);
-  auto signed_out = client.sign_out();
+  auto signed_out = session.close();
   if (!published) {
     return as_publish_failure(std::move(published).error());
   }
@@ -67,6 +171,43 @@ Result<PublishResult> publish_file(net::HttpTransport& transport, const Credenti
     published->sign_out_problem = signed_out.error().message;
   }
   return published;
+}
+
+Result<std::string> mark_stale(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
+                               const std::string& message, Sleeper& sleeper) {
+  HP_ASSIGN_OR_RETURN(auto session, TableauSession::open(transport, credentials, target, sleeper));
+  TableauClient& client = session.client();
+  const auto described = [&](Result<std::string> outcome) -> Result<std::string> {
+    (void)session.close();
+    if (!outcome) {
+      return as_publish_failure(std::move(outcome).error());
+    }
+    return outcome;
+  };
+  auto project_id = client.resolve_project(target.project);
+  if (!project_id) {
+    return described(std::move(project_id).error());
+  }
+  auto datasource = client.find_datasource(*project_id, target.name);
+  if (!datasource) {
+    return described(std::move(datasource).error());
+  }
+  if (!*datasource) {
+    return described(fmt::format("no data source \"{}\" in project \"{}\" yet: nothing to warn about", target.name,
+                                 project_name(target)));
+  }
+  if (!client.speaks(k_quality_warnings_version)) {
+    return described(fmt::format("{} speaks REST API {}, older than the {} data-quality warnings need: no warning put on "
+                                 "\"{}\"", target.server, client.api_version(), k_quality_warnings_version, target.name));
+  }
+  const std::string& id = (*datasource)->id;
+  if (auto removed = remove_own_warnings(client, id); !removed) {
+    return described(std::move(removed).error());
+  }
+  if (auto added = client.add_quality_warning(id, "STALE", std::string(k_warning_marker) + message); !added) {
+    return described(std::move(added).error());
+  }
+  return described(fmt::format("data source \"{}\" in project \"{}\" marked stale", target.name, project_name(target)));
 }
 
 } // namespace hyperpipe::publish

@@ -1,5 +1,6 @@
 #include "publish/tableau_client.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <charconv>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "publish/connected_app_token.hpp"
 #include "publish/multipart.hpp"
 #include "publish/tableau_xml.hpp"
 
@@ -41,7 +43,9 @@ std::string hint_for(const std::string& code) {
   if (code == "400011")
     return "the server could not publish this file; multi-table extracts need Tableau Server 2021.4 or later, "
            "and older servers need exactly one table (\"Extract\".\"Extract\" before 2020.1)";
-  if (code == "401001") return "check the credentials and --site (a personal access token belongs to one site)";
+  if (code == "401001")
+    return "check the credentials and --site (the site must exist, and a personal access token belongs to one site; "
+           "a token that expired or was revoked is refused the same way)";
   if (code == "401002")
     return "the session ended: the token expired, or the same personal access token signed in elsewhere "
            "(a token allows one session at a time)";
@@ -86,7 +90,38 @@ const char* mode_flag(PublishMode mode) {
 
 } // namespace
 
+std::vector<std::string> split_project_path(std::string_view path) {
+  std::vector<std::string> levels;
+  if (path.empty()) {
+    return levels;
+  }
+  std::string level;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '\\' && i + 1 < path.size()) {
+      level += path[++i];
+    } else if (path[i] == '/') {
+      levels.push_back(std::move(level));
+      level.clear();
+    } else {
+      level += path[i];
+    }
+  }
+  levels.push_back(std::move(level));
+  return levels;
+}
 
+bool filterable_name(std::string_view name) {
+  if (name.empty() || std::isspace(static_cast<unsigned char>(name.front())) != 0 ||
+      std::isspace(static_cast<unsigned char>(name.back())) != 0) {
+    return false;
+  }
+  for (const char c : name) {
+    if (c == ',' || c == '&' || c == ':' || c == '[' || c == ']' || static_cast<unsigned char>(c) < 0x20) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string_view publish_mode_name(PublishMode mode) {
   switch (mode) {
@@ -177,6 +212,42 @@ Result<net::HttpResponse> TableauClient::call(const Call& call) {
   }
 }
 
+namespace {
+
+// A connected app's sign-in failure carries Tableau's own code in parentheses at the end of the
+// detail ("Error signing in to Tableau Server (16)", "Troubleshoot Connected Apps - Direct Trust").
+std::string connected_app_hint(const std::string& detail) {
+  const auto open = detail.rfind('(');
+  const std::string code = open == std::string::npos ? "" : detail.substr(open + 1, detail.find(')', open) - open - 1);
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (code == "5") return "the token's user (HYPERPIPE_TABLEAU_USERNAME) is not a user of this site; user names are case-sensitive";
+  if (code == "126") return "no connected app has this client id (HYPERPIPE_TABLEAU_CLIENT_ID), or it is disabled";
+  if (code == "127") return "the connected app has no secret with this id (HYPERPIPE_TABLEAU_SECRET_ID); it may have been deleted";
+  if (code == "67") return "connected apps are not enabled on this site: ask a site administrator";
+  return fmt::format("the connected app refused the token: check that this machine's clock is right (it reads {:%Y-%m-%d %H:%M:%S} "
+                     "UTC; the token is valid for {} minutes from then), that HYPERPIPE_TABLEAU_SECRET_VALUE belongs to "
+                     "HYPERPIPE_TABLEAU_SECRET_ID, that the user and the site exist, and that the app is enabled",
+                     now, k_connected_app_token_lifetime.count());
+}
+
+// What to ask an administrator for when the server refuses a call for want of a permission.
+std::string forbidden_hint(const std::string& method, const std::string& path) {
+  if (path.find("/dataQualityWarnings") != std::string::npos)
+    return "data-quality warnings need the Write capability on the data source (and Data Management on the site): ask the "
+           "project's owner or a site administrator";
+  if (path.find("/tags") != std::string::npos)
+    return "ask the project's owner or a site administrator for the Add Tags capability on the data source";
+  if (method == "PUT" && path.find("/datasources/") != std::string::npos)
+    return "certifying a data source needs a Project Leader or site administrator; ask one to grant it, or remove "
+           "certified: from the publish block";
+  if (path.find("/datasources") != std::string::npos || path.find("/fileUploads") != std::string::npos)
+    return "ask the project's owner or a site administrator for the Publish capability (View + Publish, and Overwrite for "
+           "overwrite, append and replace) on the project";
+  return "the signed-in user lacks a permission this needs: ask a site administrator";
+}
+
+} // namespace
+
 Error TableauClient::decode_error(const net::HttpResponse& response, const Call& call) const {
   const auto parsed = parse_error(response.body);
   Error error;
@@ -187,6 +258,12 @@ Error TableauClient::decode_error(const net::HttpResponse& response, const Call&
     error.message = redact(fmt::format("Tableau error {} on {}: {}: {}", parsed->code, where, parsed->summary, parsed->detail),
                            m_credentials);
     error.hint = hint_for(parsed->code);
+    const std::string path = call.path.substr(0, call.path.find('?'));
+    if (call.path == "/auth/signin" && m_credentials.kind == Credentials::Kind::connected_app) {
+      error.hint = connected_app_hint(parsed->detail);
+    } else if (response.status == 403 && parsed->code != "403007") {
+      error.hint = forbidden_hint(call.method, path);
+    }
   } else {
     error.message = fmt::format("HTTP {} on {} (not a Tableau error body)", response.status, where);
     error.hint = response.status >= 500 ? "the server or a proxy failed; try again later" : "check the server address";
@@ -213,7 +290,14 @@ Status TableauClient::discover_version() {
 
 Status TableauClient::sign_in(const std::string& site) {
   m_site = site;
-  const std::string body = sign_in_request(m_credentials, site);
+  Credentials presented = m_credentials;
+  if (m_credentials.kind == Credentials::Kind::connected_app) {
+    // A fresh token for every sign-in (a re-sign-in after an expired session included).
+    HP_ASSIGN_OR_RETURN(auto token, sign_connected_app_token(m_credentials, {std::chrono::system_clock::now(),
+                                                                            random_token_id(), publishing_scopes()}));
+    presented = Credentials{Credentials::Kind::jwt, "", std::move(token), {}, {}};
+  }
+  const std::string body = sign_in_request(presented, site);
   // Safe to repeat: a sign-in that was applied but whose answer was lost only leaves a session
   // that expires by itself.
   auto response = call({"POST", "/auth/signin", "application/xml", {{body, {}, 0, 0}}, true});
@@ -252,46 +336,125 @@ Status TableauClient::sign_out() {
   return response ? Status() : Status(std::move(response).error());
 }
 
+Status TableauClient::list_pages(const std::string& path, const std::string& filter,
+                                const std::function<bool(const XmlElement& page)>& on_page) {
+  constexpr long long k_page_size = 1000;
+  for (long long page = 1;; ++page) {
+    const std::string query = fmt::format("?pageSize={}&pageNumber={}{}", k_page_size, page,
+                                          filter.empty() ? "" : "&filter=" + filter);
+    HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + path + query, "", {}, true}));
+    HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+    if (on_page(document)) {
+      return {};
+    }
+    const XmlElement* pagination = find_element(document, "pagination");
+    long long total = 0;
+    if (pagination != nullptr) {
+      const std::string total_text = pagination->attribute("totalAvailable");
+      std::from_chars(total_text.data(), total_text.data() + total_text.size(), total);
+    }
+    if (page * k_page_size >= total) {
+      return {};
+    }
+  }
+}
+
 Result<std::string> TableauClient::resolve_project(const std::string& path) {
+  std::vector<std::string> levels = split_project_path(path);
+  if (levels.empty()) {
+    levels.emplace_back("Default");
+  }
   std::string parent;
   std::string walked;
-  std::string_view rest = path.empty() ? std::string_view("Default") : std::string_view(path);
-  while (!rest.empty()) {
-    const auto slash = rest.find('/');
-    const std::string name(rest.substr(0, slash));
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  for (const std::string& name : levels) {
     walked += (walked.empty() ? "" : "/") + name;
-    // Filter values cannot carry ',' or '&': page through all projects for such names.
-    const bool filterable = name.find_first_of(",&") == std::string::npos;
+    // Matched exactly here, whatever the filter let through (and with no filter at all for
+    // names it cannot carry): same-named projects under other parents are passed over.
     std::string found;
-    for (int page = 1;; ++page) {
-      const std::string query = fmt::format("?pageSize=1000&pageNumber={}{}", page,
-                                            filterable ? "&filter=name:eq:" + url_encode(name) : "");
-      HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + "/projects" + query, "", {}, true}));
-      HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
-      for (const XmlElement* project : find_elements(document, "project")) {
-        if (project->attribute("name") == name && project->attribute("parentProjectId") == parent) {
-          found = project->attribute("id");
-        }
-      }
-      const XmlElement* pagination = find_element(document, "pagination");
-      long long total = 0;
-      if (pagination != nullptr) {
-        const std::string total_text = pagination->attribute("totalAvailable");
-        std::from_chars(total_text.data(), total_text.data() + total_text.size(), total);
-      }
-      if (!found.empty() || static_cast<long long>(page) * 1000 >= total) {
-        break;
-      }
-    }
+    HP_TRY(list_pages("/projects", filterable_name(name) ? "name:eq:" + url_encode(name) : std::string(),
+                      [&](const XmlElement& page) {
+                        for (const XmlElement* project : find_elements(page, "project")) {
+                          if (project->attribute("name") == name && project->attribute("parentProjectId") == parent) {
+                            found = project->attribute("id");
+                          }
+                        }
+                        return !found.empty();
+                      }));
     if (found.empty()) {
       return make_error(ErrorKind::not_found, fmt::format("project \"{}\" not found on site \"{}\"", walked, m_site),
-                        "check --project (levels are separated by '/', names are case-sensitive)");
+                        "check --project (levels are separated by '/', a '/' inside a name is written \\/, names are "
+                        "case-sensitive)");
     }
     parent = found;
   }
   return parent;
 }
+
+Result<std::optional<DatasourceInfo>> TableauClient::find_datasource(const std::string& project_id, const std::string& name) {
+  std::optional<DatasourceInfo> found;
+  HP_TRY(list_pages("/datasources", filterable_name(name) ? "name:eq:" + url_encode(name) : std::string(),
+                    [&](const XmlElement& page) {
+                      for (const XmlElement* datasource : find_elements(page, "datasource")) {
+                        const XmlElement* project = datasource->child("project");
+                        if (datasource->attribute("name") != name || project == nullptr ||
+                            project->attribute("id") != project_id) {
+                          continue;
+                        }
+                        DatasourceInfo info{datasource->attribute("id"), name, project_id,
+                                            datasource->attribute("isCertified") == "true",
+                                            datasource->attribute("certificationNote"), datasource->attribute("description"),
+                                            {}};
+                        if (const XmlElement* tags = datasource->child("tags")) {
+                          for (const XmlElement* tag : find_elements(*tags, "tag")) {
+                            info.tags.push_back(tag->attribute("label"));
+                          }
+                        }
+                        found = std::move(info);
+                      }
+                      return found.has_value();
+                    }));
+  return found;
+}
+
+Status TableauClient::update_datasource(const std::string& id, const DatasourceUpdate& update) {
+  const std::string body = datasource_update_request(update);
+  // Setting the same attributes twice gives the same data source: safe to repeat.
+  HP_TRY(call({"PUT", site_path() + "/datasources/" + url_encode(id), "application/xml", {{body, {}, 0, 0}}, true}));
+  return {};
+}
+
+Status TableauClient::add_tags(const std::string& id, const std::vector<std::string>& labels) {
+  const std::string body = tags_request(labels);
+  HP_TRY(call({"PUT", site_path() + "/datasources/" + url_encode(id) + "/tags", "application/xml", {{body, {}, 0, 0}}, true}));
+  return {};
+}
+
+Result<std::vector<QualityWarning>> TableauClient::quality_warnings(const std::string& datasource_id) {
+  HP_ASSIGN_OR_RETURN(auto response,
+                      call({"GET", site_path() + "/dataQualityWarnings/datasource/" + url_encode(datasource_id), "", {}, true}));
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+  std::vector<QualityWarning> warnings;
+  for (const XmlElement* warning : find_elements(document, "dataQualityWarning")) {
+    warnings.push_back({warning->attribute("id"), warning->attribute("type"), warning->attribute("message"),
+                        warning->attribute("isActive") == "true"});
+  }
+  return warnings;
+}
+
+Status TableauClient::add_quality_warning(const std::string& datasource_id, const std::string& type, const std::string& message) {
+  const std::string body = quality_warning_request(type, message);
+  // Not repeated after an unclear failure: a second warning would be added beside the first.
+  HP_TRY(call({"POST", site_path() + "/dataQualityWarnings/datasource/" + url_encode(datasource_id), "application/xml",
+               {{body, {}, 0, 0}}, false}));
+  return {};
+}
+
+Status TableauClient::delete_quality_warning(const std::string& warning_id) {
+  HP_TRY(call({"DELETE", site_path() + "/dataQualityWarnings/" + url_encode(warning_id), "", {}, true}));
+  return {};
+}
+
+bool TableauClient::speaks(std::string_view version) const { return !version_less(m_version, version); }
 
 Result<std::string> TableauClient::upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
                                                     const PublishOptions& options, int& chunks) {
@@ -366,14 +529,8 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
   }
   HP_ASSIGN_OR_RETURN(std::string project_id, resolve_project(options.project_path));
   if (options.mode == PublishMode::append || options.mode == PublishMode::replace) {
-    HP_ASSIGN_OR_RETURN(auto listed, call({"GET", site_path() + "/datasources?filter=name:eq:" + url_encode(options.name), "", {}, true}));
-    HP_ASSIGN_OR_RETURN(auto document, parse_response(listed.body));
-    bool exists = false;
-    for (const XmlElement* datasource : find_elements(document, "datasource")) {
-      const XmlElement* project = datasource->child("project");
-      exists = exists || (datasource->attribute("name") == options.name && project != nullptr && project->attribute("id") == project_id);
-    }
-    if (!exists) {
+    HP_ASSIGN_OR_RETURN(auto existing, find_datasource(project_id, options.name));
+    if (!existing) {
       return make_error(ErrorKind::not_found,
                         fmt::format("there is no data source \"{}\" in project \"{}\" to {} to", options.name,
                                     options.project_path.empty() ? "Default" : options.project_path,

@@ -7,12 +7,17 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "net/http.hpp"
+#include "base/file_lock.hpp"
 #include "net/retry.hpp"
 #include "publish/credentials.hpp"
+#include "publish/tableau_xml.hpp"
 
 namespace hyperpipe::publish {
 
@@ -24,6 +29,15 @@ enum class PublishMode { createnew, overwrite, append, replace };
 Result<PublishMode> parse_publish_mode(std::string_view text);
 /// "createnew", "overwrite", "append" or "replace" (what parse_publish_mode reads).
 std::string_view publish_mode_name(PublishMode mode);
+
+/// A project path's levels: '/' separates them; a backslash makes the next character part of the
+/// name (`Sales\/Ops` is one project named "Sales/Ops"). Empty: the Default project.
+std::vector<std::string> split_project_path(std::string_view path);
+
+/// Whether a name can go into a REST `filter=name:eq:` value as it is. Tableau's filter syntax
+/// cannot carry ',' or '&' (even encoded), ':' and brackets are its own syntax, and a server may
+/// trim spaces: such names are found by listing every page and matching exactly here.
+bool filterable_name(std::string_view name);
 
 struct PublishOptions {
   std::string site;          ///< content URL; empty for the Default site
@@ -44,9 +58,22 @@ struct PublishOptions {
 struct PublishTarget {
   std::string server;
   std::string site;        ///< content URL; empty for the Default site
-  std::string project;     ///< "Parent/Child"; empty for "Default"
+  std::string project;     ///< "Parent/Child"; empty for "Default" (split_project_path)
   std::string name;
   std::string description;
+  /// Applied after every publish (an overwrite must not wipe them): tags added, certification
+  /// and its note set when given.
+  std::vector<std::string> tags;
+  std::optional<bool> certified;
+  std::optional<std::string> certification_note;
+  /// A failed run puts a data-quality warning on the published data source; the next success
+  /// takes it off.
+  bool warn_on_failure = true;
+  /// One session per personal access token (publish/session_lock.hpp): where the per-user
+  /// locks live, who we are in the holder line, and how long to wait for a turn.
+  std::filesystem::path session_lock_dir;
+  std::string holder = "hyperpipe";
+  std::chrono::seconds session_wait{3600};
   PublishMode mode = PublishMode::overwrite;
   bool as_job = false;
   std::uint64_t chunk_bytes = 64ULL << 20U;
@@ -72,7 +99,32 @@ struct PublishResult {
   int restarted_uploads = 0; ///< upload sessions abandoned after a failed chunk
   std::string job_id;        ///< when published as a job
   std::string sign_out_problem; ///< the data source is published; only the sign-out afterwards failed
+  /// What happened after the publish that did not fail it: tags, certification and warnings
+  /// applied, or skipped (an older server) or refused (a permission), each in words.
+  std::vector<std::string> notes;
 };
+
+/// A published data source as a listing names it.
+struct DatasourceInfo {
+  std::string id;
+  std::string name;
+  std::string project_id;
+  bool certified = false;
+  std::string certification_note;
+  std::string description;
+  std::vector<std::string> tags;
+};
+
+/// A data-quality warning on a data source.
+struct QualityWarning {
+  std::string id;
+  std::string type;
+  std::string message;
+  bool active = false;
+};
+
+/// The marker that makes a data-quality warning hyperpipe's own: only those are ever removed.
+inline constexpr std::string_view k_warning_marker = "hyperpipe: ";
 
 class TableauClient {
 public:
@@ -87,6 +139,16 @@ public:
   Result<std::string> resolve_project(const std::string& path);
   /// The signed-in user's site role ("Creator", "Viewer", ...), from the current session.
   Result<std::string> site_role();
+  /// The data source named exactly `name` in the project `project_id`, if there is one: a
+  /// filtered listing when the name can be filtered, else every page matched here.
+  Result<std::optional<DatasourceInfo>> find_datasource(const std::string& project_id, const std::string& name);
+  Status update_datasource(const std::string& id, const DatasourceUpdate& update);
+  Status add_tags(const std::string& id, const std::vector<std::string>& labels);
+  Result<std::vector<QualityWarning>> quality_warnings(const std::string& datasource_id);
+  Status add_quality_warning(const std::string& datasource_id, const std::string& type, const std::string& message);
+  Status delete_quality_warning(const std::string& warning_id);
+  /// Whether the server speaks at least REST API `version` (data-quality warnings need 3.12).
+  bool speaks(std::string_view version) const;
   Result<PublishResult> publish(const std::filesystem::path& file, const PublishOptions& options);
 
   const std::string& api_version() const { return m_version; }
@@ -110,9 +172,13 @@ private:
   Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
                                        const PublishOptions& options, int& chunks);
   Result<std::string> wait_for_job(const std::string& job_id); ///< the published data source's id
+  /// GETs `path` page by page (1000 a page) until `on_page` says it is done or none is left.
+  Status list_pages(const std::string& path, const std::string& filter,
+                    const std::function<bool(const XmlElement& page)>& on_page);
   /// After an accepted commit: the data source (or job) its answer names.
   Result<PublishResult> finish_publish(const std::string& body, const PublishOptions& options, PublishResult result);
   std::string site_path() const { return "/sites/" + m_site_id; }
+  Credentials sign_in_credentials() const; ///< a fresh JWT for a connected app, else as given
 
   net::HttpTransport& m_transport;
   Credentials m_credentials;
@@ -130,13 +196,44 @@ private:
   net::RetryPolicy m_policy; ///< the one HTTP retry policy, defaults for Tableau
 };
 
-/// The one publish flow, for `hyperpipe publish` and pipeline outputs alike: the server's
-/// version, sign in, publish, sign out. Every failure is kind remote (exit 7: "publishing
-/// failed"), whatever its cause — a refused sign-in, a missing project — except
-/// outcome_unknown, which says a change may have been applied.
+/// A signed-in session, whoever needs one (`publish`, pipeline outputs, failure warnings,
+/// `doctor`): the session lock of a personal access token (publish/session_lock.hpp), the
+/// server's version, the sign-in; close() signs out and lets the next process in. Every failure
+/// is kind remote (exit 7).
+class TableauSession {
+public:
+  static Result<TableauSession> open(net::HttpTransport& transport, const Credentials& credentials,
+                                     const PublishTarget& target, Sleeper& sleeper = real_sleeper());
+  TableauSession(TableauSession&&) noexcept = default;
+  TableauSession& operator=(TableauSession&&) noexcept = default;
+  ~TableauSession();
+  TableauClient& client() { return *m_client; }
+  /// Signs out (once) and releases the lock; a failure only says the sign-out failed.
+  Status close();
+
+private:
+  TableauSession() = default;
+  std::optional<base::FileLock> m_lock;
+  std::unique_ptr<TableauClient> m_client;
+  bool m_open = false;
+};
+
+/// The one publish flow, for `hyperpipe publish` and pipeline outputs alike: a session, the
+/// publish, then what the target asks for besides the file (tags, certification, description)
+/// and hyperpipe's own stale-data warning taken off; sign out. Every failure is kind remote
+/// (exit 7: "publishing failed"), whatever its cause — a refused sign-in, a missing project —
+/// except outcome_unknown, which says a change may have been applied. What happens after the
+/// publish never fails it: it is told in the result's notes.
 Result<PublishResult> publish_file(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
                                    const std::filesystem::path& file,
                                    std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress = {},
                                    Sleeper& sleeper = real_sleeper());
+
+/// After a failed run: puts a data-quality warning of type STALE carrying `message` (prefixed
+/// with k_warning_marker) on the data source `target` names, replacing hyperpipe's earlier one.
+/// Says in words what it did: nothing when the data source does not exist yet, or the server is
+/// too old for warnings.
+Result<std::string> mark_stale(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
+                               const std::string& message, Sleeper& sleeper = real_sleeper());
 
 } // namespace hyperpipe::publish

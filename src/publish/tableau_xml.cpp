@@ -114,6 +114,9 @@ std::string sign_in_request(const Credentials& credentials, const std::string& c
     xmlNewProp(node, as_xml("password"), as_xml(credentials.secret.c_str()));
     break;
   case Credentials::Kind::jwt: xmlNewProp(node, as_xml("jwt"), as_xml(credentials.secret.c_str())); break;
+  case Credentials::Kind::connected_app:
+    // Never its secret value: the client signs a token with it and presents that as a JWT.
+    break;
   }
   xmlNode* site = xmlNewChild(node, nullptr, as_xml("site"), nullptr);
   xmlNewProp(site, as_xml("contentUrl"), as_xml(content_url.c_str()));
@@ -131,6 +134,51 @@ std::string publish_request(const std::string& name, const std::string& descript
   }
   xmlNode* project = xmlNewChild(datasource, nullptr, as_xml("project"), nullptr);
   xmlNewProp(project, as_xml("id"), as_xml(project_id.c_str()));
+  return serialise(doc.get());
+}
+
+namespace {
+
+// A tsRequest document and its one child element.
+std::pair<DocPtr, xmlNode*> request_with(const char* element) {
+  DocPtr doc(xmlNewDoc(as_xml("1.0")));
+  xmlNode* root = xmlNewNode(nullptr, as_xml("tsRequest"));
+  xmlDocSetRootElement(doc.get(), root);
+  xmlNode* child = xmlNewChild(root, nullptr, as_xml(element), nullptr);
+  return {std::move(doc), child};
+}
+
+} // namespace
+
+std::string datasource_update_request(const DatasourceUpdate& update) {
+  auto [doc, datasource] = request_with("datasource");
+  if (update.description) {
+    xmlNewProp(datasource, as_xml("description"), as_xml(update.description->c_str()));
+  }
+  if (update.certified) {
+    xmlNewProp(datasource, as_xml("isCertified"), as_xml(*update.certified ? "true" : "false"));
+  }
+  if (update.certification_note) {
+    xmlNewProp(datasource, as_xml("certificationNote"), as_xml(update.certification_note->c_str()));
+  }
+  return serialise(doc.get());
+}
+
+std::string tags_request(const std::vector<std::string>& labels) {
+  auto [doc, tags] = request_with("tags");
+  for (const auto& label : labels) {
+    xmlNode* tag = xmlNewChild(tags, nullptr, as_xml("tag"), nullptr);
+    xmlNewProp(tag, as_xml("label"), as_xml(label.c_str()));
+  }
+  return serialise(doc.get());
+}
+
+std::string quality_warning_request(const std::string& type, const std::string& message) {
+  auto [doc, warning] = request_with("dataQualityWarning");
+  xmlNewProp(warning, as_xml("type"), as_xml(type.c_str()));
+  xmlNewProp(warning, as_xml("isActive"), as_xml("true"));
+  xmlNewProp(warning, as_xml("isSevere"), as_xml("false"));
+  xmlNewProp(warning, as_xml("message"), as_xml(message.c_str()));
   return serialise(doc.get());
 }
 

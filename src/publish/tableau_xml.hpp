@@ -39,6 +39,20 @@ std::string sign_in_request(const Credentials& credentials, const std::string& c
 /// tsRequest/datasource@name,description with project@id.
 std::string publish_request(const std::string& name, const std::string& description, const std::string& project_id);
 
+/// What an Update Data Source call changes; unset fields are left as they are on the server.
+struct DatasourceUpdate {
+  std::optional<std::string> description;
+  std::optional<bool> certified;
+  std::optional<std::string> certification_note;
+  bool empty() const { return !description && !certified && !certification_note; }
+};
+/// tsRequest/datasource with only the attributes `update` sets.
+std::string datasource_update_request(const DatasourceUpdate& update);
+/// tsRequest/tags/tag@label for Add Tags to Data Source.
+std::string tags_request(const std::vector<std::string>& labels);
+/// tsRequest/dataQualityWarning@type,isActive,isSevere,message for Add Data Quality Warning.
+std::string quality_warning_request(const std::string& type, const std::string& message);
+
 /// A Tableau error body (tsResponse/error@code, summary, detail), if the body is one.
 struct TableauError {
   std::string code;

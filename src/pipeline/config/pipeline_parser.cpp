@@ -340,6 +340,21 @@ private:
     target.project = reader.text("project").value_or("");
     target.name = reader.text("name").value_or(output.file.stem().string());
     target.description = reader.text("description").value_or("");
+    target.tags = reader.texts("tags");
+    for (const auto& tag : target.tags) {
+      if (tag.empty() || tag.find(',') != std::string::npos) {
+        reader.error("tags", fmt::format("tag \"{}\" cannot be used", tag),
+                     "a tag is a non-empty label without commas (Tableau separates tags with commas)");
+      }
+    }
+    target.certified = reader.flag("certified");
+    target.certification_note = reader.text("certification_note");
+    if (target.certification_note && !target.certified) {
+      reader.error("certification_note", "certification_note without certified",
+                   "add certified: true (the note explains the certification)");
+    }
+    target.warn_on_failure = reader.flag("warn_on_failure").value_or(true);
+    target.session_wait = reader.duration("session_wait", std::chrono::seconds(1), std::chrono::seconds(86'400)).value_or(target.session_wait);
     target.allow_http = reader.flag("allow_http").value_or(false);
     target.as_job = reader.flag("as_job").value_or(false);
     target.connect_timeout = reader.duration("connect_timeout", std::chrono::seconds(1), std::chrono::seconds(3600)).value_or(target.connect_timeout);

@@ -11,7 +11,10 @@
 #include <system_error>
 
 #include "base/quoting.hpp"
+#include "publish/session_lock.hpp"
+#include "publish/tableau_client.hpp"
 #include "publish/credentials.hpp"
+#include "publish/session_lock.hpp"
 #include "publish/tableau_client.hpp"
 #include "schedule/cron.hpp"
 
@@ -73,12 +76,15 @@ Result<std::string> check_state_folder(const fs::path& dir) {
 Result<std::string> check_tableau(const PublishSpec& target, const publish::Credentials& credentials,
                                   const DoctorOptions& options) {
   auto transport = options.make_transport ? options.make_transport(target.http()) : net::make_curl_transport(target.http());
-  publish::TableauClient client(*transport, credentials, target.server);
-  HP_TRY(client.discover_version());
-  HP_TRY(client.sign_in(target.site));
-  auto project = client.resolve_project(target.project.empty() ? "Default" : target.project);
+  publish::PublishTarget session_target = target;
+  session_target.holder = "hyperpipe doctor";
+  session_target.session_lock_dir = publish::default_session_lock_dir(options.environment);
+  // Through the session lock: a doctor's sign-in must not end a running pipeline's session.
+  HP_ASSIGN_OR_RETURN(auto session, publish::TableauSession::open(*transport, credentials, session_target));
+  publish::TableauClient& client = session.client();
+  auto project = client.resolve_project(target.project);
   auto role = project ? client.site_role() : Result<std::string>(project.error());
-  const Status signed_out = client.sign_out();
+  const Status signed_out = session.close();
   HP_TRY(project);
   HP_TRY(role);
   (void)signed_out;

@@ -10,6 +10,8 @@
 #include "pipeline/run/run_work.hpp"
 #include "pipeline/run/workspace_sql.hpp"
 #include "publish/credentials.hpp"
+#include "publish/session_lock.hpp"
+#include "publish/tableau_client.hpp"
 
 namespace hyperpipe::pipeline {
 namespace {
@@ -84,28 +86,47 @@ private:
 
 class RestRunPublisher final : public RunPublisher {
 public:
-  explicit RestRunPublisher(const Environment& environment) : m_environment(environment) {}
+  RestRunPublisher(const Environment& environment, std::string pipeline)
+      : m_environment(environment), m_pipeline(std::move(pipeline)) {}
 
   Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
                                          const std::function<void(const std::string& secret)>& add_secret,
                                          const std::function<void(std::uint64_t sent)>& on_progress) override {
     HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));
     add_secret(credentials.secret);
+    const auto session_target = with_session(target);
     auto transport = net::make_curl_transport(target.http());
-    return publish::publish_file(*transport, credentials, target, file,
+    return publish::publish_file(*transport, credentials, session_target, file,
                                  [&](std::uint64_t sent, std::uint64_t) { on_progress(sent); });
   }
 
+  Result<std::string> mark_stale(const PublishSpec& target, const std::string& message,
+                                 const std::function<void(const std::string& secret)>& add_secret) override {
+    HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));
+    add_secret(credentials.secret);
+    auto transport = net::make_curl_transport(target.http());
+    return publish::mark_stale(*transport, credentials, with_session(target), message);
+  }
+
 private:
+  // Who holds a shared token's session, and where the per-user session locks are.
+  publish::PublishTarget with_session(const PublishSpec& target) const {
+    publish::PublishTarget session_target = target;
+    session_target.holder = fmt::format("pipeline \"{}\"", m_pipeline);
+    session_target.session_lock_dir = publish::default_session_lock_dir(m_environment);
+    return session_target;
+  }
+
   const Environment& m_environment;
+  std::string m_pipeline;
 };
 
 } // namespace
 
 std::unique_ptr<RunEngine> hyperd_run_engine(HyperEngine& engine) { return std::make_unique<HyperdRunEngine>(engine); }
 
-std::unique_ptr<RunPublisher> rest_run_publisher(const Environment& environment) {
-  return std::make_unique<RestRunPublisher>(environment);
+std::unique_ptr<RunPublisher> rest_run_publisher(const Environment& environment, const std::string& pipeline) {
+  return std::make_unique<RestRunPublisher>(environment, pipeline);
 }
 
 } // namespace hyperpipe::pipeline

@@ -55,10 +55,15 @@ public:
   virtual Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
                                                  const std::function<void(const std::string& secret)>& add_secret,
                                                  const std::function<void(std::uint64_t sent)>& on_progress) = 0;
+  /// After a failed run: puts a stale-data warning carrying `message` on the data source
+  /// `target` names, if it exists (publish/tableau_client.hpp, mark_stale). Says what it did.
+  virtual Result<std::string> mark_stale(const PublishSpec& target, const std::string& message,
+                                         const std::function<void(const std::string& secret)>& add_secret) = 0;
 };
 
 /// The real ones: hyperd through ExtractWriter, and Tableau's REST API through libcurl.
 std::unique_ptr<RunEngine> hyperd_run_engine(HyperEngine& engine);
-std::unique_ptr<RunPublisher> rest_run_publisher(const Environment& environment);
+/// `pipeline` names who holds a shared token's session while it publishes.
+std::unique_ptr<RunPublisher> rest_run_publisher(const Environment& environment, const std::string& pipeline);
 
 } // namespace hyperpipe::pipeline

@@ -62,6 +62,7 @@ public:
     auto status = run_all();
     if (!status) {
       fail(status.error());
+      mark_published_stale();
     } else {
       m_report.succeeded = true;
     }
@@ -440,11 +441,40 @@ private:
       if (!published.sign_out_problem.empty()) {
         m_report.notes.push_back(fmt::format("publish {}: sign-out failed: {}", planned.output->name, published.sign_out_problem));
       }
+      for (const auto& note : published.notes) {
+        m_report.notes.push_back(net::redact(fmt::format("publish {}: {}", planned.output->name, note), m_secrets));
+      }
       m_events.emit({RunEvent::Kind::finished, m_where.step, 0, 0, report.seconds,
                      fmt::format("data source {} ({})", report.datasource_id, report.url)});
       m_report.publishes.push_back(std::move(report));
     }
     return {};
+  }
+
+  // A failed run leaves the published data sources as the last success made them: say so where
+  // their readers look, with a stale-data warning on each one this run did not publish (the next
+  // success takes it off). Not when another run of this pipeline is busy, or nothing was planned.
+  void mark_published_stale() {
+    if (m_report.failed_stage == FailedStage::busy) {
+      return;
+    }
+    const std::string message =
+        base::bounded(fmt::format("the run of pipeline \"{}\" started {} failed at {}: {}. The data shown is from the last "
+                                  "successful refresh.",
+                                  m_pipeline.name, m_report.started, m_report.failed_step, m_report.error));
+    for (std::size_t i = 0; i < m_plan.publishes.size(); ++i) {
+      const auto& planned = m_plan.publishes[i];
+      if (!planned.target->warn_on_failure || i < m_report.publishes.size()) {
+        continue; // published in this run (targets are published in order), or not wanted
+      }
+      auto marked = m_publisher.mark_stale(*planned.target, message,
+                                           [&](const std::string& secret) { m_secrets.push_back(secret); });
+      m_report.notes.push_back(net::redact(
+          marked ? fmt::format("publish {}: {}", planned.output->name, *marked)
+                 : fmt::format("publish {}: the stale-data warning could not be put on \"{}\": {}", planned.output->name,
+                               planned.target->name, base::bounded(marked.error().message)),
+          m_secrets));
+    }
   }
 
   void cleanup_work_dir() {
@@ -487,7 +517,7 @@ RunReport run_pipeline(RunEngine& engine, RunPublisher& publisher, const Pipelin
 
 RunReport run_pipeline(HyperEngine& engine, const PipelineSpec& pipeline, const RunOptions& options, RunObserver& observer) {
   const auto hyperd = hyperd_run_engine(engine);
-  const auto tableau = rest_run_publisher(options.environment);
+  const auto tableau = rest_run_publisher(options.environment, pipeline.name);
   return run_pipeline(*hyperd, *tableau, pipeline, options, observer);
 }
 

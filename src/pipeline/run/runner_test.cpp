@@ -120,6 +120,7 @@ class FakePublisher final : public RunPublisher {
 public:
   std::vector<std::string> published;
   bool fail = false;
+  std::string fail_only; ///< fail just the target of this name
 
   Result<publish::PublishResult> publish(const PublishSpec& target, const fs::path& file,
                                          const std::function<void(const std::string&)>& add_secret,
@@ -127,12 +128,20 @@ public:
     add_secret("pat-s3cret");
     published.push_back(fmt::format("{} <- {} ({})", target.name, file.filename().string(), read_text(file)));
     on_progress(10);
-    if (fail) {
+    if (fail || target.name == fail_only) {
       return make_error(ErrorKind::remote, "sign-in refused for token pat-s3cret");
     }
     publish::PublishResult result;
     result.datasource_id = "ds-" + target.name;
     return result;
+  }
+
+  std::vector<std::string> marked_stale;
+  Result<std::string> mark_stale(const PublishSpec& target, const std::string& message,
+                                 const std::function<void(const std::string&)>& add_secret) override {
+    add_secret("pat-s3cret");
+    marked_stale.push_back(target.name + ": " + message);
+    return "marked " + target.name + " with pat-s3cret";
   }
 };
 
@@ -325,6 +334,45 @@ TEST(Runner, TheLastSuccessfulShapeOfEachStagedTableIsKeptInTheState) {
   ASSERT_EQ(state.sources.at("orders").tables.size(), 1U);
   EXPECT_EQ(state.sources.at("orders").tables[0].name, "orders");
   EXPECT_EQ(state.sources.at("orders").tables[0].columns.size(), 1U);
+}
+
+TEST(Runner, AFailedRunMarksThePublishedDataSourcesStaleWithTheStepAndNoSecret) {
+  Scene scene;
+  scene.engine.failing_sources = {"customers"};
+  const RunReport report = scene.run();
+  ASSERT_FALSE(report.succeeded);
+  ASSERT_EQ(scene.publisher.marked_stale.size(), 1U);
+  const std::string& warning = scene.publisher.marked_stale[0];
+  EXPECT_TRUE(warning.starts_with("Sales: the run of pipeline \"p\" started ")) << warning;
+  EXPECT_NE(warning.find("failed at source customers: "), std::string::npos) << warning;
+  EXPECT_NE(warning.find(report.started), std::string::npos) << warning;
+  const auto note = std::find_if(report.notes.begin(), report.notes.end(),
+                                 [](const std::string& n) { return n.starts_with("publish sales: marked Sales"); });
+  ASSERT_NE(note, report.notes.end());
+  EXPECT_EQ(note->find("pat-s3cret"), std::string::npos) << *note;
+}
+
+TEST(Runner, OnlyTheTargetsNotPublishedInAFailedRunAreMarkedStale) {
+  Scene scene;
+  PublishSpec orders_target = scene.spec.outputs[0].publish[0];
+  orders_target.name = "Orders";
+  scene.spec.outputs[1].publish.push_back(orders_target);
+  PublishSpec audit_target = orders_target;
+  audit_target.name = "Audit";
+  audit_target.warn_on_failure = false;
+  scene.spec.outputs[2].publish.push_back(audit_target);
+  scene.publisher.fail_only = "Orders";
+  const RunReport report = scene.run();
+  ASSERT_FALSE(report.succeeded);
+  EXPECT_EQ(report.failed_step, "publish orders");
+  ASSERT_EQ(scene.publisher.marked_stale.size(), 1U) << "Sales was published by this run; Audit asked for no warning";
+  EXPECT_TRUE(scene.publisher.marked_stale[0].starts_with("Orders: ")) << scene.publisher.marked_stale[0];
+}
+
+TEST(Runner, ASuccessfulRunMarksNothingStale) {
+  Scene scene;
+  ASSERT_TRUE(scene.run().succeeded);
+  EXPECT_TRUE(scene.publisher.marked_stale.empty());
 }
 
 } // namespace

@@ -85,31 +85,17 @@ Status write_run_state(const fs::path& file, const RunState& state) {
 }
 
 Result<RunLock> RunLock::acquire(const fs::path& file, const std::string& busy, const std::string& hint) {
-  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return make_error(ErrorKind::io, fmt::format("cannot open lock file {}", file.string()));
+  auto lock = base::FileLock::try_acquire(file, std::to_string(::getpid()));
+  if (!lock) {
+    Error error = std::move(lock).error();
+    if (error.kind == ErrorKind::already_exists) {
+      error.message = fmt::format("{}{}", busy, error.message.empty() ? "" : fmt::format(" (pid {})", error.message));
+      error.hint = hint;
+    }
+    return error;
   }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char buffer[32] = {};
-    const auto n = ::pread(fd, buffer, sizeof buffer - 1, 0);
-    ::close(fd);
-    return make_error(ErrorKind::already_exists,
-                      fmt::format("{}{}", busy, n > 0 ? fmt::format(" (pid {})", std::string(buffer, static_cast<std::size_t>(n))) : ""),
-                      hint);
-  }
-  const std::string pid = std::to_string(::getpid());
-  if (::ftruncate(fd, 0) == 0) {
-    [[maybe_unused]] const auto written = ::pwrite(fd, pid.data(), pid.size(), 0);
-  }
-  return RunLock(fd);
+  return RunLock(std::move(*lock));
 }
 
-RunLock::RunLock(RunLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
-
-RunLock::~RunLock() {
-  if (m_fd >= 0) {
-    ::close(m_fd);
-  }
-}
 
 } // namespace hyperpipe::pipeline

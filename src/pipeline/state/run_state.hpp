@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/file_lock.hpp"
 #include "hyperpipe/error.hpp"
 
 namespace hyperpipe::pipeline {
@@ -44,13 +45,10 @@ public:
   /// Fails with kind already_exists when another process holds it: `busy` (with its pid
   /// appended) and `hint` say what that means.
   static Result<RunLock> acquire(const std::filesystem::path& file, const std::string& busy, const std::string& hint);
-  RunLock(RunLock&& other) noexcept;
-  RunLock& operator=(RunLock&&) = delete;
-  ~RunLock();
 
 private:
-  explicit RunLock(int fd) : m_fd(fd) {}
-  int m_fd = -1;
+  explicit RunLock(base::FileLock lock) : m_lock(std::move(lock)) {}
+  base::FileLock m_lock;
 };
 
 } // namespace hyperpipe::pipeline
