@@ -2,11 +2,21 @@
 
 It models what a publisher depends on, as documented (see shared/reference/tableau-rest.md):
 namespaced XML, the X-Tableau-Auth header on every call, one live session per personal access
-token, sites, projects with parents and paging, single-request publishing (64 MB cap) and
-upload sessions (initiate / append chunks / commit with datasourceType), the publish modes
-(createnew, overwrite, append, replace) and their (project, name) rules, asynchronous jobs that
-move from queued to finished, and error bodies with Tableau's codes. Every uploaded file is
-opened with hyperd (tableauhyperapi) to check it is a real Hyper file and to list its tables.
+token, connected apps with direct trust (HS256 JWTs whose signature, claims, expiry and scopes
+are verified, each scope then enforced per call), sites, projects with parents and paging, data
+sources listed in pages with Tableau's filter syntax (whose values cannot carry ',' or '&'),
+single-request publishing (64 MB cap) and upload sessions (initiate / append chunks / commit with
+datasourceType), the publish modes (createnew, overwrite, append, replace) and their (project,
+name) rules, projects that refuse publishing, Update Data Source (description, certification),
+tags, data-quality warnings, asynchronous jobs that move from queued to finished, older servers
+(a lower REST API version, without the calls it lacks), and error bodies with Tableau's codes.
+Every uploaded file is opened with hyperd (tableauhyperapi) to check it is a real Hyper file and
+to list its tables.
+
+What an overwrite keeps is not documented: the double keeps tags and warnings, and drops the
+certification and replaces the description with the publish request's (the description reset is
+a reported Tableau behaviour, tableauserverclient#135; the certification drop is the pessimistic
+choice, so a client that re-applies it is tested).
 
 Tests can inject faults per request (5xx, 429 with Retry-After, a dropped connection, a slow
 answer, an answer lost after the request was carried out) and read back what was published. Run
@@ -18,7 +28,9 @@ It prints "listening on http://127.0.0.1:PORT" and serves until killed. Admin en
 Tableau's): GET /_double/state, POST /_double/faults (JSON list), POST /_double/reset.
 """
 import argparse
+import base64
 import hashlib
+import hmac
 import json
 import re
 import tempfile
@@ -34,6 +46,29 @@ NS = "http://tableau.com/api"
 SINGLE_REQUEST_LIMIT = 64 * 1024 * 1024
 CHUNK_LIMIT = 64 * 1024 * 1024
 API_VERSION = "3.27"
+JWT_MAX_LIFETIME = 600   # connected apps: exp at most 10 minutes ahead
+JWT_CLOCK_SKEW = 60      # what the double forgives a client's clock (Tableau's own bound is not documented)
+# The scope each call needs from a connected-app session (Access Scopes for Connected Apps).
+SCOPES = {
+    "list_projects": "tableau:content:read", "list_datasources": "tableau:content:read",
+    "get_datasource": "tableau:content:read", "create_project": "tableau:projects:create",
+    "start_upload": "tableau:file_uploads:create", "append_upload": "tableau:file_uploads:create",
+    "publish": "tableau:datasources:create", "update_datasource": "tableau:datasources:update",
+    "add_tags": "tableau:datasource_tags:update", "delete_tag": "tableau:datasource_tags:delete",
+    "get_job": "tableau:jobs:read", "list_warnings": "tableau:labels:read",
+    "add_warning": "tableau:labels:create", "delete_warnings": "tableau:labels:delete",
+    "delete_warning": "tableau:labels:delete",
+}
+WARNING_TYPES = {"WARNING", "DEPRECATED", "STALE", "SENSITIVE_DATA", "MAINTENANCE"}
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def version_tuple(text):
+    major, _, minor = text.partition(".")
+    return int(major), int(minor or 0)
 PRODUCT_VERSION = "2025.3.0"
 
 
@@ -75,7 +110,8 @@ def hyper_tables(path):
 
 
 class State:
-    def __init__(self, pats=None, users=None, sites=("", "marketing"), multi_table=True):
+    def __init__(self, pats=None, users=None, sites=("", "marketing"), multi_table=True, connected_apps=None,
+                 api_version=API_VERSION):
         self.lock = threading.RLock()
         self.pats = dict(pats or {})        # name -> secret
         self.users = dict(users or {})      # name -> password
@@ -83,6 +119,17 @@ class State:
         self.user_id = str(uuid.uuid4())
         self.site_role = "Creator"          # what GET /sessions/current says the signed-in user is
         self.multi_table = multi_table      # False: behave like Server <= 2021.3
+        self.api_version = api_version      # an older server speaks an older REST API
+        # client id -> {"secrets": {secret id: value}, "users": [names], "enabled": bool}
+        self.connected_apps = dict(connected_apps or {})
+        self.clock_offset = 0.0             # seconds the server's clock is ahead of this machine's
+        self.used_jtis = set()              # a connected-app token is good for one sign-in
+        self.forbidden_projects = set()     # project ids whose users may not publish there
+        self.may_certify = True             # False: the user is no project leader (certifying refused)
+        self.ended_sessions = 0             # live PAT sessions ended by another sign-in with the token
+        self.stale_tokens_refused = 0       # calls refused because their session had been ended
+        self.sign_ins = []                  # (pat name, time signed in, time signed out or None)
+        self.warnings = {}                  # id -> {"datasource", "type", "message", "isActive", "isSevere", ...}
         self.tokens = {}                    # token -> {"site": id, "pat": name or None}
         self.pat_tokens = {}                # pat name -> its one live token
         self.projects = {}                  # id -> {"name", "parent", "site"}
@@ -106,7 +153,9 @@ class State:
             return {"datasources": list(self.datasources.values()),
                     "projects": [{"id": k, **v} for k, v in self.projects.items()],
                     "requests": list(self.requests), "live_tokens": len(self.tokens),
-                    "open_uploads": len(self.uploads)}
+                    "open_uploads": len(self.uploads), "warnings": list(self.warnings.values()),
+                    "ended_sessions": self.ended_sessions, "stale_tokens_refused": self.stale_tokens_refused,
+                    "sign_ins": list(self.sign_ins)}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -218,11 +267,25 @@ class Handler(BaseHTTPRequestHandler):
                 ("PUT", r"/api/[\d.]+/sites/([^/]+)/fileuploads/([^/]+)", self.append_upload),
                 ("POST", r"/api/[\d.]+/sites/([^/]+)/datasources", self.publish),
                 ("GET", r"/api/[\d.]+/sites/([^/]+)/datasources", self.list_datasources),
+                ("GET", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)", self.get_datasource),
+                ("PUT", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)", self.update_datasource),
+                ("PUT", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)/tags", self.add_tags),
+                ("DELETE", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)/tags/([^/]+)", self.delete_tag),
                 ("GET", r"/api/[\d.]+/sites/([^/]+)/jobs/([^/]+)", self.get_job),
+                ("GET", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/datasource/([^/]+)", self.list_warnings),
+                ("POST", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/datasource/([^/]+)", self.add_warning),
+                ("DELETE", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/datasource/([^/]+)", self.delete_warnings),
+                ("DELETE", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/([^/]+)", self.delete_warning),
             ]
+            url_version = re.match(r"/api/(\d+\.\d+)/", path)
             for route_method, pattern, handler in routes:
                 match = re.fullmatch(pattern, path, re.IGNORECASE)  # servers match paths case-insensitively
                 if match and route_method == method:
+                    if url_version and version_tuple(url_version.group(1)) > version_tuple(self.state.api_version):
+                        raise ApiError(404, "404000", "Not Found", f"REST API version {url_version.group(1)} is not supported")
+                    if "dataQualityWarnings" in pattern and version_tuple(self.state.api_version) < (3, 5):
+                        break  # an older server has no such resource
+                    self._route = handler.__name__
                     return handler(query, *match.groups())
             raise ApiError(404, "404003", "Resource Not Found", f"unknown resource {method} {path}")
         except ApiError as error:
@@ -255,16 +318,21 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(401, "401000", "Unauthorized", "no X-Tableau-Auth header")
         with self.state.lock:
             session = self.state.tokens.get(token)
+            if session is None:
+                self.state.stale_tokens_refused += 1
         if session is None:
             raise ApiError(401, "401002", "Unauthorized Access", "Invalid authentication credentials were provided.")
         if site_id is not None and session["site"] != site_id:
             raise ApiError(403, "403000", "Forbidden", "the token belongs to another site")
+        needed = SCOPES.get(getattr(self, "_route", ""))
+        if session.get("scopes") is not None and needed is not None and needed not in session["scopes"]:
+            raise ApiError(403, "403157", "Forbidden", f"the connected-app token's scopes do not include {needed}")
         return session
 
     # --- endpoints ------------------------------------------------------------------------
     def server_info(self, query):
         self.send(200, xml_response(f'<serverInfo><productVersion build="20253.0.0">{PRODUCT_VERSION}</productVersion>'
-                                    f'<restApiVersion>{API_VERSION}</restApiVersion></serverInfo>'))
+                                    f'<restApiVersion>{self.state.api_version}</restApiVersion></serverInfo>'))
 
     def sign_in(self, query):
         try:
@@ -277,19 +345,66 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "400000", "Bad Request", "tsRequest/credentials/site is required")
         content_url = site.get("contentUrl", "")
         pat = credentials.get("personalAccessTokenName")
+        scopes, user = None, credentials.get("name")
         with self.state.lock:
-            ok = (pat is not None and self.state.pats.get(pat) == credentials.get("personalAccessTokenSecret")) or \
-                 (credentials.get("name") is not None and self.state.users.get(credentials.get("name")) == credentials.get("password"))
+            if credentials.get("jwt") is not None:
+                user, scopes = self.verify_jwt(credentials.get("jwt"))
+                ok = True
+            else:
+                ok = (pat is not None and self.state.pats.get(pat) == credentials.get("personalAccessTokenSecret")) or \
+                     (user is not None and self.state.users.get(user) == credentials.get("password"))
             if not ok or content_url not in self.state.sites:
                 raise ApiError(401, "401001", "Signin Error", "Error signing in to Tableau Server")
             token = uuid.uuid4().hex
             if pat is not None:  # one live session per PAT: a new sign-in invalidates the old token
-                self.state.tokens.pop(self.state.pat_tokens.get(pat), None)
+                if self.state.tokens.pop(self.state.pat_tokens.get(pat), None) is not None:
+                    self.state.ended_sessions += 1
                 self.state.pat_tokens[pat] = token
+                self.state.sign_ins.append([pat, time.time(), None])
             site_id = self.state.sites[content_url]
-            self.state.tokens[token] = {"site": site_id, "pat": pat}
+            self.state.tokens[token] = {"site": site_id, "pat": pat, "user": user or pat, "scopes": scopes}
         self.send(200, xml_response(f'<credentials token="{token}"><site id="{site_id}" contentUrl="{attr(content_url)}"/>'
                                     f'<user id="{self.state.user_id}"/></credentials>'))
+
+    def verify_jwt(self, token):
+        """A connected app's direct-trust token: (user, scopes), or a sign-in error carrying the
+        connected-app error code in parentheses, as Tableau reports it."""
+        def refuse(code, why):
+            raise ApiError(401, "401001", "Signin Error", f"Error signing in to Tableau Server ({code}): {why}")
+        try:
+            header_b64, payload_b64, signature_b64 = token.split(".")
+            header, payload = json.loads(b64url_decode(header_b64)), json.loads(b64url_decode(payload_b64))
+            signature = b64url_decode(signature_b64)
+        except (ValueError, json.JSONDecodeError):
+            refuse(16, "the token is not a JWT")
+        if header.get("alg") != "HS256":
+            refuse(16, "only HS256 is accepted")
+        app = self.state.connected_apps.get(payload.get("iss")) or self.state.connected_apps.get(header.get("iss"))
+        if app is None or not app.get("enabled", True):
+            refuse(126, "no enabled connected app has this client id")
+        secret = app["secrets"].get(header.get("kid"))
+        if secret is None:
+            refuse(127, "the connected app has no secret with this id")
+        expected = hmac.new(secret.encode(), f"{header_b64}.{payload_b64}".encode(), hashlib.sha256).digest()
+        if not hmac.compare_digest(expected, signature):
+            refuse(16, "the signature does not verify")
+        now = time.time() + self.state.clock_offset
+        exp = payload.get("exp")
+        if not isinstance(exp, (int, float)) or exp <= now - JWT_CLOCK_SKEW:
+            refuse(16, "the token has expired")
+        if exp > now + JWT_MAX_LIFETIME + JWT_CLOCK_SKEW:
+            refuse(16, "exp is more than 10 minutes ahead")
+        if payload.get("aud") != "tableau" or payload.get("iss") != header.get("iss", payload.get("iss")):
+            refuse(16, "aud must be tableau and iss the client id")
+        if not payload.get("jti") or payload["jti"] in self.state.used_jtis:
+            refuse(16, "the token id (jti) is missing or was used before")
+        self.state.used_jtis.add(payload["jti"])
+        scopes = payload.get("scp")
+        if not isinstance(scopes, list) or not scopes:
+            refuse(16, "scp must list the scopes")
+        if payload.get("sub") not in app.get("users", []):
+            refuse(5, "the token's user (sub) is not a user of this site")
+        return payload["sub"], set(scopes)
 
     def current_session(self, query):
         """Get Current Server Session: the session's site and user, with the user's site role."""
@@ -298,34 +413,46 @@ class Handler(BaseHTTPRequestHandler):
             content_url = next(url for url, site_id in self.state.sites.items() if site_id == session["site"])
             role = self.state.site_role
         self.send(200, xml_response(f'<session><site id="{session["site"]}" contentUrl="{attr(content_url)}"/>'
-                                    f'<user id="{self.state.user_id}" name="{attr(session["pat"] or "")}" '
+                                    f'<user id="{self.state.user_id}" name="{attr(session.get("user") or session["pat"] or "")}" '
                                     f'siteRole="{attr(role)}"/></session>'))
 
     def sign_out(self, query):
         token = self.headers.get("X-Tableau-Auth")
         self.body()
         with self.state.lock:
-            self.state.tokens.pop(token, None)
+            session = self.state.tokens.pop(token, None)
+            if session is not None and session.get("pat") is not None:
+                for record in reversed(self.state.sign_ins):
+                    if record[0] == session["pat"] and record[2] is None:
+                        record[2] = time.time()
+                        break
         self.send(204)
 
-    def list_projects(self, query, site_id):
-        self.session(site_id)
+    @staticmethod
+    def filtered_page(items, query, fields):
+        """Tableau's filter syntax on (id, record) pairs, then one page of them: (page, total, page
+        number, page size). Expressions are split on ',' and a value cannot hold '&' (Filtering and
+        Sorting: "even when URL-encoded"), so such names cannot be filtered."""
         page_size = int(query.get("pageSize", 100))
         page_number = int(query.get("pageNumber", 1))
         if not 1 <= page_size <= 1000 or page_number < 1:
             raise ApiError(400, "400006", "Bad Request", "pageSize must be 1..1000 and pageNumber >= 1")
+        for expression in filter(None, query.get("filter", "").split(",")):
+            parts = expression.split(":", 2)
+            if len(parts) != 3 or "&" in parts[2]:
+                raise ApiError(400, "400065", "Bad Request", f"filter expression '{expression}' is malformed")
+            field, operator, value = parts
+            if operator != "eq" or field not in fields:
+                raise ApiError(400, "400065", "Bad Request", f"filter key {field}:{operator} is not recognized")
+            items = [(k, v) for k, v in items if fields[field](v) == value]
+        return items[(page_number - 1) * page_size: page_number * page_size], len(items), page_number, page_size
+
+    def list_projects(self, query, site_id):
+        self.session(site_id)
         with self.state.lock:
             projects = [(k, v) for k, v in self.state.projects.items() if v["site"] == site_id]
-        for expression in filter(None, query.get("filter", "").split(",")):
-            field, operator, value = expression.split(":", 2)
-            if field == "name" and operator == "eq":
-                projects = [(k, v) for k, v in projects if v["name"] == value]
-            elif field == "parentProjectId" and operator == "eq":
-                projects = [(k, v) for k, v in projects if v["parent"] == value]
-            else:
-                raise ApiError(400, "400065", "Bad Request", f"filter key {field}:{operator} is not recognized")
-        total = len(projects)
-        page = projects[(page_number - 1) * page_size: page_number * page_size]
+        page, total, page_number, page_size = self.filtered_page(
+            projects, query, {"name": lambda v: v["name"], "parentProjectId": lambda v: v["parent"]})
         items = "".join(f'<project id="{k}" name="{attr(v["name"])}" description="" contentPermissions="ManagedByOwner"'
                         + (f' parentProjectId="{v["parent"]}"' if v["parent"] else "") + f'><owner id="{self.state.user_id}"/></project>'
                         for k, v in page)
@@ -404,6 +531,8 @@ class Handler(BaseHTTPRequestHandler):
             target = self.state.projects.get(project.get("id"))
             if target is None or target["site"] != site_id:
                 raise ApiError(404, "404005", "Not Found", f"project {project.get('id')} does not exist")
+            if project.get("id") in self.state.forbidden_projects:
+                raise ApiError(403, "403004", "Forbidden", "the user does not have permission to publish to this project")
         tables = hyper_tables(file_path)
         if tables is None:
             raise ApiError(400, "400011", "Bad Request", "There was a problem publishing the file: not a Hyper file")
@@ -436,12 +565,17 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(403, "403007", "Forbidden", f"The datasource '{name}' already exists and may not be "
                                                            "overwritten without the 'overwrite' flag set to 'true'.")
             else:
+                base_url = re.sub(r"[^A-Za-z0-9]", "", name) or "datasource"
+                taken = {d["content_url"] for d in self.state.datasources.values()}
+                content_url = next(u for u in [base_url] + [f"{base_url}_{i}" for i in range(1, 100000)] if u not in taken)
                 record = existing or {"id": str(uuid.uuid4()), "name": name, "project_id": project.get("id"), "versions": 0,
-                                      "number": len(self.state.datasources) + 1,
-                                      "content_url": re.sub(r"[^A-Za-z0-9]", "", name) or "datasource"}
+                                      "number": len(self.state.datasources) + 1, "content_url": content_url, "tags": []}
+                # An overwrite keeps tags and warnings, drops the certification, and takes the
+                # request's description (none: empty), as the module docstring says.
                 record.update(tables=tables, sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via,
                               versions=record["versions"] + 1, last_mode="overwrite" if existing else "createnew",
-                              description=datasource.get("description", ""), updated=time.time())
+                              description=datasource.get("description", ""), updated=time.time(),
+                              certified=False, certification_note="")
                 self.state.datasources[record["id"]] = record
             file_path.unlink(missing_ok=True)
             if query.get("asJob", "false").lower() == "true":
@@ -456,22 +590,141 @@ class Handler(BaseHTTPRequestHandler):
         site = next(url for url, site_id in self.state.sites.items() if site_id == project["site"])
         host = f"http://{self.headers.get('Host', '127.0.0.1')}"
         webpage = f"{host}/#/{'site/' + site + '/' if site else ''}datasources/{record['number']}"
+        tags = "".join(f'<tag label="{attr(t)}"/>' for t in record.get("tags", []))
         return (f'<datasource id="{record["id"]}" name="{attr(record["name"])}" contentUrl="{record["content_url"]}" type="hyper" '
-                f'webpageUrl="{attr(webpage)}" '
+                f'webpageUrl="{attr(webpage)}" description="{attr(record.get("description", ""))}" '
+                f'isCertified="{str(record.get("certified", False)).lower()}" '
+                f'certificationNote="{attr(record.get("certification_note", ""))}" '
                 f'createdAt="2026-01-01T00:00:00Z" updatedAt="2026-01-01T00:00:00Z">'
                 f'<project id="{record["project_id"]}" name="{attr(project["name"])}"/>'
-                f'<owner id="{self.state.user_id}"/><tags/></datasource>')
+                f'<owner id="{self.state.user_id}"/><tags>{tags}</tags></datasource>')
 
     def list_datasources(self, query, site_id):
         self.session(site_id)
         with self.state.lock:
-            records = [d for d in self.state.datasources.values() if self.state.projects[d["project_id"]]["site"] == site_id]
-            name_filter = re.match(r"name:eq:(.*)", query.get("filter", ""))
-            if name_filter:
-                records = [d for d in records if d["name"] == name_filter.group(1)]
-            items = "".join(self.datasource_xml(d) for d in records)
-        self.send(200, xml_response(f'<pagination pageNumber="1" pageSize="100" totalAvailable="{len(records)}"/>'
+            records = [(d["id"], d) for d in self.state.datasources.values()
+                       if self.state.projects[d["project_id"]]["site"] == site_id]
+            page, total, page_number, page_size = self.filtered_page(
+                records, query, {"name": lambda d: d["name"], "projectName": lambda d: self.state.projects[d["project_id"]]["name"]})
+            items = "".join(self.datasource_xml(d) for _, d in page)
+        self.send(200, xml_response(f'<pagination pageNumber="{page_number}" pageSize="{page_size}" totalAvailable="{total}"/>'
                                     f'<datasources>{items}</datasources>'))
+
+    def datasource(self, site_id, datasource_id):
+        record = self.state.datasources.get(datasource_id)
+        if record is None or self.state.projects[record["project_id"]]["site"] != site_id:
+            raise ApiError(404, "404011", "Not Found", f"data source {datasource_id} does not exist")
+        return record
+
+    def get_datasource(self, query, site_id, datasource_id):
+        self.session(site_id)
+        with self.state.lock:
+            body = self.datasource_xml(self.datasource(site_id, datasource_id))
+        self.send(200, xml_response(body))
+
+    def update_datasource(self, query, site_id, datasource_id):
+        """Update Data Source: description, certification and its note (what hyperpipe sets)."""
+        self.session(site_id)
+        try:
+            element = ElementTree.fromstring(self.body()).find("datasource")
+        except ElementTree.ParseError:
+            element = None
+        if element is None:
+            raise ApiError(400, "400000", "Bad Request", "tsRequest/datasource is required")
+        with self.state.lock:
+            record = self.datasource(site_id, datasource_id)
+            if element.get("isCertified") is not None and not self.state.may_certify:
+                raise ApiError(403, "403141", "Forbidden", "the user isn't authorized to update the datasource's certification")
+            if element.get("description") is not None:
+                record["description"] = element.get("description")
+            if element.get("isCertified") is not None:
+                record["certified"] = element.get("isCertified").lower() == "true"
+            if element.get("certificationNote") is not None:
+                record["certification_note"] = element.get("certificationNote")
+            if element.get("name"):
+                record["name"] = element.get("name")
+            body = self.datasource_xml(record)
+        self.send(200, xml_response(body))
+
+    def add_tags(self, query, site_id, datasource_id):
+        self.session(site_id)
+        try:
+            labels = [t.get("label") for t in ElementTree.fromstring(self.body()).iter("tag")]
+        except ElementTree.ParseError:
+            labels = []
+        if not labels or any(not label for label in labels):
+            raise ApiError(400, "400000", "Bad Request", "tsRequest/tags/tag@label is required")
+        with self.state.lock:
+            record = self.datasource(site_id, datasource_id)
+            for label in labels:
+                if label not in record["tags"]:
+                    record["tags"].append(label)
+            items = "".join(f'<tag label="{attr(t)}"/>' for t in record["tags"])
+        self.send(200, xml_response(f"<tags>{items}</tags>"))
+
+    def delete_tag(self, query, site_id, datasource_id, label):
+        self.session(site_id)
+        self.body()
+        with self.state.lock:
+            record = self.datasource(site_id, datasource_id)
+            if label not in record["tags"]:
+                raise ApiError(404, "404008", "Not Found", f"tag '{label}' is not on the data source")
+            record["tags"].remove(label)
+        self.send(204)
+
+    def warnings_xml(self, warnings):
+        items = "".join(
+            f'<dataQualityWarning id="{w["id"]}" type="{w["type"]}" isActive="{str(w["isActive"]).lower()}" '
+            f'isSevere="{str(w["isSevere"]).lower()}" message="{attr(w["message"])}" contentId="{w["datasource"]}" '
+            f'contentType="datasource" createdAt="{w["createdAt"]}" updatedAt="{w["createdAt"]}">'
+            f'<site id="{w["site"]}"/><owner id="{self.state.user_id}"/></dataQualityWarning>' for w in warnings)
+        return xml_response(f"<dataQualityWarningList>{items}</dataQualityWarningList>")
+
+    def list_warnings(self, query, site_id, datasource_id):
+        self.session(site_id)
+        with self.state.lock:
+            self.datasource(site_id, datasource_id)
+            warnings = [w for w in self.state.warnings.values() if w["datasource"] == datasource_id]
+            body = self.warnings_xml(warnings)
+        self.send(200, body)
+
+    def add_warning(self, query, site_id, datasource_id):
+        self.session(site_id)
+        try:
+            element = ElementTree.fromstring(self.body()).find("dataQualityWarning")
+        except ElementTree.ParseError:
+            element = None
+        if element is None or element.get("type") not in WARNING_TYPES:
+            raise ApiError(400, "400000", "Bad Request",
+                           f"tsRequest/dataQualityWarning@type must be one of {', '.join(sorted(WARNING_TYPES))}")
+        with self.state.lock:
+            self.datasource(site_id, datasource_id)
+            warning = {"id": str(uuid.uuid4()), "datasource": datasource_id, "site": site_id, "type": element.get("type"),
+                       "isActive": element.get("isActive", "true").lower() == "true",
+                       "isSevere": element.get("isSevere", "false").lower() == "true",
+                       "message": element.get("message", ""), "createdAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            self.state.warnings[warning["id"]] = warning
+            body = self.warnings_xml([w for w in self.state.warnings.values() if w["datasource"] == datasource_id])
+        self.send(200, body)
+
+    def delete_warnings(self, query, site_id, datasource_id):
+        self.session(site_id)
+        self.body()
+        with self.state.lock:
+            self.datasource(site_id, datasource_id)
+            for warning_id in [k for k, w in self.state.warnings.items() if w["datasource"] == datasource_id]:
+                del self.state.warnings[warning_id]
+        self.send(204)
+
+    def delete_warning(self, query, site_id, warning_id):
+        self.session(site_id)
+        self.body()
+        with self.state.lock:
+            warning = self.state.warnings.get(warning_id)
+            if warning is None or warning["site"] != site_id:
+                raise ApiError(404, "404000", "Not Found", f"data quality warning {warning_id} does not exist")
+            del self.state.warnings[warning_id]
+        self.send(204)
 
     def get_job(self, query, site_id, job_id):
         self.session(site_id)
@@ -507,9 +760,18 @@ def main():
     parser.add_argument("--user", action="append", default=[], help="NAME:PASSWORD of a valid user")
     parser.add_argument("--single-table-only", action="store_true", help="behave like Tableau Server <= 2021.3")
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this certificate and key")
+    parser.add_argument("--connected-app", action="append", default=[],
+                        help="CLIENT_ID:SECRET_ID:SECRET_VALUE:USER of an enabled connected app (direct trust)")
+    parser.add_argument("--api-version", default=API_VERSION, help="the REST API version to speak (an older server)")
     args = parser.parse_args()
+    apps = {}
+    for spec in args.connected_app:
+        client_id, secret_id, secret_value, user = spec.split(":", 3)
+        app = apps.setdefault(client_id, {"secrets": {}, "users": [], "enabled": True})
+        app["secrets"][secret_id] = secret_value
+        app["users"].append(user)
     state = State(pats=dict(p.split(":", 1) for p in args.pat), users=dict(u.split(":", 1) for u in args.user),
-                  multi_table=not args.single_table_only)
+                  multi_table=not args.single_table_only, connected_apps=apps, api_version=args.api_version)
     server = make_server(state, args.port, tuple(args.tls) if args.tls else None)
     print(f"listening on {'https' if args.tls else 'http'}://127.0.0.1:{server.server_address[1]}", flush=True)
     server.serve_forever()
