@@ -182,3 +182,165 @@ def test_current_session_names_the_users_site_role_as_tableauserverclient_reads_
     server.auth.sign_out()
     refused = server.session.get(f"{server.baseurl}/sessions/current", headers={"X-Tableau-Auth": "stale"})
     assert refused.status_code == 401
+
+
+# --- what unattended publishing needs (issue #17), each checked through tableauserverclient ---
+
+APP = {"client_id": "app-1", "secret_id": "sid-1", "secret_value": "app-secret-value-0123456789", "user": "ann@example.com"}
+ALL_SCOPES = sorted(set(tableau_server.SCOPES.values()))
+
+
+def connected_app_double(state):
+    state.connected_apps = {APP["client_id"]: {"secrets": {APP["secret_id"]: APP["secret_value"]}, "users": [APP["user"]],
+                                               "enabled": True}}
+
+
+def make_jwt(key=APP["secret_value"], exp_in=300, scopes=None, sub=APP["user"], jti=None, kid=APP["secret_id"]):
+    """A direct-trust token as Tableau's documentation builds one, signed here independently of hyperpipe."""
+    import base64
+    import hmac
+    import json
+    import time
+    import uuid
+
+    def b64(data):
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    header = {"alg": "HS256", "typ": "JWT", "kid": kid, "iss": APP["client_id"]}
+    payload = {"iss": APP["client_id"], "sub": sub, "aud": "tableau", "exp": int(time.time()) + exp_in,
+               "jti": jti or uuid.uuid4().hex, "scp": scopes or ALL_SCOPES}
+    signing_input = f"{b64(header)}.{b64(payload)}"
+    signature = hmac.new(key.encode(), signing_input.encode(), "sha256").digest()
+    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+
+def jwt_sign_in(url, token):
+    server = TSC.Server(url, use_server_version=True)
+    server.auth.sign_in(TSC.JWTAuth(token, site_id=""))
+    return server
+
+
+def test_connected_app_tokens_are_verified_as_tableauserverclient_presents_them(double):
+    state, url = double
+    connected_app_double(state)
+    server = jwt_sign_in(url, make_jwt())
+    assert [p.name for p in TSC.Pager(server.projects)] == ["Default"]
+    reused = make_jwt(jti="once")
+    jwt_sign_in(url, reused)
+    refusals = {
+        "a forged signature": make_jwt(key="not-the-secret-value-000000000"),
+        "an expired token": make_jwt(exp_in=-120),
+        "a token valid for an hour": make_jwt(exp_in=3600),
+        "an unknown user": make_jwt(sub="mallory"),
+        "an unknown secret id": make_jwt(kid="sid-unknown"),
+        "a reused token id": reused,
+    }
+    for why, token in refusals.items():
+        with pytest.raises(TSC.FailedSignInError) as refused:
+            jwt_sign_in(url, token)
+        assert refused.value.code == "401001", why
+    state.clock_offset = 900  # the server's clock 15 minutes ahead: a fresh token has already expired
+    with pytest.raises(TSC.FailedSignInError):
+        jwt_sign_in(url, make_jwt())
+
+
+def test_connected_app_scopes_are_enforced_per_call(double, extract):
+    state, url = double
+    connected_app_double(state)
+    _, single = extract
+    narrow = jwt_sign_in(url, make_jwt(scopes=["tableau:content:read"]))
+    project = default_project(narrow)
+    with pytest.raises(TSC.ServerResponseError) as forbidden:
+        narrow.datasources.publish(TSC.DatasourceItem(project.id, name="S"), str(single), "CreateNew")
+    assert forbidden.value.code == "403157"
+    wide = jwt_sign_in(url, make_jwt())
+    item = wide.datasources.publish(TSC.DatasourceItem(project.id, name="S"), str(single), "CreateNew")
+    assert state.datasources[item.id]["name"] == "S"
+
+
+def test_datasources_page_with_filters_that_cannot_carry_commas(double, extract):
+    state, url = double
+    _, single = extract
+    server = signed_in(url)
+    site = state.sites[""]
+    project = default_project(server)
+    other = state.add_project("Other", None, site)
+    for i in range(3):
+        server.datasources.publish(TSC.DatasourceItem(other if i else project.id, name=f"Sales{i}"), str(single), "CreateNew")
+    server.datasources.publish(TSC.DatasourceItem(project.id, name="Sales, EMEA & APAC"), str(single), "CreateNew")
+    options = TSC.RequestOptions(pagesize=2)
+    assert len(list(TSC.Pager(server.datasources, options))) == 4  # two pages of two
+    by_name = TSC.RequestOptions()
+    by_name.filter.add(TSC.Filter(TSC.RequestOptions.Field.Name, TSC.RequestOptions.Operator.Equals, "Sales1"))
+    assert [d.name for d in TSC.Pager(server.datasources, by_name)] == ["Sales1"]
+    comma = TSC.RequestOptions()
+    comma.filter.add(TSC.Filter(TSC.RequestOptions.Field.Name, TSC.RequestOptions.Operator.Equals, "Sales, EMEA & APAC"))
+    with pytest.raises(TSC.ServerResponseError) as malformed:
+        list(TSC.Pager(server.datasources, comma))
+    assert malformed.value.code == "400065"
+
+
+def test_certification_description_and_tags_through_tableauserverclient(double, extract):
+    state, url = double
+    _, single = extract
+    server = signed_in(url)
+    project = default_project(server)
+    item = server.datasources.publish(TSC.DatasourceItem(project.id, name="Certified"), str(single), "CreateNew")
+    item = server.datasources.get_by_id(item.id)
+    item.certified = True
+    item.certification_note = "Checked by finance"
+    item.description = "Orders, daily"
+    item.tags = {"finance", "daily"}
+    server.datasources.update(item)
+    again = server.datasources.get_by_id(item.id)
+    assert again.certified and again.certification_note == "Checked by finance"
+    assert again.description == "Orders, daily"
+    assert again.tags == {"finance", "daily"}
+    again.tags = {"finance"}
+    server.datasources.update(again)  # TSC deletes the tag it no longer has
+    assert server.datasources.get_by_id(item.id).tags == {"finance"}
+    # An overwrite keeps the tags and drops the certification (module docstring of the double).
+    server.datasources.publish(TSC.DatasourceItem(project.id, name="Certified"), str(single), "Overwrite")
+    after = server.datasources.get_by_id(item.id)
+    assert after.tags == {"finance"} and not after.certified and not after.description
+    state.may_certify = False
+    after.certified = True
+    with pytest.raises(TSC.ServerResponseError) as refused:
+        server.datasources.update(after)
+    assert refused.value.code == "403141"
+
+
+def test_data_quality_warnings_through_tableauserverclient(double, extract):
+    state, url = double
+    _, single = extract
+    server = signed_in(url)
+    project = default_project(server)
+    item = server.datasources.publish(TSC.DatasourceItem(project.id, name="Warned"), str(single), "CreateNew")
+    added = server.datasources.add_dqw(item, TSC.DQWItem(TSC.DQWItem.WarningType.STALE, "refresh failed", active=True))
+    assert [w.warning_type for w in added] == ["STALE"]
+    server.datasources.populate_dqw(item)
+    warnings = list(item.dqws)
+    assert len(warnings) == 1 and warnings[0].message == "refresh failed" and warnings[0].active
+    server.datasources.delete_dqw(item)
+    server.datasources.populate_dqw(item)
+    assert list(item.dqws) == []
+
+
+def test_an_older_server_has_no_data_quality_warnings(double, extract):
+    state, url = double
+    state.api_version = "3.4"
+    server = signed_in(url)
+    assert server.version == "3.4"
+    _, single = extract
+    item = server.datasources.publish(TSC.DatasourceItem(default_project(server).id, name="Old"), str(single), "CreateNew")
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(f"{url}/api/3.4/sites/{server.site_id}/dataQualityWarnings/datasource/{item.id}",
+                                     headers={"X-Tableau-Auth": server.auth_token})
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(request, timeout=10)
+    assert missing.value.code == 404
+    too_new = urllib.request.Request(f"{url}/api/3.27/sites/{server.site_id}/datasources",
+                                     headers={"X-Tableau-Auth": server.auth_token})
+    with pytest.raises(urllib.error.HTTPError) as unsupported:
+        urllib.request.urlopen(too_new, timeout=10)
+    assert unsupported.value.code == 404
