@@ -48,6 +48,14 @@ def hyper_process(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def private_session_locks(tmp_path_factory):
+    """The per-user Tableau session locks (one session per personal access token) of every
+    hyperpipe the tests start go to a folder of the test run, not the user's home."""
+    os.environ["HYPERPIPE_SESSION_LOCK_DIR"] = str(tmp_path_factory.mktemp("session-locks"))
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_litter_in_the_checkout():
     """Nothing the tests run (hyperpipe, hyperd, the reference tools) may leave files behind."""
     before = set(ROOT.iterdir())
