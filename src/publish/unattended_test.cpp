@@ -4,6 +4,8 @@
 
 #include <jwt.h>
 
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include "support/fake_http.hpp"
@@ -187,6 +189,41 @@ TEST(SessionLock, CredentialsWithASessionPerSignInTakeNoLock) {
     ASSERT_TRUE(held.ok());
     EXPECT_FALSE(held->has_value());
   }
+}
+
+} // namespace
+} // namespace hyperpipe::publish
+
+namespace hyperpipe::publish {
+namespace {
+
+TEST(ConnectedAppCredentials, AreReadFromTheEnvironmentOrAFileAndNamedWithoutTheSecret) {
+  std::map<std::string, std::string> env{{"HYPERPIPE_TABLEAU_CLIENT_ID", "client-1"},
+                                         {"HYPERPIPE_TABLEAU_SECRET_ID", "secret-9"},
+                                         {"HYPERPIPE_TABLEAU_SECRET_VALUE", "value-0123"},
+                                         {"HYPERPIPE_TABLEAU_USERNAME", "ann"}};
+  const auto lookup = [&](const std::string& key) -> std::optional<std::string> {
+    auto found = env.find(key);
+    return found == env.end() ? std::nullopt : std::optional(found->second);
+  };
+  const auto credentials = load_credentials(std::nullopt, lookup);
+  ASSERT_TRUE(credentials.ok()) << credentials.error().describe();
+  EXPECT_EQ(credentials->kind, Credentials::Kind::connected_app);
+  EXPECT_EQ(credentials->describe(), "connected app \"client-1\" as user \"ann\"");
+  EXPECT_EQ(redact("sig with value-0123", *credentials), "sig with [redacted]");
+  env.erase("HYPERPIPE_TABLEAU_SECRET_VALUE");
+  env.erase("HYPERPIPE_TABLEAU_USERNAME");
+  const auto partial = load_credentials(std::nullopt, lookup);
+  ASSERT_FALSE(partial.ok());
+  EXPECT_EQ(partial.error().message, "HYPERPIPE_TABLEAU_CLIENT_ID is set (a connected app) but "
+                                     "HYPERPIPE_TABLEAU_SECRET_VALUE and HYPERPIPE_TABLEAU_USERNAME are not");
+  testing::TempDir dir;
+  std::ofstream(dir.path() / "creds") << "HYPERPIPE_TABLEAU_CLIENT_ID=c\nHYPERPIPE_TABLEAU_SECRET_ID=s\n"
+                                         "HYPERPIPE_TABLEAU_SECRET_VALUE=v\nHYPERPIPE_TABLEAU_USERNAME=u\n";
+  const auto from_file = load_credentials(dir.path() / "creds", lookup);
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(from_file->kind, Credentials::Kind::connected_app);
+  EXPECT_EQ(from_file->secret, "v");
 }
 
 } // namespace

@@ -347,3 +347,47 @@ outputs:
 
 } // namespace
 } // namespace hyperpipe::pipeline
+
+namespace hyperpipe::pipeline {
+namespace {
+
+// What a publish target asks for besides the file, and what it refuses.
+TEST(PipelineParser, PublishTargetsCarryTagsCertificationAndTheirOwnWait) {
+  const auto parsed = parse("version: 1\n"
+                            "sources:\n"
+                            "  s: {type: csv, path: a.csv}\n"
+                            "outputs:\n"
+                            "  out:\n"
+                            "    file: out.hyper\n"
+                            "    tables: [{name: t, from: s}]\n"
+                            "    publish:\n"
+                            "      server: https://t\n"
+                            "      project: 'R&D, Europe/Ops\\/Support'\n"
+                            "      tags: [finance, hourly]\n"
+                            "      certified: yes\n"
+                            "      certification_note: Reconciled\n"
+                            "      warn_on_failure: off\n"
+                            "      session_wait: 10m\n");
+  ASSERT_TRUE(parsed.diagnostics.empty()) << all_diagnostics(parsed);
+  const auto& target = parsed.spec->outputs[0].publish[0];
+  EXPECT_EQ(target.tags, (std::vector<std::string>{"finance", "hourly"}));
+  EXPECT_EQ(target.certified, std::optional<bool>(true));
+  EXPECT_EQ(target.certification_note, std::optional<std::string>("Reconciled"));
+  EXPECT_FALSE(target.warn_on_failure);
+  EXPECT_EQ(target.session_wait, std::chrono::seconds(600));
+  EXPECT_EQ(publish::split_project_path(target.project), (std::vector<std::string>{"R&D, Europe", "Ops/Support"}));
+
+  const auto wrong = parse("version: 1\n"
+                           "sources:\n"
+                           "  s: {type: csv, path: a.csv}\n"
+                           "outputs:\n"
+                           "  out:\n"
+                           "    file: out.hyper\n"
+                           "    tables: [{name: t, from: s}]\n"
+                           "    publish: {server: https://t, tags: 'a,b', certification_note: why}\n");
+  EXPECT_TRUE(has_diagnostic(wrong, 8, 40, "outputs.out.publish.tags", "tag \"a,b\" cannot be used"));
+  EXPECT_TRUE(has_diagnostic(wrong, 8, 67, "outputs.out.publish.certification_note", "certification_note without certified"));
+}
+
+} // namespace
+} // namespace hyperpipe::pipeline
