@@ -26,7 +26,7 @@ std::string holder_of(int fd) {
 } // namespace
 
 Result<FileLock> FileLock::try_acquire(const std::filesystem::path& file, const std::string& holder) {
-  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     return make_error(ErrorKind::io, fmt::format("cannot open lock file {}: {}", file.string(), std::strerror(errno)));
   }

@@ -1,7 +1,8 @@
 #pragma once
 // An exclusive lock on a file (flock), held for as long as the FileLock lives. The kernel drops
 // it when the process dies, so a crash or kill -9 never leaves it stuck. The holder writes a
-// line about itself into the file, so whoever waits can say who it waits for.
+// line about itself into the file, so whoever waits can say who it waits for. A symlink is never
+// followed to a lock file (O_NOFOLLOW): nobody can make the holder truncate another file.
 
 #include <chrono>
 #include <filesystem>

@@ -63,6 +63,16 @@ Runner add_publish_command(CLI::App& app) {
     if (!credentials) {
       return report(credentials.error());
     }
+    for (const auto& tag : args->tags) {
+      if (tag.empty() || tag.find(',') != std::string::npos) {
+        return report(make_error(ErrorKind::invalid_argument, fmt::format("--tag \"{}\" cannot be used", tag),
+                                 "a tag is a non-empty label without commas (Tableau separates tags with commas)"));
+      }
+    }
+    if (args->certification_note && !args->certified) {
+      return report(make_error(ErrorKind::invalid_argument, "--certification-note without --certified",
+                               "add --certified true (the note explains the certification)"));
+    }
     auto mode = publish::parse_publish_mode(args->mode);
     if (!mode) {
       return report(mode.error());

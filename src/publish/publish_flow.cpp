@@ -100,11 +100,17 @@ void apply_after_publish(TableauClient& client, const PublishTarget& target, Pub
       result.notes.push_back(fmt::format("tagged {}", fmt::join(target.tags, ", ")));
     }
   }
-  if (target.warn_on_failure && client.speaks(k_quality_warnings_version)) {
+  // Whatever warn_on_failure says now: a warning an earlier failure put there must not outlive
+  // this success. A site without data-quality warnings (no Data Management: refused, or not
+  // found) can hold none of ours, so that is no news.
+  if (client.speaks(k_quality_warnings_version)) {
     auto removed = remove_own_warnings(client, id);
-    if (!removed) {
+    const auto unavailable = [](const Error& error) {
+      return error.remote_code.starts_with("403") || error.remote_code.starts_with("404");
+    };
+    if (!removed && !unavailable(removed.error())) {
       result.notes.push_back("hyperpipe's stale-data warning could not be checked or removed: " + in_words(removed.error()));
-    } else if (*removed > 0) {
+    } else if (removed && *removed > 0) {
       result.notes.push_back("stale-data warning removed");
     }
   }

@@ -170,7 +170,7 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
   m_last_maybe_processed = net::maybe_processed(response);
   if (!response) {
     Error error = std::move(response).error();
-    error.message = redact(error.message, m_credentials);
+    error.message = scrub(error.message);
     m_last_transport_failure = error.kind == ErrorKind::connection;
     m_last_unsent = error.unsent;
     m_last_status = 0;
@@ -181,8 +181,23 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
   return response;
 }
 
-Result<net::HttpResponse> TableauClient::call(const Call& call) {
+std::string TableauClient::scrub(std::string text) const {
+  text = redact(std::move(text), m_credentials);
+  if (!m_presented_token.empty()) {
+    text = redact(std::move(text), Credentials{Credentials::Kind::jwt, "", m_presented_token, {}, {}});
+  }
+  return text;
+}
+
+Result<net::HttpResponse> TableauClient::call(const Call& original) {
+  std::optional<Call> renewed;
   for (int attempt = 1;; ++attempt) {
+    if (original.fresh_body) {
+      HP_ASSIGN_OR_RETURN(auto body, original.fresh_body());
+      renewed = original;
+      renewed->body = {{std::move(body), {}, 0, 0}};
+    }
+    const Call& call = renewed ? *renewed : original;
     auto response = send_once(call);
     if (response && response->status >= 200 && response->status < 300) {
       return response;
@@ -255,8 +270,7 @@ Error TableauClient::decode_error(const net::HttpResponse& response, const Call&
   const std::string where = fmt::format("{} {}", call.method, call.path.substr(0, call.path.find('?')));
   if (parsed) {
     error.remote_code = parsed->code;
-    error.message = redact(fmt::format("Tableau error {} on {}: {}: {}", parsed->code, where, parsed->summary, parsed->detail),
-                           m_credentials);
+    error.message = scrub(fmt::format("Tableau error {} on {}: {}: {}", parsed->code, where, parsed->summary, parsed->detail));
     error.hint = hint_for(parsed->code);
     const std::string path = call.path.substr(0, call.path.find('?'));
     if (call.path == "/auth/signin" && m_credentials.kind == Credentials::Kind::connected_app) {
@@ -288,19 +302,24 @@ Status TableauClient::discover_version() {
   return {};
 }
 
+Result<std::string> TableauClient::connected_app_sign_in(const std::string& site) {
+  HP_ASSIGN_OR_RETURN(m_presented_token, sign_connected_app_token(m_credentials, {std::chrono::system_clock::now(),
+                                                                                 random_token_id(), publishing_scopes()}));
+  return sign_in_request(Credentials{Credentials::Kind::jwt, "", m_presented_token, {}, {}}, site);
+}
+
 Status TableauClient::sign_in(const std::string& site) {
   m_site = site;
-  Credentials presented = m_credentials;
+  Call request{"POST", "/auth/signin", "application/xml", {{sign_in_request(m_credentials, site), {}, 0, 0}}, true};
   if (m_credentials.kind == Credentials::Kind::connected_app) {
-    // A fresh token for every sign-in (a re-sign-in after an expired session included).
-    HP_ASSIGN_OR_RETURN(auto token, sign_connected_app_token(m_credentials, {std::chrono::system_clock::now(),
-                                                                            random_token_id(), publishing_scopes()}));
-    presented = Credentials{Credentials::Kind::jwt, "", std::move(token), {}, {}};
+    // A fresh token for every attempt (a retry, a re-sign-in after an expired session): Tableau
+    // takes each token (its jti) once.
+    request.body.clear();
+    request.fresh_body = [this, site] { return connected_app_sign_in(site); };
   }
-  const std::string body = sign_in_request(presented, site);
   // Safe to repeat: a sign-in that was applied but whose answer was lost only leaves a session
   // that expires by itself.
-  auto response = call({"POST", "/auth/signin", "application/xml", {{body, {}, 0, 0}}, true});
+  auto response = call(request);
   if (!response) {
     Error error = std::move(response).error();
     error.message = fmt::format("signing in as {} to site \"{}\" failed: {}", m_credentials.describe(), site, error.message);

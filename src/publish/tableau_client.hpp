@@ -147,7 +147,7 @@ public:
   Result<std::vector<QualityWarning>> quality_warnings(const std::string& datasource_id);
   Status add_quality_warning(const std::string& datasource_id, const std::string& type, const std::string& message);
   Status delete_quality_warning(const std::string& warning_id);
-  /// Whether the server speaks at least REST API `version` (data-quality warnings need 3.12).
+  /// Whether the server speaks at least REST API `version` (data-quality warnings: 3.5).
   bool speaks(std::string_view version) const;
   Result<PublishResult> publish(const std::filesystem::path& file, const PublishOptions& options);
 
@@ -163,6 +163,8 @@ private:
     /// Instead of the transport's idle timeout: Tableau may work silently for long before it
     /// answers a publish commit.
     std::optional<std::chrono::seconds> idle_timeout = std::nullopt;
+    /// A body made anew for every attempt (a connected app's sign-in: a token is good once).
+    std::function<Result<std::string>()> fresh_body = nullptr;
   };
   Result<net::HttpResponse> call(const Call& call);
   Result<net::HttpResponse> send_once(const Call& call);
@@ -178,7 +180,10 @@ private:
   /// After an accepted commit: the data source (or job) its answer names.
   Result<PublishResult> finish_publish(const std::string& body, const PublishOptions& options, PublishResult result);
   std::string site_path() const { return "/sites/" + m_site_id; }
-  Credentials sign_in_credentials() const; ///< a fresh JWT for a connected app, else as given
+  /// The connected app's token for the next sign-in attempt, signed now, as a sign-in body.
+  Result<std::string> connected_app_sign_in(const std::string& site);
+  /// `text` without the credential's secret or the last token presented.
+  std::string scrub(std::string text) const;
 
   net::HttpTransport& m_transport;
   Credentials m_credentials;
@@ -188,6 +193,7 @@ private:
   std::string m_token;
   std::string m_site_id;
   std::string m_site;
+  std::string m_presented_token; ///< the last connected-app token sent (redacted like a secret)
   bool m_resigned_in = false;
   bool m_last_transport_failure = false; ///< the last send never got an HTTP answer (retryable)
   bool m_last_unsent = false;            ///< ... and none of it left this machine (always repeatable)
@@ -205,7 +211,7 @@ public:
   static Result<TableauSession> open(net::HttpTransport& transport, const Credentials& credentials,
                                      const PublishTarget& target, Sleeper& sleeper = real_sleeper());
   TableauSession(TableauSession&&) noexcept = default;
-  TableauSession& operator=(TableauSession&&) noexcept = default;
+  TableauSession& operator=(TableauSession&&) = delete; // would drop a live session unsigned-out
   ~TableauSession();
   TableauClient& client() { return *m_client; }
   /// Signs out (once) and releases the lock; a failure only says the sign-out failed.

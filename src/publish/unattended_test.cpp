@@ -147,6 +147,18 @@ TEST(ConnectedAppToken, EverySignInPresentsAFreshTokenAndNeverTheSecretValue) {
   EXPECT_NE(bodies[0], bodies[1]) << "each sign-in signs a token of its own (a new jti)";
 }
 
+TEST(ConnectedAppToken, ASignInRetriedAfterAServerErrorPresentsANewToken) {
+  FakeHttp transport;
+  RecordingSleeper sleeper;
+  transport.add(503, "<tsResponse/>");
+  transport.add(200, k_signed_in);
+  TableauClient client(transport, connected_app(), "https://t", sleeper);
+  ASSERT_TRUE(client.sign_in("").ok());
+  ASSERT_EQ(transport.seen.size(), 2U);
+  EXPECT_NE(transport.seen[0].body.at(0).bytes, transport.seen[1].body.at(0).bytes)
+      << "the answer may have been lost after the server took the first token";
+}
+
 TEST(ConnectedAppToken, PublishingScopesAreTheOnesItsCallsNeed) {
   const auto& scopes = publishing_scopes();
   for (const char* needed : {"tableau:content:read", "tableau:file_uploads:create", "tableau:datasources:create"}) {
@@ -179,6 +191,25 @@ TEST(SessionLock, ASecondHolderOfTheSameTokenWaitsAndIsToldWhoHoldsIt) {
   EXPECT_TRUE(hold_session(dir.path(), "https://u", token, "c", std::chrono::seconds(0), sleeper).ok());
   first->reset();
   EXPECT_TRUE(hold_session(dir.path(), "https://t", token, "b", std::chrono::seconds(0), sleeper).ok()) << "free once let go";
+}
+
+TEST(SessionLock, OneServerWrittenTwoWaysIsOneLock) {
+  const Credentials token{Credentials::Kind::token, "ci", "sec", {}, {}};
+  EXPECT_EQ(session_lock_file("/l", "https://Tableau.Example.com/", token),
+            session_lock_file("/l", "https://tableau.example.com", token));
+  EXPECT_NE(session_lock_file("/l", "https://tableau.example.com/a", token),
+            session_lock_file("/l", "https://tableau.example.com/A", token)) << "a path stays case-sensitive";
+}
+
+TEST(SessionLock, AFolderThatIsASymlinkIsRefused) {
+  testing::TempDir dir;
+  RecordingSleeper sleeper;
+  std::filesystem::create_directory(dir.path() / "real");
+  std::filesystem::create_directory_symlink(dir.path() / "real", dir.path() / "link");
+  const Credentials token{Credentials::Kind::token, "ci", "sec", {}, {}};
+  const auto held = hold_session(dir.path() / "link", "https://t", token, "x", std::chrono::seconds(0), sleeper);
+  ASSERT_FALSE(held.ok());
+  EXPECT_NE(held.error().message.find("not a folder of this user's own"), std::string::npos) << held.error().message;
 }
 
 TEST(SessionLock, CredentialsWithASessionPerSignInTakeNoLock) {

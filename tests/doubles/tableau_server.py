@@ -126,6 +126,7 @@ class State:
         self.used_jtis = set()              # a connected-app token is good for one sign-in
         self.forbidden_projects = set()     # project ids whose users may not publish there
         self.may_certify = True             # False: the user is no project leader (certifying refused)
+        self.data_management = True         # False: a site without Data Management refuses data-quality warnings
         self.ended_sessions = 0             # live PAT sessions ended by another sign-in with the token
         self.stale_tokens_refused = 0       # calls refused because their session had been ended
         self.sign_ins = []                  # (pat name, time signed in, time signed out or None)
@@ -285,6 +286,9 @@ class Handler(BaseHTTPRequestHandler):
                         raise ApiError(404, "404000", "Not Found", f"REST API version {url_version.group(1)} is not supported")
                     if "dataQualityWarnings" in pattern and version_tuple(self.state.api_version) < (3, 5):
                         break  # an older server has no such resource
+                    if "dataQualityWarnings" in pattern and not self.state.data_management:
+                        self.session(None)
+                        raise ApiError(403, "403000", "Forbidden", "Data Management is not licensed on this site")
                     self._route = handler.__name__
                     return handler(query, *match.groups())
             raise ApiError(404, "404003", "Resource Not Found", f"unknown resource {method} {path}")

@@ -318,3 +318,18 @@ def test_an_older_server_publishes_and_skips_what_it_lacks_with_a_note(double, e
     assert any("older than the 3.5 data-quality warnings need" in note for note in report["notes"]), report["notes"]
     assert state.warnings == {}
     assert not any("dataQualityWarnings" in path for _, path in state.requests)
+
+
+def test_a_site_without_data_management_publishes_quietly_and_says_why_no_warning_was_put(double, tmp_path):
+    state, url = double
+    state.data_management = False
+    csv = tmp_path / "rows.csv"
+    csv.write_text("id,v\n1,10\n")
+    pipeline = write_pipeline(tmp_path / "p", url, "plain", "Plain site", csv)
+    assert run(pipeline).returncode == 0
+    report = json.loads((tmp_path / "p" / ".hyperpipe" / "plain.last-run.json").read_text())
+    assert not any("warning" in note for note in report["notes"]), "a success says nothing about warnings it cannot hold"
+    csv.unlink()
+    assert run(pipeline).returncode != 0
+    report = json.loads((tmp_path / "p" / ".hyperpipe" / "plain.last-run.json").read_text())
+    assert any("could not be put" in note and "Data Management" in note for note in report["notes"]), report["notes"]

@@ -78,6 +78,7 @@ Result<std::string> check_tableau(const PublishSpec& target, const publish::Cred
   auto transport = options.make_transport ? options.make_transport(target.http()) : net::make_curl_transport(target.http());
   publish::PublishTarget session_target = target;
   session_target.holder = "hyperpipe doctor";
+  session_target.session_wait = std::chrono::seconds(0); // a busy token is a verdict, not a wait
   session_target.session_lock_dir = publish::default_session_lock_dir(options.environment);
   // Through the session lock: a doctor's sign-in must not end a running pipeline's session.
   HP_ASSIGN_OR_RETURN(auto session, publish::TableauSession::open(*transport, credentials, session_target));

@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How long a failed run may spend putting stale-data warnings on its data sources, in all.
+constexpr std::chrono::seconds k_stale_marking_budget{300};
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -62,10 +64,11 @@ public:
     auto status = run_all();
     if (!status) {
       fail(status.error());
-      mark_published_stale();
+      mark_published_stale(); // still under the run lock: no next run can publish meanwhile
     } else {
       m_report.succeeded = true;
     }
+    m_lock.reset();
     m_report.finished = utc_now();
     m_report.seconds = seconds_since(started);
     return std::move(m_report);
@@ -112,6 +115,8 @@ private:
       at(lock.error().kind == ErrorKind::already_exists ? FailedStage::busy : FailedStage::engine, "run lock");
       return lock.error();
     }
+    // Held until the report is complete, failure warnings included (execute()).
+    m_lock.emplace(std::move(*lock));
     at(FailedStage::engine, "state file");
     HP_TRY(recover_interrupted_commit());
     HP_ASSIGN_OR_RETURN(m_state, read_run_state(state_file_of(m_pipeline)));
@@ -455,24 +460,37 @@ private:
   // their readers look, with a stale-data warning on each one this run did not publish (the next
   // success takes it off). Not when another run of this pipeline is busy, or nothing was planned.
   void mark_published_stale() {
-    if (m_report.failed_stage == FailedStage::busy) {
+    if (m_report.failed_stage == FailedStage::busy || !m_lock) {
       return;
     }
-    const std::string message =
-        base::bounded(fmt::format("the run of pipeline \"{}\" started {} failed at {}: {}. The data shown is from the last "
-                                  "successful refresh.",
-                                  m_pipeline.name, m_report.started, m_report.failed_step, m_report.error));
+    // The step and the time only: the warning is shown to everyone who opens the data source,
+    // and an error message may name hosts, paths or SQL (those are in the run report).
+    const std::string message = base::bounded(fmt::format(
+        "the run of pipeline \"{}\" started {} failed at {} ({}). The data shown is from the last successful refresh.",
+        m_pipeline.name, m_report.started, m_report.failed_step, to_string(m_report.error_kind)));
+    // Bounded as a whole: a token another process holds makes each target wait for its turn.
+    const auto deadline = Clock::now() + k_stale_marking_budget;
     for (std::size_t i = 0; i < m_plan.publishes.size(); ++i) {
       const auto& planned = m_plan.publishes[i];
       if (!planned.target->warn_on_failure || i < m_report.publishes.size()) {
         continue; // published in this run (targets are published in order), or not wanted
       }
-      auto marked = m_publisher.mark_stale(*planned.target, message,
-                                           [&](const std::string& secret) { m_secrets.push_back(secret); });
+      const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
+      if (left <= std::chrono::seconds(0)) {
+        m_report.notes.push_back(fmt::format("publish {}: no stale-data warning put on \"{}\": the {} s for warnings were used up",
+                                             planned.output->name, planned.target->name, k_stale_marking_budget.count()));
+        continue;
+      }
+      PublishSpec target = *planned.target;
+      target.session_wait = std::min(target.session_wait, left);
+      auto marked = m_publisher.mark_stale(target, message, [&](const std::string& secret) { m_secrets.push_back(secret); });
       m_report.notes.push_back(net::redact(
           marked ? fmt::format("publish {}: {}", planned.output->name, *marked)
                  : fmt::format("publish {}: the stale-data warning could not be put on \"{}\": {}", planned.output->name,
-                               planned.target->name, base::bounded(marked.error().message)),
+                               planned.target->name,
+                               base::bounded(marked.error().hint.empty()
+                                                 ? marked.error().message
+                                                 : fmt::format("{} ({})", marked.error().message, marked.error().hint))),
           m_secrets));
     }
   }
@@ -496,6 +514,7 @@ private:
   fs::path m_work_dir;
   std::vector<StagedSource> m_staged;
   StepError m_where{FailedStage::configuration, "plan"};
+  std::optional<RunLock> m_lock; ///< this pipeline's run lock, from the state file's first read to the report
 };
 
 } // namespace

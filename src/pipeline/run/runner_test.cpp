@@ -344,7 +344,8 @@ TEST(Runner, AFailedRunMarksThePublishedDataSourcesStaleWithTheStepAndNoSecret) 
   ASSERT_EQ(scene.publisher.marked_stale.size(), 1U);
   const std::string& warning = scene.publisher.marked_stale[0];
   EXPECT_TRUE(warning.starts_with("Sales: the run of pipeline \"p\" started ")) << warning;
-  EXPECT_NE(warning.find("failed at source customers: "), std::string::npos) << warning;
+  EXPECT_NE(warning.find("failed at source customers (io)."), std::string::npos) << warning;
+  EXPECT_EQ(warning.find(report.error), std::string::npos) << "the message stays in the report, not on the data source";
   EXPECT_NE(warning.find(report.started), std::string::npos) << warning;
   const auto note = std::find_if(report.notes.begin(), report.notes.end(),
                                  [](const std::string& n) { return n.starts_with("publish sales: marked Sales"); });
@@ -367,6 +368,16 @@ TEST(Runner, OnlyTheTargetsNotPublishedInAFailedRunAreMarkedStale) {
   EXPECT_EQ(report.failed_step, "publish orders");
   ASSERT_EQ(scene.publisher.marked_stale.size(), 1U) << "Sales was published by this run; Audit asked for no warning";
   EXPECT_TRUE(scene.publisher.marked_stale[0].starts_with("Orders: ")) << scene.publisher.marked_stale[0];
+}
+
+TEST(Runner, ARunRefusedBecauseAnotherIsBusyMarksNothingStale) {
+  Scene scene;
+  fs::create_directories(scene.spec.state_dir);
+  auto other = RunLock::acquire(run_lock_file_of(scene.spec), "busy", "");
+  ASSERT_TRUE(other.ok());
+  const RunReport report = scene.run();
+  EXPECT_EQ(report.failed_stage, FailedStage::busy);
+  EXPECT_TRUE(scene.publisher.marked_stale.empty());
 }
 
 TEST(Runner, ASuccessfulRunMarksNothingStale) {
