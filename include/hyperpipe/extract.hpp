@@ -68,6 +68,8 @@ public:
   /// Runs one query inside the extract and returns its rows as text.
   Result<QueryResult> query(std::string_view sql);
 
+  /// Creates the schema if it does not exist (for tables made by SQL, CREATE TABLE ... AS).
+  Status ensure_schema(const std::string& schema);
   /// Removes a table (and its rows) from the extract.
   Status drop_table(const TableName& table);
 

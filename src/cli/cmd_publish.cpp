@@ -2,16 +2,107 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/http_flags.hpp"
 #include "cli/exit_codes.hpp"
 #include "net/http.hpp"
+#include "base/stable_hash.hpp"
 #include "publish/session_lock.hpp"
 #include "publish/tableau_client.hpp"
 
 namespace hyperpipe::cli {
+
+namespace {
+
+struct UpdateArgs {
+  std::string file, action, key, table, request_id;
+};
+
+// `hyperpipe publish CHANGES.hyper --action ...`: a change set made elsewhere applied to a
+// published data source, once per request id.
+int send_change_set(const UpdateArgs& args, const publish::PublishTarget& target, const publish::Credentials& credentials,
+                    EngineFlags& engine_flags, std::chrono::steady_clock::time_point started) {
+  auto kind = publish::parse_data_action(args.action);
+  if (!kind) {
+    return report(kind.error());
+  }
+  auto info = inspect_file(engine_flags, args.file);
+  if (!info) {
+    return report(info.error());
+  }
+  std::vector<std::string> key;
+  for (std::size_t at = 0; !args.key.empty() && at <= args.key.size();) {
+    const auto comma = std::min(args.key.find(',', at), args.key.size());
+    key.push_back(args.key.substr(at, comma - at));
+    at = comma + 1;
+  }
+  std::optional<TableName> only;
+  if (!args.table.empty()) {
+    auto parsed = TableName::parse(args.table);
+    if (!parsed) {
+      return report(parsed.error());
+    }
+    only = *parsed;
+  }
+  std::vector<publish::DataAction> actions;
+  for (const auto& table : info->tables) {
+    const TableName& name = table.definition.name;
+    if (only && !(name == *only)) {
+      continue;
+    }
+    for (const auto& column : key) {
+      if (!table.definition.find_column(column)) {
+        return report(make_error(ErrorKind::invalid_argument,
+                                 fmt::format("key column \"{}\" is not in {} of {}", column, name.quoted(), args.file)));
+      }
+    }
+    actions.push_back({*kind, name.schema, name.table, name.schema, name.table, key});
+  }
+  if (actions.empty()) {
+    return report(make_error(ErrorKind::not_found, fmt::format("{} has no table {}", args.file, only ? only->quoted() : "")));
+  }
+  if (auto checked = publish::check_actions(actions); !checked) {
+    return report(checked.error());
+  }
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(args.file, ec);
+  if (size > target.update_payload_limit) {
+    return report(make_error(ErrorKind::invalid_argument,
+                             fmt::format("{} is {} MB, above the server's payload limit of {} MB", args.file, size >> 20U,
+                                         target.update_payload_limit >> 20U),
+                             "split the change set into smaller files, or raise --payload-limit-mb if the server allows it"));
+  }
+  std::string request_id = args.request_id;
+  if (request_id.empty()) {
+    // The same change to the same target is the same request: sent twice, applied once.
+    base::StableHash hash;
+    hash.field(target.server).field(target.site).field(target.project).field(target.name).field(publish::actions_json(actions));
+    std::ifstream in(args.file, std::ios::binary);
+    std::string buffer(1U << 20U, '\0');
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+      hash.add(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
+    }
+    request_id = fmt::format("hyperpipe-{:016x}", hash.value());
+  }
+  auto transport = net::make_curl_transport(target.http());
+  auto sent = publish::send_changes(*transport, credentials, target, {}, {{args.file, actions, request_id}}, {});
+  if (!sent) {
+    return report(sent.error());
+  }
+  if (!sent->fallback.empty()) {
+    return report(make_error(ErrorKind::remote, sent->fallback,
+                             "publish the data source from a .hyper file first (--mode createnew or overwrite)"));
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print("{} {} applied to data source \"{}\" ({}) in {:.2f} s, request {}\n", args.action,
+             args.file, target.name, sent->datasource_id, seconds, request_id);
+  return static_cast<int>(k_exit_ok);
+}
+
+} // namespace
 
 Runner add_publish_command(CLI::App& app) {
   struct Args {
@@ -20,6 +111,9 @@ Runner add_publish_command(CLI::App& app) {
     std::optional<bool> certified;
     std::optional<std::string> certification_note;
     int session_wait = 3600;
+    std::string action, key, table, request_id;
+    std::uint64_t payload_limit_mb = 100;
+    int job_timeout = 6 * 3600;
     bool as_job = false;
     std::uint64_t chunk_size_mb = 64;
   };
@@ -30,7 +124,7 @@ Runner add_publish_command(CLI::App& app) {
   command->add_option("--site", args->site, "site content URL (default: the Default site)");
   command->add_option("--project", args->project,
                       "project path, levels separated by / (a / inside a name is written \\/; default: Default)");
-  command->add_option("--name", args->name, "data source name (default: the file name without .hyper)");
+  command->add_option("--name,--datasource", args->name, "data source name (default: the file name without .hyper)");
   command->add_option("--mode", args->mode, "createnew (default), overwrite, append or replace")
       ->check(CLI::IsMember({"createnew", "overwrite", "append", "replace"}));
   command->add_flag("--as-job", args->as_job, "publish asynchronously and wait for the job");
@@ -43,6 +137,20 @@ Runner add_publish_command(CLI::App& app) {
       ->check(CLI::Range(1, 86'400));
   command->add_option("--credentials-file", args->credentials_file,
                       "KEY=VALUE file with HYPERPIPE_TABLEAU_* credentials (default: the environment)");
+  command->add_option("--action", args->action,
+                      "update the data of a published data source with FILE as a change set instead of publishing it: "
+                      "insert, update, upsert, delete or replace (Update Data in Hyper Data Source)")
+      ->check(CLI::IsMember({"insert", "update", "upsert", "delete", "replace"}));
+  command->add_option("--key", args->key, "with --action update, upsert or delete: the key columns rows are matched on, COL[,COL]");
+  command->add_option("--table", args->table,
+                      "with --action: the one table of FILE to apply, to the same-named table of the data source (default: every table)");
+  command->add_option("--request-id", args->request_id,
+                      "with --action: the RequestID (default: derived from FILE's bytes and the target, so the same "
+                      "command sent again is applied once)");
+  command->add_option("--payload-limit-mb", args->payload_limit_mb, "with --action: the server's payload limit (default 100)")
+      ->check(CLI::Range(1, 10'000));
+  command->add_option("--job-timeout", args->job_timeout, "seconds to wait for a server job (default 21600)")
+      ->check(CLI::Range(1, 7 * 86'400));
   auto http_flags = add_http_flags(*command);
   command->add_option("--chunk-size-mb", args->chunk_size_mb, "upload chunk size, 1-64 MB; larger files are chunked (default 64)")
       ->check(CLI::Range(1, 64));
@@ -92,6 +200,8 @@ Runner add_publish_command(CLI::App& app) {
     target.session_wait = std::chrono::seconds(args->session_wait);
     target.session_lock_dir = publish::default_session_lock_dir(environment);
     target.holder = "hyperpipe publish";
+    target.job_timeout = std::chrono::seconds(args->job_timeout);
+    target.update_payload_limit = args->payload_limit_mb << 20U;
     target.chunk_bytes = args->chunk_size_mb << 20U;
     const net::HttpOptions http = http_flags->options();
     target.ca_bundle = http.ca_bundle;
@@ -100,6 +210,10 @@ Runner add_publish_command(CLI::App& app) {
     target.idle_timeout = http.idle_timeout;
     if (auto normalized = target.normalize(); !normalized) {
       return report(normalized.error());
+    }
+    if (!args->action.empty()) {
+      return send_change_set({args->file, args->action, args->key, args->table, args->request_id}, target, *credentials,
+                             *engine_flags, started);
     }
     // Pre-check before any upload: a real extract, and a single table for append.
     {

@@ -217,6 +217,12 @@ Status ExtractWriter::resolve_unqualified_in(std::string_view alias) {
   return {};
 }
 
+Status ExtractWriter::ensure_schema(const std::string& schema) {
+  HP_TRY(m_state->check_usable());
+  HP_TRY(m_state->connection->execute(sql::create_schema(m_state->alias, schema)));
+  return {};
+}
+
 std::string ExtractWriter::sql_name(const TableName& table) const { return sql::qualified(m_state->alias, table); }
 
 const fs::path& ExtractWriter::working_file() const { return m_state->temporary; }

@@ -12,18 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "base/stable_hash.hpp"
+
 namespace hyperpipe::publish {
 namespace {
-
-// FNV-1a: stable across builds and machines, which std::hash does not promise.
-std::uint64_t stable_hash(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
 
 std::string readable(std::string_view text, std::size_t limit) {
   std::string out;
@@ -74,7 +66,7 @@ std::filesystem::path session_lock_file(const std::filesystem::path& dir, const 
   }
   const std::string host = address.substr(scheme_end == std::string::npos ? 0 : scheme_end + 3);
   return dir / fmt::format("pat-{}-{}-{:016x}.lock", readable(host, 60), readable(credentials.name, 40),
-                           stable_hash(address + '\n' + credentials.name));
+                           base::stable_hash(address + '\n' + credentials.name));
 }
 
 namespace {

@@ -21,7 +21,6 @@ constexpr std::uint64_t k_max_chunk = 64ULL << 20U;
 constexpr auto k_max_job_poll = std::chrono::milliseconds(30'000);
 // Tableau may work on a published extract for many minutes before it answers the commit.
 constexpr auto k_commit_idle = std::chrono::seconds(30 * 60);
-constexpr auto k_job_deadline = std::chrono::hours(6);
 
 // "3.9" < "3.27": compare numerically, part by part.
 bool version_less(std::string_view a, std::string_view b) {
@@ -163,6 +162,9 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
   }
   if (!call.content_type.empty()) {
     request.headers.emplace_back("Content-Type", call.content_type);
+  }
+  for (const auto& header : call.headers) {
+    request.headers.push_back(header);
   }
   request.body = call.body;
   request.idle_timeout = call.idle_timeout;
@@ -422,7 +424,7 @@ Result<std::optional<DatasourceInfo>> TableauClient::find_datasource(const std::
                         DatasourceInfo info{datasource->attribute("id"), name, project_id,
                                             datasource->attribute("isCertified") == "true",
                                             datasource->attribute("certificationNote"), datasource->attribute("description"),
-                                            {}};
+                                            {}, datasource->attribute("updatedAt")};
                         if (const XmlElement* tags = datasource->child("tags")) {
                           for (const XmlElement* tag : find_elements(*tags, "tag")) {
                             info.tags.push_back(tag->attribute("label"));
@@ -498,12 +500,13 @@ Result<std::string> TableauClient::upload_in_chunks(const std::filesystem::path&
   return session;
 }
 
-Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
+Result<std::string> TableauClient::wait_for_job(const std::string& job_id, std::chrono::seconds timeout) {
   std::chrono::milliseconds waited{0};
   for (int poll = 0;; ++poll) {
     HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + "/jobs/" + url_encode(job_id), "", {}, true}));
     HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
     const XmlElement* job = find_element(document, "job");
+    const std::string type = job != nullptr ? job->attribute("type") : std::string();
     if (job != nullptr && !job->attribute("completedAt").empty()) {
       const std::string finish = job->attribute("finishCode");
       if (finish == "0") {
@@ -512,23 +515,77 @@ Result<std::string> TableauClient::wait_for_job(const std::string& job_id) {
       }
       std::string notes;
       for (const XmlElement* note : find_elements(document, "notes")) {
-        notes += note->text;
+        notes += (notes.empty() ? "" : "; ") + note->text;
       }
-      return make_error(ErrorKind::remote, fmt::format("publish job {} {} {}", job_id,
-                                                           finish == "2" ? "was cancelled" : "failed", notes));
+      return make_error(ErrorKind::remote, fmt::format("job {} ({}) {}{}", job_id, type.empty() ? "server job" : type,
+                                                       finish == "2" ? "was cancelled" : "failed",
+                                                       notes.empty() ? "" : ": " + notes));
     }
     // Poll gently: 0.5 s growing by 1.4 up to 30 s (reached at the 13th poll), as Tableau's
-    // own client does; give up after k_job_deadline of waiting.
+    // own client does; give up after `timeout` of waiting.
     const auto wait = std::min<std::chrono::milliseconds>(
         std::chrono::milliseconds(static_cast<long long>(500 * std::pow(1.4, std::min(poll, 13)))), k_max_job_poll);
-    waited += wait;
-    if (waited > k_job_deadline) {
-      return make_error(ErrorKind::remote, fmt::format("publish job {} did not finish within {} minutes", job_id,
-                                                       std::chrono::duration_cast<std::chrono::minutes>(k_job_deadline).count()),
-                        "the server may still finish it: check the job in Tableau before publishing again");
+    if (waited >= timeout) {
+      return make_error(ErrorKind::remote, fmt::format("job {} ({}) did not finish within {} s", job_id,
+                                                       type.empty() ? "server job" : type, timeout.count()),
+                        "the server may still finish it: check the job in Tableau before sending it again");
     }
-    m_sleeper.sleep(wait);
+    const auto step = std::min<std::chrono::milliseconds>(wait, timeout - waited);
+    waited += step;
+    m_sleeper.sleep(step);
   }
+}
+
+Result<DatasourceInfo> TableauClient::get_datasource(const std::string& id) {
+  HP_ASSIGN_OR_RETURN(auto response, call({"GET", site_path() + "/datasources/" + url_encode(id), "", {}, true}));
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(response.body));
+  const XmlElement* datasource = find_element(document, "datasource");
+  if (datasource == nullptr) {
+    return make_error(ErrorKind::remote, fmt::format("the answer for data source {} names none", id));
+  }
+  const XmlElement* project = datasource->child("project");
+  return DatasourceInfo{datasource->attribute("id"), datasource->attribute("name"),
+                        project != nullptr ? project->attribute("id") : std::string(),
+                        datasource->attribute("isCertified") == "true", datasource->attribute("certificationNote"),
+                        datasource->attribute("description"), {}, datasource->attribute("updatedAt")};
+}
+
+Result<std::string> TableauClient::update_data(const std::string& datasource_id,
+                                               const std::optional<std::filesystem::path>& payload,
+                                               const std::string& actions_json, const std::string& request_id,
+                                               const PublishOptions& options) {
+  std::string query;
+  if (payload) {
+    std::error_code ec;
+    const std::uint64_t size = std::filesystem::file_size(*payload, ec);
+    if (ec) {
+      return make_error(ErrorKind::not_found, fmt::format("{}: {}", payload->string(), ec.message()));
+    }
+    int chunks = 0;
+    HP_ASSIGN_OR_RETURN(auto session, upload_in_chunks(*payload, size, options, chunks));
+    query = "?uploadSessionId=" + url_encode(session);
+  }
+  // Repeatable: the RequestID makes the server apply it once however often it arrives.
+  Call request{"PATCH", site_path() + "/datasources/" + url_encode(datasource_id) + "/data" + query, "application/json",
+               {{actions_json, {}, 0, 0}}, true, k_commit_idle};
+  request.headers.emplace_back("RequestID", request_id);
+  auto answered = call(request);
+  if (!answered) {
+    Error error = std::move(answered).error();
+    if (error.hint.empty() || error.remote_code.starts_with("400")) {
+      error.hint = "only a data source published from a .hyper file (live-to-Hyper) can be updated: if it was published "
+                   "another way, publish it once with overwrite; the server needs REST API 3.12 (Tableau 2021.2) or later";
+    }
+    return error;
+  }
+  HP_ASSIGN_OR_RETURN(auto document, parse_response(answered->body));
+  const XmlElement* job = find_element(document, "job");
+  if (job == nullptr || job->attribute("id").empty()) {
+    return make_error(ErrorKind::remote, "the server accepted the update of data but named no job");
+  }
+  const std::string job_id = job->attribute("id");
+  HP_TRY(wait_for_job(job_id, options.job_timeout));
+  return job_id;
 }
 
 Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, const PublishOptions& options) {
@@ -622,7 +679,7 @@ Result<PublishResult> TableauClient::finish_publish(const std::string& body, con
       return make_error(ErrorKind::remote, "the server accepted the publish job but returned no job");
     }
     result.job_id = job->attribute("id");
-    HP_ASSIGN_OR_RETURN(result.datasource_id, wait_for_job(result.job_id));
+    HP_ASSIGN_OR_RETURN(result.datasource_id, wait_for_job(result.job_id, options.job_timeout));
   } else {
     const XmlElement* datasource = find_element(document, "datasource");
     if (datasource == nullptr) {

@@ -18,6 +18,7 @@
 #include "net/retry.hpp"
 #include "publish/credentials.hpp"
 #include "publish/tableau_xml.hpp"
+#include "publish/update_actions.hpp"
 
 namespace hyperpipe::publish {
 
@@ -50,6 +51,8 @@ struct PublishOptions {
   std::uint64_t chunk_bytes = 64ULL << 20U;
   /// Upload progress: bytes of the file sent so far, and its size (after each chunk).
   std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress;
+  /// How long a server job (an asynchronous publish, an update of data) may take.
+  std::chrono::seconds job_timeout = std::chrono::hours(6);
 };
 
 /// Where and how to publish, whoever asks: `hyperpipe publish` fills it from flags, a pipeline
@@ -77,11 +80,14 @@ struct PublishTarget {
   PublishMode mode = PublishMode::overwrite;
   bool as_job = false;
   std::uint64_t chunk_bytes = 64ULL << 20U;
+  std::chrono::seconds job_timeout = std::chrono::hours(6);
   std::optional<std::filesystem::path> credentials_file; ///< unset: the environment
   std::optional<std::filesystem::path> ca_bundle;
   bool allow_http = false;
   std::chrono::seconds connect_timeout{30}; ///< net::HttpOptions's bounds, per request
   std::chrono::seconds idle_timeout{60};
+  /// Update Data in Hyper Data Source: payloads above this go in several requests.
+  std::uint64_t update_payload_limit = 100ULL << 20U;
 
   /// Adds https:// to a server without a scheme; refuses plain http:// unless allowed (the
   /// credentials would travel unencrypted). The error says so in words for flags and keys alike.
@@ -98,6 +104,7 @@ struct PublishResult {
   int chunks = 0;
   int restarted_uploads = 0; ///< upload sessions abandoned after a failed chunk
   std::string job_id;        ///< when published as a job
+  std::string updated_at;       ///< the data source's updatedAt once everything after the publish was applied
   std::string sign_out_problem; ///< the data source is published; only the sign-out afterwards failed
   /// What happened after the publish that did not fail it: tags, certification and warnings
   /// applied, or skipped (an older server) or refused (a permission), each in words.
@@ -113,6 +120,7 @@ struct DatasourceInfo {
   std::string certification_note;
   std::string description;
   std::vector<std::string> tags;
+  std::string updated_at; ///< changes with every change of the data source on the server
 };
 
 /// A data-quality warning on a data source.
@@ -142,7 +150,15 @@ public:
   /// The data source named exactly `name` in the project `project_id`, if there is one: a
   /// filtered listing when the name can be filtered, else every page matched here.
   Result<std::optional<DatasourceInfo>> find_datasource(const std::string& project_id, const std::string& name);
+  /// The data source with this id (not_found when there is none).
+  Result<DatasourceInfo> get_datasource(const std::string& id);
   Status update_datasource(const std::string& id, const DatasourceUpdate& update);
+  /// Update Data in Hyper Data Source: uploads `payload` (when given) through a file upload,
+  /// sends `actions_json` with `request_id` as its RequestID — the server applies one id once, so
+  /// the request is safe to repeat after a lost answer — and waits for the job. Returns the job id.
+  Result<std::string> update_data(const std::string& datasource_id, const std::optional<std::filesystem::path>& payload,
+                                  const std::string& actions_json, const std::string& request_id,
+                                  const PublishOptions& options);
   Status add_tags(const std::string& id, const std::vector<std::string>& labels);
   Result<std::vector<QualityWarning>> quality_warnings(const std::string& datasource_id);
   Status add_quality_warning(const std::string& datasource_id, const std::string& type, const std::string& message);
@@ -165,6 +181,7 @@ private:
     std::optional<std::chrono::seconds> idle_timeout = std::nullopt;
     /// A body made anew for every attempt (a connected app's sign-in: a token is good once).
     std::function<Result<std::string>()> fresh_body = nullptr;
+    std::vector<std::pair<std::string, std::string>> headers = {};
   };
   Result<net::HttpResponse> call(const Call& call);
   Result<net::HttpResponse> send_once(const Call& call);
@@ -173,7 +190,8 @@ private:
   std::chrono::milliseconds delay(int attempt, const net::HttpResponse* answer) const;
   Result<std::string> upload_in_chunks(const std::filesystem::path& file, std::uint64_t size,
                                        const PublishOptions& options, int& chunks);
-  Result<std::string> wait_for_job(const std::string& job_id); ///< the published data source's id
+  /// The data source id the finished job names; bounded by `timeout`, with the job id in the message.
+  Result<std::string> wait_for_job(const std::string& job_id, std::chrono::seconds timeout);
   /// GETs `path` page by page (1000 a page) until `on_page` says it is done or none is left.
   Status list_pages(const std::string& path, const std::string& filter,
                     const std::function<bool(const XmlElement& page)>& on_page);
@@ -234,6 +252,41 @@ Result<PublishResult> publish_file(net::HttpTransport& transport, const Credenti
                                    const std::filesystem::path& file,
                                    std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress = {},
                                    Sleeper& sleeper = real_sleeper());
+
+/// One request of Update Data in Hyper Data Source: its payload (none for actions that need
+/// none), its actions, and its RequestID (the same id for every repeat of the same change).
+struct ChangeBatch {
+  std::optional<std::filesystem::path> payload;
+  std::vector<DataAction> actions;
+  std::string request_id;
+};
+
+/// What the data source on the server must still be for changes computed against hyperpipe's
+/// copy of it to apply: the same id and the same updatedAt. Empty fields are not checked.
+struct SyncExpectation {
+  std::string datasource_id;
+  std::string updated_at;
+};
+
+struct SyncOutcome {
+  /// Why nothing was sent and the file must be published whole instead ("" when sent): the data
+  /// source is missing or changed on the server, or the server is too old for updates of data.
+  std::string fallback;
+  std::string datasource_id;
+  std::string updated_at; ///< after the last batch, to expect next time
+  std::string webpage_url;
+  std::uint64_t bytes_sent = 0;
+  int batches_sent = 0;
+};
+
+/// Sends `batches` in order to the data source `target` names (each waited for to its job's
+/// end; `on_batch_done(i)` is told before the next is sent, so a caller can keep what is done
+/// across a crash), after checking `expected`. Fails at the first batch that fails, with the
+/// job's message.
+Result<SyncOutcome> send_changes(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
+                                 const SyncExpectation& expected, const std::vector<ChangeBatch>& batches,
+                                 const std::function<Status(std::size_t done)>& on_batch_done,
+                                 Sleeper& sleeper = real_sleeper());
 
 /// After a failed run: puts a data-quality warning of type STALE carrying `message` (prefixed
 /// with k_warning_marker) on the data source `target` names, replacing hyperpipe's earlier one.

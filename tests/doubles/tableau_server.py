@@ -29,6 +29,8 @@ Tableau's): GET /_double/state, POST /_double/faults (JSON list), POST /_double/
 """
 import argparse
 import base64
+import os
+import shutil
 import hashlib
 import hmac
 import json
@@ -57,7 +59,7 @@ SCOPES = {
     "add_tags": "tableau:datasource_tags:update", "delete_tag": "tableau:datasource_tags:delete",
     "get_job": "tableau:jobs:read", "list_warnings": "tableau:labels:read",
     "add_warning": "tableau:labels:create", "delete_warnings": "tableau:labels:delete",
-    "delete_warning": "tableau:labels:delete",
+    "delete_warning": "tableau:labels:delete", "update_data": "tableau:datasources:update",
 }
 WARNING_TYPES = {"WARNING", "DEPRECATED", "STALE", "SENSITIVE_DATA", "MAINTENANCE"}
 
@@ -109,6 +111,41 @@ def hyper_tables(path):
         return None
 
 
+def run_in_hyper(database, statements, attach=None):
+    """Runs SQL statements on a Hyper file attached as "target" (with `attach` = (path, alias)
+    attached too), all or none:
+    on a copy that replaces the file only when every statement succeeded. Returns each
+    statement's affected row count."""
+    from tableauhyperapi import Connection, HyperProcess, Telemetry
+    work = Path(str(database) + ".applying")
+    shutil.copyfile(database, work)
+    try:
+        with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
+                          parameters={"log_dir": tempfile.gettempdir()}) as process:
+            with Connection(process.endpoint) as connection:
+                # Both attached by name: with two databases, Hyper wants every table qualified.
+                connection.catalog.attach_database(str(work), alias="target")
+                if attach is not None:
+                    connection.catalog.attach_database(str(attach[0]), alias=attach[1])
+                counts = [connection.execute_command(statement) for statement in statements]
+                connection.catalog.detach_all_databases()
+        os.replace(work, database)
+        return counts
+    finally:
+        work.unlink(missing_ok=True)
+
+
+def hyper_columns(database, table):
+    """The column names of `table` ("schema"."table") in a Hyper file, in order."""
+    from tableauhyperapi import Connection, HyperProcess, Telemetry, TableName
+    schema, _, name = table.partition(".")
+    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
+                      parameters={"log_dir": tempfile.gettempdir()}) as process:
+        with Connection(process.endpoint, str(database)) as connection:
+            definition = connection.catalog.get_table_definition(TableName(schema.strip('"'), name.strip('"')))
+            return [column.name.unescaped for column in definition.columns]
+
+
 class State:
     def __init__(self, pats=None, users=None, sites=("", "marketing"), multi_table=True, connected_apps=None,
                  api_version=API_VERSION):
@@ -131,6 +168,12 @@ class State:
         self.stale_tokens_refused = 0       # calls refused because their session had been ended
         self.sign_ins = []                  # (pat name, time signed in, time signed out or None)
         self.warnings = {}                  # id -> {"datasource", "type", "message", "isActive", "isSevere", ...}
+        self.update_payload_limit = 100 * 1024 * 1024  # Update Data in Hyper Data Source: the servers' default
+        self.update_requests = {}           # RequestID -> job id: a repeat within 24 h is not applied again
+        self.updates_applied = 0            # update-data requests whose actions were carried out
+        self.job_failure = None             # a message: the next update job fails with it
+        self.clock = 0                      # seconds after 2026-01-01 of the last change (updatedAt)
+
         self.tokens = {}                    # token -> {"site": id, "pat": name or None}
         self.pat_tokens = {}                # pat name -> its one live token
         self.projects = {}                  # id -> {"name", "parent", "site"}
@@ -143,6 +186,11 @@ class State:
         self.workdir = Path(tempfile.mkdtemp(prefix="tableau-double-"))
         for site_id in self.sites.values():
             self.add_project("Default", None, site_id)
+
+    def tick(self):
+        """The next updatedAt: strictly later than the one before, whatever the real clock says."""
+        self.clock += 1
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1767225600 + self.clock))
 
     def add_project(self, name, parent, site_id):
         project_id = str(uuid.uuid4())
@@ -273,6 +321,7 @@ class Handler(BaseHTTPRequestHandler):
                 ("PUT", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)/tags", self.add_tags),
                 ("DELETE", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)/tags/([^/]+)", self.delete_tag),
                 ("GET", r"/api/[\d.]+/sites/([^/]+)/jobs/([^/]+)", self.get_job),
+                ("PATCH", r"/api/[\d.]+/sites/([^/]+)/datasources/([^/]+)/data", self.update_data),
                 ("GET", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/datasource/([^/]+)", self.list_warnings),
                 ("POST", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/datasource/([^/]+)", self.add_warning),
                 ("DELETE", r"/api/[\d.]+/sites/([^/]+)/dataQualityWarnings/datasource/([^/]+)", self.delete_warnings),
@@ -286,6 +335,8 @@ class Handler(BaseHTTPRequestHandler):
                         raise ApiError(404, "404000", "Not Found", f"REST API version {url_version.group(1)} is not supported")
                     if "dataQualityWarnings" in pattern and version_tuple(self.state.api_version) < (3, 5):
                         break  # an older server has no such resource
+                    if pattern.endswith("/data") and version_tuple(self.state.api_version) < (3, 12):
+                        break
                     if "dataQualityWarnings" in pattern and not self.state.data_management:
                         self.session(None)
                         raise ApiError(403, "403000", "Forbidden", "Data Management is not licensed on this site")
@@ -300,6 +351,7 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = lambda self: self.handle_any("POST")  # noqa: E731
     do_PUT = lambda self: self.handle_any("PUT")  # noqa: E731
     do_DELETE = lambda self: self.handle_any("DELETE")  # noqa: E731
+    do_PATCH = lambda self: self.handle_any("PATCH")  # noqa: E731
 
     def admin(self, method, path):
         if path == "/_double/state":
@@ -560,10 +612,17 @@ class Handler(BaseHTTPRequestHandler):
                 if flags["append"]:
                     for old, new in zip(existing["tables"], tables):
                         old["rows"] += new["rows"]
+                    if existing.get("path"):
+                        table = tables[0]["name"]
+                        run_in_hyper(existing["path"], [f"INSERT INTO target.{table} SELECT * FROM appended.{table}"],
+                                     attach=(file_path, "appended"))
                 else:
                     existing["tables"] = tables
+                    os.replace(file_path, self.stored_path(existing["id"]))
+                    existing["path"] = self.stored_path(existing["id"])
                 existing.update(updated=time.time(), versions=existing["versions"] + 1, last_mode="append" if flags["append"] else "replace",
-                                sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via)
+                                sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via,
+                                updated_at=self.state.tick())
                 record = existing
             elif existing is not None and not flags["overwrite"]:
                 raise ApiError(403, "403007", "Forbidden", f"The datasource '{name}' already exists and may not be "
@@ -579,7 +638,9 @@ class Handler(BaseHTTPRequestHandler):
                 record.update(tables=tables, sha256=hashlib.sha256(content).hexdigest(), size=len(content), via=via,
                               versions=record["versions"] + 1, last_mode="overwrite" if existing else "createnew",
                               description=datasource.get("description", ""), updated=time.time(),
-                              certified=False, certification_note="")
+                              certified=False, certification_note="", updated_at=self.state.tick(), live_to_hyper=True)
+                os.replace(file_path, self.stored_path(record["id"]))
+                record["path"] = self.stored_path(record["id"])
                 self.state.datasources[record["id"]] = record
             file_path.unlink(missing_ok=True)
             if query.get("asJob", "false").lower() == "true":
@@ -588,6 +649,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(202, xml_response(f'<job id="{job_id}" mode="Asynchronous" type="PublishDatasource" '
                                                    f'progress="0" createdAt="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}"/>'))
         self.send(201, xml_response(self.datasource_xml(record)))
+
+    def stored_path(self, datasource_id):
+        return self.state.workdir / f"datasource-{datasource_id}.hyper"
 
     def datasource_xml(self, record):
         project = self.state.projects[record["project_id"]]
@@ -599,7 +663,7 @@ class Handler(BaseHTTPRequestHandler):
                 f'webpageUrl="{attr(webpage)}" description="{attr(record.get("description", ""))}" '
                 f'isCertified="{str(record.get("certified", False)).lower()}" '
                 f'certificationNote="{attr(record.get("certification_note", ""))}" '
-                f'createdAt="2026-01-01T00:00:00Z" updatedAt="2026-01-01T00:00:00Z">'
+                f'createdAt="2026-01-01T00:00:00Z" updatedAt="{record.get("updated_at", "2026-01-01T00:00:00Z")}">'
                 f'<project id="{record["project_id"]}" name="{attr(project["name"])}"/>'
                 f'<owner id="{self.state.user_id}"/><tags>{tags}</tags></datasource>')
 
@@ -730,6 +794,124 @@ class Handler(BaseHTTPRequestHandler):
             del self.state.warnings[warning_id]
         self.send(204)
 
+    def update_data(self, query, site_id, datasource_id):
+        """Update Data in Hyper Data Source: the actions, in order and all or none, on the stored
+        copy of a live-to-Hyper data source, with the payload uploaded first through a file
+        upload; a RequestID seen before answers with its first job and changes nothing. The
+        double applies update and upsert as delete-then-insert of the matching rows (the same
+        result for a table whose condition is a key)."""
+        session = self.session(site_id)
+        raw = self.body()
+        request_id = self.headers.get("RequestID")
+        if not request_id:
+            raise ApiError(400, "400000", "Bad Request", "the RequestID header is required")
+        if not self.headers.get("Content-Type", "").startswith("application/json"):
+            raise ApiError(415, "415000", "Unsupported Media Type", "the actions are sent as application/json")
+        with self.state.lock:
+            record = self.datasource(site_id, datasource_id)
+            if request_id in self.state.update_requests:
+                return self.send(202, self.update_job_xml(self.state.update_requests[request_id]))
+            if not record.get("live_to_hyper", True) or not record.get("path"):
+                raise ApiError(400, "400000", "Bad Request", "incremental update is only supported for live-to-Hyper data "
+                                                             "sources (published from a .hyper or .parquet file)")
+            payload = None
+            if query.get("uploadSessionId"):
+                upload = self.state.uploads.pop(query["uploadSessionId"], None)
+                if upload is None or upload["site"] != site_id:
+                    raise ApiError(404, "404026", "Not Found", f"upload session {query['uploadSessionId']} does not exist")
+                payload = upload["path"]
+                if upload["size"] > self.state.update_payload_limit:
+                    raise ApiError(400, "400000", "Bad Request",
+                                   f"the payload ({upload['size']} bytes) exceeds the limit of {self.state.update_payload_limit} bytes")
+        try:
+            actions = json.loads(raw)["actions"]
+            assert isinstance(actions, list) and actions
+        except (ValueError, KeyError, AssertionError, TypeError):
+            raise ApiError(400, "400000", "Bad Request", 'the body must be {"actions": [...]}')
+        statements = [self.action_sql(action, record["path"], payload) for action in actions]
+        job_id = str(uuid.uuid4())
+        job = {"polls": 0, "datasource": datasource_id, "type": "UpdateUploadedFile", "finish": "0", "notes": ""}
+        try:
+            if self.state.job_failure:
+                raise RuntimeError(self.state.job_failure)
+            counts = run_in_hyper(record["path"], [sql for group in statements for sql in group],
+                                  attach=(payload, "payload") if payload is not None else None)
+            with self.state.lock:
+                record["tables"] = hyper_tables(record["path"])
+                record.update(updated_at=self.state.tick(), versions=record["versions"] + 1, last_mode="update-data")
+                self.state.updates_applied += 1
+            job["counts"] = counts
+        except Exception as error:  # noqa: BLE001 - a failed update is a failed job, as the server reports it
+            job.update(finish="1", notes=str(error).splitlines()[0] if str(error) else "the update failed")
+        finally:
+            if payload is not None:
+                Path(payload).unlink(missing_ok=True)
+        with self.state.lock:
+            self.state.jobs[job_id] = job
+            self.state.update_requests[request_id] = job_id
+        self.send(202, self.update_job_xml(job_id))
+
+    def update_job_xml(self, job_id):
+        job = self.state.jobs[job_id]
+        return xml_response(f'<job id="{job_id}" mode="Asynchronous" type="UpdateUploadedFile" '
+                            f'createdAt="{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}">'
+                            f'<updateUploadedFileJob><datasource id="{job["datasource"]}"/></updateUploadedFileJob></job>')
+
+    @staticmethod
+    def condition_sql(condition, target, source):
+        op = condition.get("op")
+        if op in ("and", "or"):
+            return "(" + f" {op.upper()} ".join(Handler.condition_sql(c, target, source) for c in condition["args"]) + ")"
+        operators = {"eq": "=", "ne": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+        if op not in operators or "target-col" not in condition:
+            raise ApiError(400, "400000", "Bad Request", f"condition {json.dumps(condition)} is not understood")
+        left = f'{target}."{condition["target-col"]}"'
+        if "source-col" in condition:
+            right = f'{source}."{condition["source-col"]}"'
+        elif "const" in condition:
+            const = condition["const"]
+            right = str(const["v"]) if const.get("type") in ("integer", "double") else "'" + str(const["v"]).replace("'", "''") + "'"
+        else:
+            raise ApiError(400, "400000", "Bad Request", "a condition compares with source-col or const")
+        return f"{left} {operators[op]} {right}"
+
+    def action_sql(self, action, stored, payload):
+        """The SQL of one action on the stored copy (tables "schema"."table"), payload attached as payload."""
+        kind = action.get("action")
+        if kind not in ("insert", "update", "upsert", "delete", "replace"):
+            raise ApiError(400, "400000", "Bad Request", f"unknown action {kind!r}")
+        table = f'"{action.get("target-schema", "Extract")}"."{action["target-table"]}"'
+        target = f"target.{table}"
+        has_source = "source-table" in action
+        if kind in ("insert", "update", "upsert", "replace") and not has_source:
+            raise ApiError(400, "400000", "Bad Request", f"{kind} needs a source-table")
+        if kind in ("update", "upsert", "delete") and "condition" not in action:
+            raise ApiError(400, "400000", "Bad Request", f"{kind} needs a condition")
+        if has_source and payload is None:
+            raise ApiError(400, "400000", "Bad Request", "the actions name a source table but no payload was uploaded")
+        source = f'payload."{action.get("source-schema", "Extract")}"."{action["source-table"]}"' if has_source else None
+        try:
+            columns = ", ".join(f'"{c}"' for c in hyper_columns(stored, table))
+        except Exception:  # noqa: BLE001
+            raise ApiError(400, "400000", "Bad Request", f"target table {table} does not exist in the data source")
+        matches = (f"EXISTS (SELECT 1 FROM {source} AS s WHERE {self.condition_sql(action['condition'], 't', 's')})"
+                   if has_source and "condition" in action else
+                   self.condition_sql(action["condition"], "t", "s") if "condition" in action else "TRUE")
+        if kind == "insert":
+            return [f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source}"]
+        if kind == "replace":
+            return [f"DELETE FROM {target}", f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source}"]
+        if kind == "delete":
+            return [f"DELETE FROM {target} AS t WHERE {matches}"]
+        inverse = self.condition_sql(action["condition"], "t", "s")
+        if kind == "update":  # the source rows that match a target row replace it
+            return [f"CREATE TEMPORARY TABLE matched AS SELECT {columns} FROM {source} AS s WHERE EXISTS "
+                    f"(SELECT 1 FROM {target} AS t WHERE {inverse})",
+                    f"DELETE FROM {target} AS t WHERE {matches}",
+                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM matched", "DROP TABLE matched"]
+        return [f"DELETE FROM {target} AS t WHERE {matches}",  # upsert: matching rows replaced, the rest inserted
+                f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source}"]
+
     def get_job(self, query, site_id, job_id):
         self.session(site_id)
         with self.state.lock:
@@ -738,11 +920,14 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(404, "404030", "Not Found", f"job {job_id} does not exist")
             job["polls"] += 1
             done = job["polls"] >= self.state.job_polls_to_finish
-        finished = ' completedAt="2026-01-01T00:00:10Z" finishCode="0"' if done else ""
+        finished = f' completedAt="2026-01-01T00:00:10Z" finishCode="{job.get("finish", "0")}"' if done else ""
         started = ' startedAt="2026-01-01T00:00:01Z"' if job["polls"] > 1 or done else ""
-        self.send(200, xml_response(f'<job id="{job_id}" mode="Asynchronous" type="PublishDatasource" '
+        kind = job.get("type", "PublishDatasource")
+        child = "updateUploadedFileJob" if kind == "UpdateUploadedFile" else "publishDatasourceJob"
+        notes = f'<notes>{attr(job["notes"])}</notes>' if done and job.get("notes") else ""
+        self.send(200, xml_response(f'<job id="{job_id}" mode="Asynchronous" type="{kind}" '
                                     f'progress="{100 if done else 50}" createdAt="2026-01-01T00:00:00Z"{started}{finished}>'
-                                    f'<publishDatasourceJob><datasource id="{job["datasource"]}"/></publishDatasourceJob></job>'))
+                                    f'<{child}><datasource id="{job["datasource"]}"/>{notes}</{child}></job>'))
 
 
 def make_server(state, port=0, tls=None):

@@ -344,3 +344,83 @@ def test_an_older_server_has_no_data_quality_warnings(double, extract):
     with pytest.raises(urllib.error.HTTPError) as unsupported:
         urllib.request.urlopen(too_new, timeout=10)
     assert unsupported.value.code == 404
+
+
+# --- Update Data in Hyper Data Source (issue #15), through tableauserverclient's update_hyper_data ---
+
+def write_hyper(path, table, columns, rows):
+    """A .hyper file with one table "Extract".<table> of BIGINT/TEXT columns, through tableauhyperapi."""
+    from tableauhyperapi import (Connection, CreateMode, HyperProcess, Inserter, SqlType, TableDefinition, TableName,
+                                 Telemetry)
+    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU, parameters={"log_dir": str(path.parent)}) as process:
+        with Connection(process.endpoint, str(path), CreateMode.CREATE_AND_REPLACE) as connection:
+            connection.catalog.create_schema_if_not_exists("Extract")
+            definition = TableDefinition(TableName("Extract", table),
+                                         [TableDefinition.Column(name, SqlType.big_int() if kind == "int" else SqlType.text())
+                                          for name, kind in columns])
+            connection.catalog.create_table(definition)
+            with Inserter(connection, definition) as inserter:
+                inserter.add_rows(rows)
+                inserter.execute()
+    return path
+
+
+def stored_rows(state, datasource_id, table='"Extract"."Extract"'):
+    from tableauhyperapi import Connection, HyperProcess, Telemetry
+    with HyperProcess(Telemetry.DO_NOT_SEND_USAGE_DATA_TO_TABLEAU,
+                      parameters={"log_dir": str(state.workdir)}) as process:
+        with Connection(process.endpoint, str(state.datasources[datasource_id]["path"])) as connection:
+            return sorted(map(tuple, connection.execute_list_query(f"SELECT * FROM {table}")))
+
+
+def test_update_hyper_data_applies_actions_once_per_request_id(double, tmp_path):
+    state, url = double
+    columns = [("id", "int"), ("name", "text")]
+    base = write_hyper(tmp_path / "base.hyper", "Extract", columns, [[1, "a"], [2, "b"], [3, "c"]])
+    server = signed_in(url)
+    item = server.datasources.publish(TSC.DatasourceItem(default_project(server).id, name="Live"), str(base), "CreateNew")
+    delta = write_hyper(tmp_path / "delta.hyper", "delta", columns, [[2, "B"], [4, "d"]])
+    upsert = [{"action": "upsert", "source-schema": "Extract", "source-table": "delta", "target-schema": "Extract",
+               "target-table": "Extract", "condition": {"op": "eq", "source-col": "id", "target-col": "id"}}]
+    job = server.datasources.update_hyper_data(item, request_id="req-1", actions=upsert, payload=str(delta))
+    assert job.type == "UpdateUploadedFile"
+    server.jobs.wait_for_job(job)
+    assert stored_rows(state, item.id) == [(1, "a"), (2, "B"), (3, "c"), (4, "d")]
+    # The same RequestID again (a retry after a lost answer): answered, not applied twice.
+    again = server.datasources.update_hyper_data(item, request_id="req-1", actions=upsert, payload=str(delta))
+    assert again.id == job.id and state.updates_applied == 1
+    # A delete by a constant condition needs no payload; an and of conditions.
+    delete = [{"action": "delete", "target-schema": "Extract", "target-table": "Extract",
+               "condition": {"op": "and", "args": [{"op": "gte", "target-col": "id", "const": {"type": "integer", "v": 3}},
+                                                   {"op": "ne", "target-col": "name", "const": {"type": "string", "v": "d"}}]}}]
+    server.jobs.wait_for_job(server.datasources.update_hyper_data(item, request_id="req-2", actions=delete))
+    assert stored_rows(state, item.id) == [(1, "a"), (2, "B"), (4, "d")]
+    replace = [{"action": "replace", "source-schema": "Extract", "source-table": "delta", "target-schema": "Extract",
+                "target-table": "Extract"}]
+    server.jobs.wait_for_job(server.datasources.update_hyper_data(item, request_id="req-3", actions=replace,
+                                                                  payload=str(delta)))
+    assert stored_rows(state, item.id) == [(2, "B"), (4, "d")]
+    assert state.datasources[item.id]["tables"][0]["rows"] == 2
+
+
+def test_update_hyper_data_failures_are_jobs_that_fail_or_refusals(double, tmp_path):
+    state, url = double
+    columns = [("id", "int"), ("name", "text")]
+    base = write_hyper(tmp_path / "base.hyper", "Extract", columns, [[1, "a"]])
+    server = signed_in(url)
+    item = server.datasources.publish(TSC.DatasourceItem(default_project(server).id, name="Live"), str(base), "CreateNew")
+    missing = [{"action": "insert", "source-schema": "Extract", "source-table": "nope", "target-schema": "Extract",
+                "target-table": "Extract"}]
+    job = server.datasources.update_hyper_data(item, request_id="bad", actions=missing, payload=str(base))
+    from tableauserverclient.server.endpoint.exceptions import JobFailedException
+    with pytest.raises(JobFailedException):
+        server.jobs.wait_for_job(job)
+    assert stored_rows(state, item.id) == [(1, "a")], "a failed job changes nothing"
+    state.update_payload_limit = 10
+    with pytest.raises(TSC.ServerResponseError) as too_big:
+        server.datasources.update_hyper_data(item, request_id="big", actions=missing, payload=str(base))
+    assert "exceeds the limit" in str(too_big.value)
+    state.datasources[item.id]["live_to_hyper"] = False
+    with pytest.raises(TSC.ServerResponseError) as not_live:
+        server.datasources.update_hyper_data(item, request_id="x", actions=missing, payload=str(base))
+    assert "live-to-Hyper" in str(not_live.value)

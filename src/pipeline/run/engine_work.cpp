@@ -6,6 +6,7 @@
 
 #include "hyperpipe/extract.hpp"
 #include "net/http.hpp"
+#include "pipeline/run/change_set.hpp"
 #include "pipeline/run/output_tables.hpp"
 #include "pipeline/run/run_work.hpp"
 #include "pipeline/run/workspace_sql.hpp"
@@ -71,6 +72,10 @@ public:
 
   Status finish_output(std::size_t index, const std::filesystem::path& staged) override {
     return m_outputs.at(index).commit_as(staged);
+  }
+
+  Result<ChangeSet> make_change_set(const ChangeSetRequest& request) override {
+    return compute_change_set(m_engine, request);
   }
 
   void release() override {

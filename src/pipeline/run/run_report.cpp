@@ -83,15 +83,32 @@ std::string RunReport::to_json() const {
   }
   out["publishes"] = json::array();
   for (const auto& publish : publishes) {
-    out["publishes"].push_back({{"output", publish.output},
-                                {"server", publish.server},
-                                {"site", publish.site},
-                                {"project", publish.project},
-                                {"name", publish.name},
-                                {"mode", publish.mode},
-                                {"datasource_id", publish.datasource_id},
-                                {"url", publish.url},
-                                {"seconds", publish.seconds}});
+    json item{{"output", publish.output},
+              {"server", publish.server},
+              {"site", publish.site},
+              {"project", publish.project},
+              {"name", publish.name},
+              {"mode", publish.mode},
+              {"datasource_id", publish.datasource_id},
+              {"url", publish.url},
+              {"seconds", publish.seconds}};
+    if (publish.sync) {
+      json tables = json::array();
+      for (const auto& table : publish.sync->tables) {
+        tables.push_back({{"table", table.table},
+                          {"inserted", table.inserted},
+                          {"updated", table.updated},
+                          {"deleted", table.deleted},
+                          {"replaced", table.replaced}});
+      }
+      item["sync"] = {{"whole_file", publish.sync->whole_file},
+                      {"why_whole_file", publish.sync->why_whole},
+                      {"tables", std::move(tables)},
+                      {"batches", publish.sync->batches},
+                      {"bytes_uploaded", publish.sync->bytes_uploaded},
+                      {"bytes_full_publish", publish.sync->bytes_full_publish}};
+    }
+    out["publishes"].push_back(std::move(item));
   }
   out["notes"] = notes;
   // Messages quote what servers sent; invalid UTF-8 in them is replaced, never fatal.
@@ -121,6 +138,16 @@ std::string RunReport::summary() const {
     text += fmt::format("published {} as \"{}\" ({}, {}) in {:.2f} s{}\n", publish.output, publish.name,
                         publish.datasource_id, publish.mode, publish.seconds,
                         publish.url.empty() ? "" : fmt::format(": {}", publish.url));
+    if (publish.sync && publish.sync->whole_file) {
+      text += fmt::format("  sent whole: {}\n", publish.sync->why_whole);
+    } else if (publish.sync) {
+      for (const auto& table : publish.sync->tables) {
+        text += fmt::format("  {}: {} inserted, {} updated, {} deleted{}\n", table.table, table.inserted, table.updated,
+                            table.deleted, table.replaced > 0 ? fmt::format(", {} replaced", table.replaced) : "");
+      }
+      text += fmt::format("  {} batch{}, {} bytes uploaded instead of {}\n", publish.sync->batches,
+                          publish.sync->batches == 1 ? "" : "es", publish.sync->bytes_uploaded, publish.sync->bytes_full_publish);
+    }
   }
   for (const auto& note : notes) {
     text += fmt::format("note: {}\n", note);

@@ -56,6 +56,25 @@ struct OutputReport {
   double seconds = 0;
 };
 
+/// One table of a sync publish: what was sent for it.
+struct SyncTableReport {
+  std::string table; ///< "schema"."table"
+  std::uint64_t inserted = 0;
+  std::uint64_t updated = 0;
+  std::uint64_t deleted = 0;
+  std::uint64_t replaced = 0; ///< rows of a table without a key, sent whole (replace)
+};
+
+/// How a sync publish went: changes sent (or the whole file, and why).
+struct SyncReport {
+  bool whole_file = false;
+  std::string why_whole; ///< when whole_file: the first run, the data source changed on the server, ...
+  std::vector<SyncTableReport> tables;
+  int batches = 0;
+  std::uint64_t bytes_uploaded = 0;
+  std::uint64_t bytes_full_publish = 0; ///< what publishing the file whole would have sent
+};
+
 struct PublishReport {
   std::string output;
   std::string server;
@@ -66,6 +85,7 @@ struct PublishReport {
   std::string datasource_id;
   std::string url;
   double seconds = 0;
+  std::optional<SyncReport> sync = std::nullopt; ///< mode sync
 };
 
 struct RunReport {

@@ -21,6 +21,31 @@
 
 namespace hyperpipe::pipeline {
 
+/// One table of an output published with `mode: sync`: its key (empty: replaced whole).
+struct ChangeTable {
+  TableName name;
+  std::vector<std::string> key;
+};
+
+/// What changed between the extract last published (`last`) and the new one (`fresh`), as
+/// payload files of at most `payload_limit` bytes in `folder`.
+struct ChangeSetRequest {
+  std::filesystem::path fresh;
+  std::filesystem::path last;
+  std::vector<ChangeTable> tables;
+  std::filesystem::path folder;
+  std::uint64_t payload_limit = 100ULL << 20U;
+};
+
+struct ChangeSet {
+  std::vector<SyncTableReport> tables;
+  /// In order; their request ids are the caller's to give. None: nothing changed.
+  std::vector<publish::ChangeBatch> batches;
+  /// Why the change cannot be sent as changes (a table's columns changed, a table without a
+  /// key too large for one payload): the file is published whole instead.
+  std::string fallback;
+};
+
 class RunEngine {
 public:
   virtual ~RunEngine() = default;
@@ -42,6 +67,9 @@ public:
                                                               const std::function<void(const PlannedTable&)>& on_table) = 0;
   /// Finishes the `index`-th output written as the complete file `staged`, awaiting the commit.
   virtual Status finish_output(std::size_t index, const std::filesystem::path& staged) = 0;
+  /// Computes a sync publish's change set (pipeline/run/change_set_sql.hpp). A key that is not
+  /// unique or holds NULLs in `fresh` is an error, found before anything is sent.
+  virtual Result<ChangeSet> make_change_set(const ChangeSetRequest& request) = 0;
   /// Lets go of the workspace and of every output not finished (their temporary files go): the
   /// run is over, and its scratch folder is removed next, while the run lock is still held.
   virtual void release() = 0;

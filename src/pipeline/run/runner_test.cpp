@@ -110,6 +110,9 @@ public:
     write_text(staged, "new " + written.at(index));
     return {};
   }
+  Result<ChangeSet> make_change_set(const ChangeSetRequest&) override {
+    return make_error(ErrorKind::internal, "the fake engine computes no change sets");
+  }
   void release() override { calls.push_back("release"); }
 
 private:

@@ -1,0 +1,33 @@
+#pragma once
+// The statements that compute what changed in a table between the extract hyperpipe last
+// published and the one it just wrote, for `publish: {mode: sync}`. Pure: tables are given
+// qualified ("db"."schema"."table"), key columns by name. The rows are compared whole, NULLs
+// equal to NULLs (EXCEPT's "not distinct").
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hyperpipe::pipeline::change_set_sql {
+
+/// How many key values occur more than once in `table`.
+std::string duplicate_keys(const std::string& table, const std::vector<std::string>& key);
+/// How many rows of `table` have a NULL in a key column (no condition can match them).
+std::string null_keys(const std::string& table, const std::vector<std::string>& key);
+/// The rows of `fresh` that `last` does not have as they are: inserted or changed.
+std::string create_upserts(const std::string& into, const std::string& fresh, const std::string& last);
+/// The keys of `last` that `fresh` no longer has: deleted.
+std::string create_deletes(const std::string& into, const std::string& fresh, const std::string& last,
+                           const std::vector<std::string>& key);
+/// Of the rows in `upserts`, those whose key `last` did not have (inserted, not updated).
+std::string count_inserted(const std::string& upserts, const std::string& last, const std::vector<std::string>& key);
+/// Rows that differ between the two, counted both ways (0: the table is unchanged).
+std::string count_differences(const std::string& fresh, const std::string& last);
+/// The whole of `fresh`, for a table without a key (sent with replace).
+std::string create_copy(const std::string& into, const std::string& fresh);
+/// Rows of `source` whose position modulo `parts` is `index`: one payload of a split change set.
+std::string create_part(const std::string& into, const std::string& source, const std::vector<std::string>& columns,
+                        std::uint64_t parts, std::uint64_t index);
+std::string count_rows(const std::string& table);
+
+} // namespace hyperpipe::pipeline::change_set_sql
