@@ -83,6 +83,7 @@ const char* mode_flag(PublishMode mode) {
   case PublishMode::overwrite: return "&overwrite=true";
   case PublishMode::append: return "&append=true";
   case PublishMode::replace: return "&replace=true";
+  case PublishMode::sync: return "&overwrite=true"; // a whole-file sync publish is an overwrite
   }
   return "";
 }
@@ -128,18 +129,20 @@ std::string_view publish_mode_name(PublishMode mode) {
   case PublishMode::overwrite: return "overwrite";
   case PublishMode::append: return "append";
   case PublishMode::replace: return "replace";
+  case PublishMode::sync: return "sync";
   }
   return "createnew";
 }
 
 Result<PublishMode> parse_publish_mode(std::string_view text) {
-  for (const auto mode : {PublishMode::createnew, PublishMode::overwrite, PublishMode::append, PublishMode::replace}) {
+  for (const auto mode : {PublishMode::createnew, PublishMode::overwrite, PublishMode::append, PublishMode::replace,
+                          PublishMode::sync}) {
     if (text == publish_mode_name(mode)) {
       return mode;
     }
   }
   return make_error(ErrorKind::invalid_argument, fmt::format("unknown publish mode \"{}\"", text),
-                    "use createnew, overwrite, append or replace");
+                    "use createnew, overwrite, append, replace or sync");
 }
 
 TableauClient::TableauClient(net::HttpTransport& transport, Credentials credentials, std::string server, Sleeper& sleeper)
@@ -517,9 +520,11 @@ Result<std::string> TableauClient::wait_for_job(const std::string& job_id, std::
       for (const XmlElement* note : find_elements(document, "notes")) {
         notes += (notes.empty() ? "" : "; ") + note->text;
       }
-      return make_error(ErrorKind::remote, fmt::format("job {} ({}) {}{}", job_id, type.empty() ? "server job" : type,
-                                                       finish == "2" ? "was cancelled" : "failed",
-                                                       notes.empty() ? "" : ": " + notes));
+      Error failed = make_error(ErrorKind::remote, fmt::format("job {} ({}) {}{}", job_id, type.empty() ? "server job" : type,
+                                                               finish == "2" ? "was cancelled" : "failed",
+                                                               notes.empty() ? "" : ": " + notes));
+      failed.remote_code = std::string(k_job_failed); // it ended without applying anything
+      return failed;
     }
     // Poll gently: 0.5 s growing by 1.4 up to 30 s (reached at the 13th poll), as Tableau's
     // own client does; give up after `timeout` of waiting.
@@ -641,7 +646,8 @@ Result<PublishResult> TableauClient::publish(const std::filesystem::path& file, 
   // An overwrite or replace applied twice gives the same data source: repeated after an unclear
   // failure. An append (or createnew) is not: it may have been applied, and doing it again would
   // double the rows, so that failure says "outcome unknown" instead (its own exit code).
-  const bool repeatable = options.mode == PublishMode::overwrite || options.mode == PublishMode::replace;
+  const bool repeatable = options.mode == PublishMode::overwrite || options.mode == PublishMode::replace ||
+                          options.mode == PublishMode::sync;
   const auto outcome_unknown = [&](Error error, std::string_view what) {
     error.kind = ErrorKind::outcome_unknown;
     error.message = fmt::format("the {} of \"{}\" was sent, but {}: it may or may not have been applied ({})",

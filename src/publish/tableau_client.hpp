@@ -26,9 +26,11 @@ namespace hyperpipe::publish {
 using net::real_sleeper;
 using net::Sleeper;
 
-enum class PublishMode { createnew, overwrite, append, replace };
+/// sync: a pipeline keeps the data source in step by sending what changed (Update Data in Hyper
+/// Data Source), or the whole file with overwrite when it cannot (pipeline/run/sync_publish.hpp).
+enum class PublishMode { createnew, overwrite, append, replace, sync };
 Result<PublishMode> parse_publish_mode(std::string_view text);
-/// "createnew", "overwrite", "append" or "replace" (what parse_publish_mode reads).
+/// "createnew", "overwrite", "append", "replace" or "sync" (what parse_publish_mode reads).
 std::string_view publish_mode_name(PublishMode mode);
 
 /// A project path's levels: '/' separates them; a backslash makes the next character part of the
@@ -130,6 +132,10 @@ struct QualityWarning {
   std::string message;
   bool active = false;
 };
+
+/// Error::remote_code of a server job that ended failed or cancelled (and so applied nothing),
+/// as against one whose end is unknown.
+inline constexpr std::string_view k_job_failed = "job-failed";
 
 /// The marker that makes a data-quality warning hyperpipe's own: only those are ever removed.
 inline constexpr std::string_view k_warning_marker = "hyperpipe: ";

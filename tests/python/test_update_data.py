@@ -110,3 +110,195 @@ def test_the_servers_refusals_say_what_to_do(double, tmp_path):
     endless = publish(url, delta, "--datasource", "Live", "--action", "upsert", "--key", "id", "--request-id", "r4",
                       "--job-timeout", "2")
     assert endless.returncode == 7 and "did not finish within 2 s" in endless.stderr
+
+
+SYNC_PIPELINE = """
+version: 1
+name: shop
+sources:
+  orders: {{type: csv, path: orders.csv}}
+  regions: {{type: csv, path: regions.csv}}
+outputs:
+  shop:
+    file: shop.hyper
+    tables:
+      - {{name: Extract.orders, from: orders, primary_key: [id]}}
+      - {{name: Extract.regions, from: regions}}
+    publish:
+      server: {url}
+      allow_http: true
+      name: Shop
+      mode: sync
+      job_timeout: 30s
+{extra}"""
+
+
+def write_orders(folder, rows):
+    (folder / "orders.csv").write_text("id,customer,amount\n" + "".join(f"{i},{c},{a}\n" for i, c, a in rows))
+
+
+def run_sync(folder):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYPERPIPE_TABLEAU")}
+    env.update({"HYPERPIPE_TABLEAU_TOKEN_NAME": PAT[0], "HYPERPIPE_TABLEAU_TOKEN_SECRET": PAT[1]})
+    result = subprocess.run([str(BUILD / "src" / "hyperpipe"), "run", str(folder / "pipeline.yaml"), "--progress", "never"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert PAT[1] not in result.stdout + result.stderr
+    report = json.loads((folder / ".hyperpipe" / "shop.last-run.json").read_text())
+    return result, report
+
+
+def sync_folder(tmp_path, url, orders, extra=""):
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "pipeline.yaml").write_text(SYNC_PIPELINE.format(url=url, extra=extra))
+    (folder / "regions.csv").write_text("region,manager\nEMEA,ann\nAPAC,bo\n")
+    write_orders(folder, orders)
+    return folder
+
+
+def shop(state):
+    return next(d for d in state.datasources.values() if d["name"] == "Shop")
+
+
+def test_sync_sends_only_what_changed_by_key_and_the_server_ends_up_identical(double, tmp_path):
+    state, url = double
+    orders = [(i, f"customer {i % 7}", f"{i * 1.25:.2f}") for i in range(1, 20001)]
+    folder = sync_folder(tmp_path, url, orders)
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    sync = report["publishes"][0]["sync"]
+    assert sync["whole_file"] and "no copy of what was last published" in sync["why_whole_file"]
+
+    orders[9] = (10, "customer changed", "999.99")  # updated
+    del orders[19]                                   # id 20 deleted
+    orders.append((50000, "new customer", "5.00"))   # inserted
+    write_orders(folder, orders)
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    sync = report["publishes"][0]["sync"]
+    assert not sync["whole_file"] and sync["batches"] == 1
+    by_table = {t["table"]: t for t in sync["tables"]}
+    assert (by_table['"Extract"."orders"']["inserted"], by_table['"Extract"."orders"']["updated"],
+            by_table['"Extract"."orders"']["deleted"]) == (1, 1, 1)
+    assert by_table['"Extract"."regions"']["replaced"] == 0, "an unchanged table without a key is not sent"
+    assert 0 < sync["bytes_uploaded"] * 3 < sync["bytes_full_publish"]
+    assert state.updates_applied == 1
+    got = stored_rows(state, shop(state)["id"], '"Extract"."orders"')
+    from decimal import Decimal
+    assert [(r[0], r[1], Decimal(str(r[2]))) for r in got] == sorted((i, c, Decimal(a)) for i, c, a in orders)
+
+    # Nothing changed: nothing is sent.
+    patches_before = len(patches(state))
+    result, report = run_sync(folder)
+    assert result.returncode == 0 and report["publishes"][0]["sync"]["batches"] == 0
+    assert len(patches(state)) == patches_before
+
+    # A table without a key that changed is replaced whole.
+    (folder / "regions.csv").write_text("region,manager\nEMEA,ann\nAPAC,cy\nAMER,dee\n")
+    result, report = run_sync(folder)
+    by_table = {t["table"]: t for t in report["publishes"][0]["sync"]["tables"]}
+    assert result.returncode == 0 and by_table['"Extract"."regions"']["replaced"] == 3
+    assert stored_rows(state, shop(state)["id"], '"Extract"."regions"') == [("AMER", "dee"), ("APAC", "cy"), ("EMEA", "ann")]
+
+
+def test_a_data_source_changed_on_the_server_is_published_whole_and_says_why(double, tmp_path):
+    state, url = double
+    folder = sync_folder(tmp_path, url, [(1, "a", "1.00"), (2, "b", "2.00")])
+    assert run_sync(folder)[0].returncode == 0
+    with state.lock:
+        shop(state)["updated_at"] = state.tick()  # someone else changed it since
+    write_orders(folder, [(1, "a", "1.00"), (2, "b", "2.50")])
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    sync = report["publishes"][0]["sync"]
+    assert sync["whole_file"] and "changed on the server since hyperpipe last published it" in sync["why_whole_file"]
+    assert state.updates_applied == 0 and shop(state)["versions"] == 2
+
+
+def test_a_lost_answer_is_repeated_under_its_request_id_and_applied_once(double, tmp_path):
+    state, url = double
+    folder = sync_folder(tmp_path, url, [(1, "a", "1.00"), (2, "b", "2.00")])
+    assert run_sync(folder)[0].returncode == 0
+    state.faults = [{"method": "PATCH", "path": r"/data$", "lose_answer": True, "times": 1}]
+    write_orders(folder, [(1, "a", "1.00"), (2, "b", "2.50"), (3, "c", "3.00")])
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    sent = [path for path in patches(state)]
+    assert len(sent) == 2, "the PATCH whose answer was lost was sent again"
+    assert state.updates_applied == 1 and len(state.update_requests) == 1
+    assert [(r[0], r[1]) for r in stored_rows(state, shop(state)["id"], '"Extract"."orders"')] == [(1, "a"), (2, "b"), (3, "c")]
+
+
+def test_a_killed_sync_is_finished_by_the_next_run_with_the_same_request_ids(double, tmp_path):
+    state, url = double
+    folder = sync_folder(tmp_path, url, [(i, "x", "1.00") for i in range(1, 51)])
+    assert run_sync(folder)[0].returncode == 0
+    state.faults = [{"method": "GET", "path": r"/jobs/", "delay": 30, "times": 1}]
+    write_orders(folder, [(i, "z", "1.00") for i in range(1, 51)])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYPERPIPE_TABLEAU")}
+    env.update({"HYPERPIPE_TABLEAU_TOKEN_NAME": PAT[0], "HYPERPIPE_TABLEAU_TOKEN_SECRET": PAT[1]})
+    process = subprocess.Popen([str(BUILD / "src" / "hyperpipe"), "run", str(folder / "pipeline.yaml"), "--progress", "never"],
+                               stdout=subprocess.DEVNULL, stderr=open(tmp_path / "killed.err", "w"), env=env)
+    import time
+    deadline = time.time() + 120
+    while not patches(state) and time.time() < deadline:
+        time.sleep(0.05)
+    assert patches(state), "the run reached the update"
+    time.sleep(0.5)
+    process.kill()  # kill -9 while it waits for the job: applied on the server, not confirmed here
+    process.wait(timeout=30)
+    assert state.updates_applied == 1
+    sync_state = json.loads((folder / ".hyperpipe" / "shop.sync.json").read_text())
+    pending = sync_state["targets"]["shop#0"]["pending"]
+    kept_id = pending["batches"][0]["request_id"]
+    state.faults = []
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    assert any("sent again" in note for note in report["notes"]), report["notes"]
+    assert kept_id in state.update_requests and state.updates_applied == 1, "the same id again: not applied twice"
+    assert {r[1] for r in stored_rows(state, shop(state)["id"], '"Extract"."orders"')} == {"z"}
+    assert "pending" not in json.loads((folder / ".hyperpipe" / "shop.sync.json").read_text())["targets"]["shop#0"]
+
+
+def test_a_failed_job_fails_the_run_and_the_next_run_sends_the_change_again(double, tmp_path):
+    state, url = double
+    folder = sync_folder(tmp_path, url, [(1, "a", "1.00")])
+    assert run_sync(folder)[0].returncode == 0
+    write_orders(folder, [(1, "a", "1.00"), (2, "b", "2.00")])
+    state.job_failure = "disk full on the server"
+    result, report = run_sync(folder)
+    assert result.returncode == 7 and "disk full on the server" in report["error"]["message"]
+    state.job_failure = None
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    assert [r[0] for r in stored_rows(state, shop(state)["id"], '"Extract"."orders"')] == [1, 2]
+
+
+def test_a_key_that_is_not_unique_is_refused_before_anything_is_sent(double, tmp_path):
+    state, url = double
+    folder = sync_folder(tmp_path, url, [(1, "a", "1.00")])
+    assert run_sync(folder)[0].returncode == 0
+    write_orders(folder, [(1, "a", "1.00"), (1, "again", "2.00")])
+    result, report = run_sync(folder)
+    assert result.returncode != 0
+    assert "the key (id) of \"Extract\".\"orders\"" in report["error"]["message"]
+    assert "1 value occur more than once" in report["error"]["message"]
+    assert patches(state) == []
+
+
+def test_large_change_sets_go_in_payloads_below_the_limit(double, tmp_path):
+    state, url = double
+    import hashlib
+    rows = [(i, "customer " + hashlib.sha256(str(i).encode()).hexdigest(), f"{i % 1000}.{i % 100:02d}")
+            for i in range(1, 60001)]
+    folder = sync_folder(tmp_path, url, rows, "      payload_limit_mb: 1\n")
+    assert run_sync(folder)[0].returncode == 0
+    changed = [(i, c.replace("customer", "client"), a) for i, c, a in rows]
+    write_orders(folder, changed)
+    result, report = run_sync(folder)
+    assert result.returncode == 0, result.stderr
+    sync = report["publishes"][0]["sync"]
+    assert sync["batches"] > 1 and not sync["whole_file"]
+    assert state.updates_applied == sync["batches"]
+    got = stored_rows(state, shop(state)["id"], '"Extract"."orders"')
+    assert len(got) == 60000 and all(name.startswith("client") for _, name, _ in got)

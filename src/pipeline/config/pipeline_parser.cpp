@@ -354,6 +354,10 @@ private:
                    "add certified: true (the note explains the certification)");
     }
     target.warn_on_failure = reader.flag("warn_on_failure").value_or(true);
+    target.job_timeout = reader.duration("job_timeout", std::chrono::seconds(1), std::chrono::seconds(7 * 86'400)).value_or(target.job_timeout);
+    if (auto limit = reader.integer("payload_limit_mb", 1, 10'000)) {
+      target.update_payload_limit = static_cast<std::uint64_t>(*limit) << 20U;
+    }
     target.session_wait = reader.duration("session_wait", std::chrono::seconds(1), std::chrono::seconds(86'400)).value_or(target.session_wait);
     target.allow_http = reader.flag("allow_http").value_or(false);
     target.as_job = reader.flag("as_job").value_or(false);
@@ -368,7 +372,7 @@ private:
     if (auto mode = reader.text("mode")) {
       auto parsed = publish::parse_publish_mode(*mode);
       if (!parsed) {
-        reader.error("mode", parsed.error().message, "use createnew, overwrite, append or replace");
+        reader.error("mode", parsed.error().message, "use createnew, overwrite, append, replace or sync");
       } else {
         target.mode = *parsed;
       }

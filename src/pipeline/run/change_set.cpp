@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/quoting.hpp"
 #include "hyper/sql/ddl.hpp"
 #include "hyperpipe/extract.hpp"
 #include "pipeline/run/change_set_sql.hpp"
@@ -127,7 +128,10 @@ Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest
         changes.tables.push_back(report);
         continue;
       }
-      HP_ASSIGN_OR_RETURN(const auto duplicates, count(writer, change_set_sql::duplicate_keys(fresh, table.key), "duplicates"));
+      const std::string keys = base::quote_identifier("hp_sync_keys");
+      HP_TRY(writer.execute(change_set_sql::copy_keys(keys, fresh, table.key)));
+      HP_ASSIGN_OR_RETURN(const auto duplicates, count(writer, change_set_sql::duplicate_keys(keys, table.key), "duplicates"));
+      HP_TRY(writer.execute("DROP TABLE " + keys));
       HP_ASSIGN_OR_RETURN(const auto nulls, count(writer, change_set_sql::null_keys(fresh, table.key), "nulls"));
       if (duplicates > 0 || nulls > 0) {
         return make_error(ErrorKind::invalid_argument,

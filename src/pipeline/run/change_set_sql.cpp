@@ -19,6 +19,10 @@ std::string column_list(const std::vector<std::string>& columns, const std::stri
 
 } // namespace
 
+std::string copy_keys(const std::string& into, const std::string& table, const std::vector<std::string>& key) {
+  return fmt::format("CREATE TEMPORARY TABLE {} AS SELECT {} FROM {}", into, column_list(key), table);
+}
+
 std::string duplicate_keys(const std::string& table, const std::vector<std::string>& key) {
   return fmt::format("SELECT COUNT(*) FROM (SELECT {0} FROM {1} GROUP BY {0} HAVING COUNT(*) > 1) AS duplicates",
                      column_list(key), table);

@@ -10,8 +10,11 @@
 
 namespace hyperpipe::pipeline::change_set_sql {
 
-/// How many key values occur more than once in `table`.
-std::string duplicate_keys(const std::string& table, const std::vector<std::string>& key);
+/// The key columns of `table` copied into the temporary table `into`: a table without the
+/// ASSUMED primary key, which Hyper trusts (grouping on it would find no duplicate by design).
+std::string copy_keys(const std::string& into, const std::string& table, const std::vector<std::string>& key);
+/// How many key values occur more than once in `keys` (a copy_keys table).
+std::string duplicate_keys(const std::string& keys, const std::vector<std::string>& key);
 /// How many rows of `table` have a NULL in a key column (no condition can match them).
 std::string null_keys(const std::string& table, const std::vector<std::string>& key);
 /// The rows of `fresh` that `last` does not have as they are: inserted or changed.

@@ -105,6 +105,16 @@ public:
                                  [&](std::uint64_t sent, std::uint64_t) { on_progress(sent); });
   }
 
+  Result<publish::SyncOutcome> send_changes(const PublishSpec& target, const publish::SyncExpectation& expected,
+                                            const std::vector<publish::ChangeBatch>& batches,
+                                            const std::function<Status(std::size_t done)>& on_batch_done,
+                                            const std::function<void(const std::string& secret)>& add_secret) override {
+    HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));
+    add_secret(credentials.secret);
+    auto transport = net::make_curl_transport(target.http());
+    return publish::send_changes(*transport, credentials, with_session(target), expected, batches, on_batch_done);
+  }
+
   Result<std::string> mark_stale(const PublishSpec& target, const std::string& message,
                                  const std::function<void(const std::string& secret)>& add_secret) override {
     HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));

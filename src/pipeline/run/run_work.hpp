@@ -83,6 +83,12 @@ public:
   virtual Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
                                                  const std::function<void(const std::string& secret)>& add_secret,
                                                  const std::function<void(std::uint64_t sent)>& on_progress) = 0;
+  /// Sends a sync publish's change batches (publish/tableau_client.hpp, send_changes);
+  /// `on_batch_done(i)` is told of each confirmed batch before the next is sent.
+  virtual Result<publish::SyncOutcome> send_changes(const PublishSpec& target, const publish::SyncExpectation& expected,
+                                                    const std::vector<publish::ChangeBatch>& batches,
+                                                    const std::function<Status(std::size_t done)>& on_batch_done,
+                                                    const std::function<void(const std::string& secret)>& add_secret) = 0;
   /// After a failed run: puts a stale-data warning carrying `message` on the data source
   /// `target` names, if it exists (publish/tableau_client.hpp, mark_stale). Says what it did.
   virtual Result<std::string> mark_stale(const PublishSpec& target, const std::string& message,

@@ -10,6 +10,7 @@
 
 #include "base/quoting.hpp"
 #include "pipeline/run/counts.hpp"
+#include "pipeline/run/sync_publish.hpp"
 #include "pipeline/run/watermark.hpp"
 #include "pipeline/run/workspace_sql.hpp"
 #include "pipeline/state/commit_journal.hpp"
@@ -432,17 +433,29 @@ private:
       at(FailedStage::publish, fmt::format("publish {}", planned.output->name));
       m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0,
                      fmt::format("{} as \"{}\" to {}", planned.output->file.filename().string(), target.name, target.server)});
-      HP_ASSIGN_OR_RETURN(auto published,
-                          m_publisher.publish(
-                              target, planned.output->file, [&](const std::string& secret) { m_secrets.push_back(secret); },
-                              [&](std::uint64_t sent) {
-                                m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
-                              }));
+      const auto on_progress = [&](std::uint64_t sent) {
+        m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
+      };
+      const auto add_secret = [&](const std::string& secret) { m_secrets.push_back(secret); };
+      publish::PublishResult published;
+      std::optional<SyncReport> sync;
+      if (target.mode == publish::PublishMode::sync) {
+        const auto index = static_cast<std::size_t>(planned.target - planned.output->publish.data());
+        HP_ASSIGN_OR_RETURN(auto synced, sync_publish({m_engine, m_publisher, m_pipeline, planned, index, m_report.started,
+                                                       add_secret, on_progress}));
+        published = std::move(synced.published);
+        sync = std::move(synced.report);
+        for (const auto& note : synced.notes) {
+          m_report.notes.push_back(fmt::format("publish {}: {}", planned.output->name, note));
+        }
+      } else {
+        HP_ASSIGN_OR_RETURN(published, m_publisher.publish(target, planned.output->file, add_secret, on_progress));
+      }
       PublishReport report{planned.output->name, target.server, target.site,
                            target.project.empty() ? "Default" : target.project, target.name, std::string(publish::publish_mode_name(target.mode)),
                            published.datasource_id,
                            published.webpage_url.empty() ? published.resource_url : published.webpage_url,
-                           seconds_since(started)};
+                           seconds_since(started), std::move(sync)};
       if (!published.sign_out_problem.empty()) {
         m_report.notes.push_back(fmt::format("publish {}: sign-out failed: {}", planned.output->name, published.sign_out_problem));
       }

@@ -139,6 +139,12 @@ public:
     return result;
   }
 
+  Result<publish::SyncOutcome> send_changes(const PublishSpec&, const publish::SyncExpectation&,
+                                            const std::vector<publish::ChangeBatch>&, const std::function<Status(std::size_t)>&,
+                                            const std::function<void(const std::string&)>&) override {
+    return make_error(ErrorKind::internal, "the fake publisher sends no changes");
+  }
+
   std::vector<std::string> marked_stale;
   Result<std::string> mark_stale(const PublishSpec& target, const std::string& message,
                                  const std::function<void(const std::string&)>& add_secret) override {
