@@ -254,7 +254,7 @@ TEST(PipelineParser, BadPublishMode) {
                             "      mode: upsert\n");
   ASSERT_EQ(parsed.diagnostics.items().size(), 1U) << all_diagnostics(parsed);
   EXPECT_TRUE(has_diagnostic(parsed, 10, 13, "outputs.out.publish.mode", "unknown publish mode \"upsert\"",
-                             "use createnew, overwrite, append or replace"));
+                             "use createnew, overwrite, append, replace or sync"));
 }
 
 TEST(PipelineParser, HttpServerWithoutAllowHttp) {

@@ -1,0 +1,36 @@
+// The statements of a sync publish's change set, as text (their effect is tested against hyperd
+// end to end in tests/python/test_update_data.py).
+#include <gtest/gtest.h>
+
+#include "pipeline/run/change_set_sql.hpp"
+
+namespace hyperpipe::pipeline::change_set_sql {
+namespace {
+
+TEST(ChangeSetSql, UpsertsAreNewRowsNotInTheLastCopyAndDeletesAreKeysNoLongerThere) {
+  EXPECT_EQ(create_upserts("c.\"Extract\".\"o__upsert\"", "f.\"Extract\".\"o\"", "l.\"Extract\".\"o\""),
+            "CREATE TABLE c.\"Extract\".\"o__upsert\" AS SELECT * FROM f.\"Extract\".\"o\" EXCEPT SELECT * FROM l.\"Extract\".\"o\"");
+  EXPECT_EQ(create_deletes("d", "f", "l", {"id", "line \"2\""}),
+            "CREATE TABLE d AS SELECT \"id\", \"line \"\"2\"\"\" FROM l EXCEPT SELECT \"id\", \"line \"\"2\"\"\" FROM f");
+}
+
+TEST(ChangeSetSql, KeysAreCheckedOnACopyWithoutTheAssumedKey) {
+  EXPECT_EQ(copy_keys("k", "f", {"id"}), "CREATE TEMPORARY TABLE k AS SELECT \"id\" FROM f");
+  EXPECT_EQ(duplicate_keys("k", {"a", "b"}),
+            "SELECT COUNT(*) FROM (SELECT \"a\", \"b\" FROM k GROUP BY \"a\", \"b\" HAVING COUNT(*) > 1) AS duplicates");
+  EXPECT_EQ(null_keys("f", {"a", "b"}), "SELECT COUNT(*) FROM f WHERE \"a\" IS NULL OR \"b\" IS NULL");
+}
+
+TEST(ChangeSetSql, InsertedRowsAreThoseWhoseKeyTheLastCopyLacked) {
+  EXPECT_EQ(count_inserted("u", "l", {"a", "b"}),
+            "SELECT COUNT(*) FROM u AS u WHERE NOT EXISTS (SELECT 1 FROM l AS o WHERE o.\"a\" = u.\"a\" AND o.\"b\" = u.\"b\")");
+}
+
+TEST(ChangeSetSql, APartTakesEveryNthRowWithTheTablesOwnColumnsOnly) {
+  EXPECT_EQ(create_part("p", "w", {"id", "name"}, 3, 1),
+            "CREATE TABLE p AS SELECT \"id\", \"name\" FROM (SELECT *, ROW_NUMBER() OVER () AS hp_position FROM w) AS "
+            "numbered WHERE hp_position % 3 = 1");
+}
+
+} // namespace
+} // namespace hyperpipe::pipeline::change_set_sql
