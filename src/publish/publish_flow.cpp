@@ -250,11 +250,18 @@ Result<SyncOutcome> send_changes(net::HttpTransport& transport, const Credential
       }
     }
   }
+  // The data is current again: hyperpipe's stale-data warning of an earlier failure goes.
+  if (client.speaks(k_quality_warnings_version)) {
+    if (auto removed = remove_own_warnings(client, datasource.id); removed && *removed > 0) {
+      outcome.notes.push_back("stale-data warning removed");
+    }
+  }
   auto after = client.get_datasource(datasource.id);
   if (!after) {
     return finish(std::move(after).error());
   }
   outcome.updated_at = after->updated_at;
+  outcome.webpage_url = after->webpage_url;
   return finish({});
 }
 

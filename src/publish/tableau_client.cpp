@@ -552,7 +552,8 @@ Result<DatasourceInfo> TableauClient::get_datasource(const std::string& id) {
   return DatasourceInfo{datasource->attribute("id"), datasource->attribute("name"),
                         project != nullptr ? project->attribute("id") : std::string(),
                         datasource->attribute("isCertified") == "true", datasource->attribute("certificationNote"),
-                        datasource->attribute("description"), {}, datasource->attribute("updatedAt")};
+                        datasource->attribute("description"), {}, datasource->attribute("updatedAt"),
+                        datasource->attribute("webpageUrl")};
 }
 
 Result<std::string> TableauClient::update_data(const std::string& datasource_id,

@@ -123,6 +123,7 @@ struct DatasourceInfo {
   std::string description;
   std::vector<std::string> tags;
   std::string updated_at; ///< changes with every change of the data source on the server
+  std::string webpage_url = {};
 };
 
 /// A data-quality warning on a data source.
@@ -283,6 +284,7 @@ struct SyncOutcome {
   std::string webpage_url;
   std::uint64_t bytes_sent = 0;
   int batches_sent = 0;
+  std::vector<std::string> notes = {};
 };
 
 /// Sends `batches` in order to the data source `target` names (each waited for to its job's

@@ -268,9 +268,11 @@ def test_a_failed_job_fails_the_run_and_the_next_run_sends_the_change_again(doub
     state.job_failure = "disk full on the server"
     result, report = run_sync(folder)
     assert result.returncode == 7 and "disk full on the server" in report["error"]["message"]
+    assert [w["type"] for w in state.warnings.values()] == ["STALE"], "the failed run said so on the data source"
     state.job_failure = None
     result, report = run_sync(folder)
     assert result.returncode == 0, result.stderr
+    assert state.warnings == {} and any("stale-data warning removed" in n for n in report["notes"])
     assert [r[0] for r in stored_rows(state, shop(state)["id"], '"Extract"."orders"')] == [1, 2]
 
 

@@ -156,6 +156,8 @@ private:
     clear_pending();
     HP_TRY(save());
     m_outcome.published.datasource_id = sent.datasource_id;
+    m_outcome.published.webpage_url = sent.webpage_url;
+    m_outcome.notes.insert(m_outcome.notes.end(), sent.notes.begin(), sent.notes.end());
     m_outcome.report.batches = sent.batches_sent;
     m_outcome.report.bytes_uploaded = sent.bytes_sent;
     return std::string();
