@@ -149,7 +149,7 @@ def run_sync(folder):
 
 def sync_folder(tmp_path, url, orders, extra=""):
     folder = tmp_path / "shop"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "pipeline.yaml").write_text(SYNC_PIPELINE.format(url=url, extra=extra))
     (folder / "regions.csv").write_text("region,manager\nEMEA,ann\nAPAC,bo\n")
     write_orders(folder, orders)
@@ -286,6 +286,11 @@ def test_a_key_that_is_not_unique_is_refused_before_anything_is_sent(double, tmp
     assert "the key (id) of \"Extract\".\"orders\"" in report["error"]["message"]
     assert "1 value occur more than once" in report["error"]["message"]
     assert patches(state) == []
+    # Checked before a whole publish too: a first run publishes nothing with a false key.
+    first = sync_folder(tmp_path / "again", url, [(7, "a", "1.00"), (7, "b", "2.00")])
+    result, report = run_sync(first)
+    assert result.returncode != 0 and "is not a key" in report["error"]["message"]
+    assert [d["versions"] for d in state.datasources.values()] == [1], "only the first folder's publish happened"
 
 
 def test_large_change_sets_go_in_payloads_below_the_limit(double, tmp_path):

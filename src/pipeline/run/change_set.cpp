@@ -60,6 +60,26 @@ Result<std::uint64_t> count(ExtractWriter& writer, const std::string& sql, std::
   return single_count(result, what);
 }
 
+// A key that is unique and never NULL, checked on a copy of its columns: Hyper trusts an ASSUMED
+// primary key, so grouping on the table itself would find no duplicate by design.
+Status check_key(ExtractWriter& writer, const std::string& fresh, const ChangeTable& table, const fs::path& file) {
+  const std::string keys = base::quote_identifier("hp_sync_keys");
+  HP_TRY(writer.execute(change_set_sql::copy_keys(keys, fresh, table.key)));
+  HP_ASSIGN_OR_RETURN(const auto duplicates, count(writer, change_set_sql::duplicate_keys(keys, table.key), "duplicates"));
+  HP_TRY(writer.execute("DROP TABLE " + keys));
+  HP_ASSIGN_OR_RETURN(const auto nulls, count(writer, change_set_sql::null_keys(fresh, table.key), "nulls"));
+  if (duplicates > 0 || nulls > 0) {
+    return make_error(ErrorKind::invalid_argument,
+                      fmt::format("the key ({}) of {} in {} is not a key: {} value{} occur more than once, {} row{} "
+                                  "have a NULL in it; nothing was sent",
+                                  fmt::join(table.key, ", "), table.name.quoted(), file.filename().string(), duplicates,
+                                  duplicates == 1 ? "" : "s", nulls, nulls == 1 ? "" : "s"),
+                      "a sync publish matches rows on the table's primary_key (or key): make it unique and not NULL, "
+                      "or publish with overwrite");
+  }
+  return {};
+}
+
 // Writes the pieces into `parts` payload files, each piece's rows spread over them (a replace
 // only into the first). The files' names: changes-<parts>-<index>.hyper.
 Result<std::vector<fs::path>> write_parts(HyperEngine& engine, const fs::path& whole, const std::vector<Piece>& pieces,
@@ -90,24 +110,35 @@ Result<std::vector<fs::path>> write_parts(HyperEngine& engine, const fs::path& w
 Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest& request) {
   ChangeSet changes;
   HP_ASSIGN_OR_RETURN(const ExtractInfo fresh_info, engine.inspect(request.fresh));
-  HP_ASSIGN_OR_RETURN(const ExtractInfo last_info, engine.inspect(request.last));
   for (const auto& table : request.tables) {
-    const TableInfo* fresh = find_table(fresh_info, table.name);
-    const TableInfo* last = find_table(last_info, table.name);
-    if (fresh == nullptr) {
+    if (find_table(fresh_info, table.name) == nullptr) {
       return make_error(ErrorKind::internal, fmt::format("{} is not in {}", table.name.quoted(), request.fresh.string()));
     }
-    if (last == nullptr || !same_columns(fresh->definition, last->definition)) {
+  }
+  const fs::path whole = request.folder / "changes.hyper";
+  HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(engine, whole));
+  HP_ASSIGN_OR_RETURN(const std::string fresh_db, writer.attach(request.fresh));
+  // The keys first, whatever follows (a whole publish too): a key that is not one would make
+  // every later change set wrong.
+  for (const auto& table : request.tables) {
+    if (!table.key.empty()) {
+      HP_TRY(check_key(writer, sql::qualified(fresh_db, table.name), table, request.fresh));
+    }
+  }
+  if (request.last.empty()) {
+    return changes; // nothing to compare with
+  }
+  HP_ASSIGN_OR_RETURN(const ExtractInfo last_info, engine.inspect(request.last));
+  for (const auto& table : request.tables) {
+    const TableInfo* last = find_table(last_info, table.name);
+    if (last == nullptr || !same_columns(find_table(fresh_info, table.name)->definition, last->definition)) {
       changes.fallback = fmt::format("table {} {} since the last publish", table.name.quoted(),
                                      last == nullptr ? "is new" : "has other columns");
       return changes;
     }
   }
-  const fs::path whole = request.folder / "changes.hyper";
   std::vector<Piece> pieces;
   {
-    HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(engine, whole));
-    HP_ASSIGN_OR_RETURN(const std::string fresh_db, writer.attach(request.fresh));
     HP_ASSIGN_OR_RETURN(const std::string last_db, writer.attach(request.last));
     for (const auto& table : request.tables) {
       const std::string fresh = sql::qualified(fresh_db, table.name);
@@ -128,24 +159,10 @@ Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest
         changes.tables.push_back(report);
         continue;
       }
-      const std::string keys = base::quote_identifier("hp_sync_keys");
-      HP_TRY(writer.execute(change_set_sql::copy_keys(keys, fresh, table.key)));
-      HP_ASSIGN_OR_RETURN(const auto duplicates, count(writer, change_set_sql::duplicate_keys(keys, table.key), "duplicates"));
-      HP_TRY(writer.execute("DROP TABLE " + keys));
-      HP_ASSIGN_OR_RETURN(const auto nulls, count(writer, change_set_sql::null_keys(fresh, table.key), "nulls"));
-      if (duplicates > 0 || nulls > 0) {
-        return make_error(ErrorKind::invalid_argument,
-                          fmt::format("the key ({}) of {} in {} is not a key: {} value{} occur more than once, {} row{} "
-                                      "have a NULL in it; nothing was sent",
-                                      fmt::join(table.key, ", "), table.name.quoted(), request.fresh.filename().string(),
-                                      duplicates, duplicates == 1 ? "" : "s", nulls, nulls == 1 ? "" : "s"),
-                          "a sync publish matches rows on the table's primary_key (or key): make it unique and not "
-                          "NULL, or publish with overwrite");
-      }
       const std::string upserts = writer.sql_name(upserts_of(table.name));
       const std::string deletes = writer.sql_name(deletes_of(table.name));
       HP_TRY(writer.execute(change_set_sql::create_deletes(deletes, fresh, last, table.key)));
-      HP_TRY(writer.execute(change_set_sql::create_upserts(upserts, fresh, last)));
+      HP_TRY(writer.execute(change_set_sql::create_upserts(upserts, fresh, last, table.key, columns)));
       HP_ASSIGN_OR_RETURN(report.deleted, count(writer, change_set_sql::count_rows(deletes), "deleted"));
       HP_ASSIGN_OR_RETURN(const auto upserted, count(writer, change_set_sql::count_rows(upserts), "upserted"));
       HP_ASSIGN_OR_RETURN(report.inserted, count(writer, change_set_sql::count_inserted(upserts, last, table.key), "inserted"));

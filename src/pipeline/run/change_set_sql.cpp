@@ -36,23 +36,39 @@ std::string null_keys(const std::string& table, const std::vector<std::string>& 
   return fmt::format("SELECT COUNT(*) FROM {} WHERE {}", table, fmt::join(tests, " OR "));
 }
 
-std::string create_upserts(const std::string& into, const std::string& fresh, const std::string& last) {
-  return fmt::format("CREATE TABLE {} AS SELECT * FROM {} EXCEPT SELECT * FROM {}", into, fresh, last);
+namespace {
+
+std::string key_match(const std::vector<std::string>& key, const std::string& left, const std::string& right) {
+  std::vector<std::string> matches;
+  for (const auto& column : key) {
+    const std::string quoted = base::quote_identifier(column);
+    matches.push_back(fmt::format("{1}.{0} = {2}.{0}", quoted, left, right));
+  }
+  return fmt::format("{}", fmt::join(matches, " AND "));
+}
+
+} // namespace
+
+std::string create_upserts(const std::string& into, const std::string& fresh, const std::string& last,
+                           const std::vector<std::string>& key, const std::vector<std::string>& columns) {
+  std::vector<std::string> differs{fmt::format("o.{} IS NULL", base::quote_identifier(key.front()))};
+  for (const auto& column : columns) {
+    const std::string quoted = base::quote_identifier(column);
+    differs.push_back(fmt::format("f.{0} IS DISTINCT FROM o.{0}", quoted));
+  }
+  return fmt::format("CREATE TABLE {} AS SELECT {} FROM {} AS f LEFT JOIN {} AS o ON {} WHERE {}", into,
+                     column_list(columns, "f."), fresh, last, key_match(key, "o", "f"), fmt::join(differs, " OR "));
 }
 
 std::string create_deletes(const std::string& into, const std::string& fresh, const std::string& last,
                            const std::vector<std::string>& key) {
-  return fmt::format("CREATE TABLE {0} AS SELECT {1} FROM {3} EXCEPT SELECT {1} FROM {2}", into, column_list(key), fresh, last);
+  return fmt::format("CREATE TABLE {} AS SELECT {} FROM {} AS o WHERE NOT EXISTS (SELECT 1 FROM {} AS f WHERE {})", into,
+                     column_list(key, "o."), last, fresh, key_match(key, "f", "o"));
 }
 
 std::string count_inserted(const std::string& upserts, const std::string& last, const std::vector<std::string>& key) {
-  std::vector<std::string> matches;
-  for (const auto& column : key) {
-    const std::string quoted = base::quote_identifier(column);
-    matches.push_back(fmt::format("o.{0} = u.{0}", quoted));
-  }
   return fmt::format("SELECT COUNT(*) FROM {} AS u WHERE NOT EXISTS (SELECT 1 FROM {} AS o WHERE {})", upserts, last,
-                     fmt::join(matches, " AND "));
+                     key_match(key, "o", "u"));
 }
 
 std::string count_differences(const std::string& fresh, const std::string& last) {

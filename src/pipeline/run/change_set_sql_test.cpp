@@ -7,11 +7,13 @@
 namespace hyperpipe::pipeline::change_set_sql {
 namespace {
 
-TEST(ChangeSetSql, UpsertsAreNewRowsNotInTheLastCopyAndDeletesAreKeysNoLongerThere) {
-  EXPECT_EQ(create_upserts("c.\"Extract\".\"o__upsert\"", "f.\"Extract\".\"o\"", "l.\"Extract\".\"o\""),
-            "CREATE TABLE c.\"Extract\".\"o__upsert\" AS SELECT * FROM f.\"Extract\".\"o\" EXCEPT SELECT * FROM l.\"Extract\".\"o\"");
+TEST(ChangeSetSql, UpsertsAreRowsWithANewKeyOrADifferentColumnAndDeletesAreKeysNoLongerThere) {
+  EXPECT_EQ(create_upserts("u", "f", "l", {"id"}, {"id", "name"}),
+            "CREATE TABLE u AS SELECT f.\"id\", f.\"name\" FROM f AS f LEFT JOIN l AS o ON o.\"id\" = f.\"id\" WHERE "
+            "o.\"id\" IS NULL OR f.\"id\" IS DISTINCT FROM o.\"id\" OR f.\"name\" IS DISTINCT FROM o.\"name\"");
   EXPECT_EQ(create_deletes("d", "f", "l", {"id", "line \"2\""}),
-            "CREATE TABLE d AS SELECT \"id\", \"line \"\"2\"\"\" FROM l EXCEPT SELECT \"id\", \"line \"\"2\"\"\" FROM f");
+            "CREATE TABLE d AS SELECT o.\"id\", o.\"line \"\"2\"\"\" FROM l AS o WHERE NOT EXISTS (SELECT 1 FROM f AS f WHERE "
+            "f.\"id\" = o.\"id\" AND f.\"line \"\"2\"\"\" = o.\"line \"\"2\"\"\")");
 }
 
 TEST(ChangeSetSql, KeysAreCheckedOnACopyWithoutTheAssumedKey) {

@@ -25,6 +25,26 @@ Status copy_atomically(const fs::path& from, const fs::path& to) {
   return {};
 }
 
+// A snapshot of a committed output: a hard link where the state folder shares its file system
+// (outputs are replaced by rename, never written in place, so the linked file never changes), a
+// copy elsewhere.
+Status snapshot(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::remove(to, ec);
+  fs::create_hard_link(from, to, ec);
+  return ec ? copy_atomically(from, to) : Status();
+}
+
+// The pending snapshot becomes "last published": a rename within one folder tree.
+Status advance(const fs::path& next, const fs::path& copy) {
+  std::error_code ec;
+  fs::rename(next, copy, ec);
+  if (ec) {
+    return make_error(ErrorKind::io, fmt::format("cannot keep {} as {}: {}", next.string(), copy.string(), ec.message()));
+  }
+  return {};
+}
+
 class SyncRun {
 public:
   explicit SyncRun(const SyncPublishContext& context)
@@ -35,25 +55,26 @@ public:
 
   Result<SyncPublishOutcome> run() {
     HP_ASSIGN_OR_RETURN(m_state, read_sync_state(m_state_file));
-    SyncTarget& record = m_state.targets[m_key];
-    if (record.server != m_target.server || record.site != m_target.site || record.project != m_target.project ||
-        record.name != m_target.name) {
-      record = SyncTarget{m_target.server, m_target.site, m_target.project, m_target.name, {}, {}, std::nullopt};
+    SyncTarget& kept = record();
+    if (kept.server != m_target.server || kept.site != m_target.site || kept.project != m_target.project ||
+        kept.name != m_target.name) {
+      // Another data source than the one kept in step: start over with it.
+      kept = SyncTarget{m_target.server, m_target.site, m_target.project, m_target.name, {}, {}, std::nullopt};
     }
     std::error_code ec;
     m_outcome.report.bytes_full_publish = fs::file_size(m_output.file, ec);
     std::string whole_because;
-    if (record.pending) {
+    if (kept.pending) {
       HP_ASSIGN_OR_RETURN(whole_because, finish_pending());
     }
-    if (whole_because.empty() && (m_state.targets[m_key].datasource_id.empty() || !fs::exists(m_copy, ec))) {
+    const bool comparable = whole_because.empty() && !record().datasource_id.empty() && fs::exists(m_copy, ec);
+    if (!comparable && whole_because.empty()) {
       whole_because = "there is no copy of what was last published yet (the first sync publish, or the state folder was reset)";
     }
+    // Computed even for a whole publish: it checks every key first.
+    HP_ASSIGN_OR_RETURN(whole_because, send_this_run(comparable, whole_because));
     if (whole_because.empty()) {
-      HP_ASSIGN_OR_RETURN(whole_because, send_this_run());
-      if (whole_because.empty()) {
-        return std::move(m_outcome);
-      }
+      return std::move(m_outcome);
     }
     HP_TRY(publish_whole(whole_because));
     return std::move(m_outcome);
@@ -102,7 +123,7 @@ private:
       HP_TRY(save());
       return fmt::format("the unconfirmed changes of the run started {} could not be sent ({})", started, sent.fallback);
     }
-    HP_TRY(copy_atomically(pending.next, m_copy));
+    HP_TRY(advance(pending.next, m_copy));
     record().updated_at = sent.updated_at;
     clear_pending();
     HP_TRY(save());
@@ -120,38 +141,42 @@ private:
     return out;
   }
 
-  Result<std::string> send_this_run() {
+  // This run's changes sent, or why the file must go whole ("" when sent).
+  Result<std::string> send_this_run(bool comparable, const std::string& whole_because) {
     std::error_code ec;
     fs::remove_all(m_pending_folder, ec);
     fs::create_directories(m_pending_folder, ec);
     if (ec) {
       return make_error(ErrorKind::io, fmt::format("cannot create {}: {}", m_pending_folder.string(), ec.message()));
     }
-    HP_ASSIGN_OR_RETURN(auto changes, m_context.engine.make_change_set({m_output.file, m_copy, tables(), m_pending_folder,
-                                                                        m_target.update_payload_limit}));
-    if (!changes.fallback.empty()) {
+    auto changes = m_context.engine.make_change_set({m_output.file, comparable ? m_copy : fs::path(), tables(),
+                                                     m_pending_folder, m_target.update_payload_limit});
+    if (!changes || !comparable || !changes->fallback.empty()) {
       fs::remove_all(m_pending_folder, ec);
-      return changes.fallback;
+      if (!changes) {
+        return std::move(changes).error();
+      }
+      return comparable ? changes->fallback : whole_because;
     }
-    m_outcome.report.tables = changes.tables;
+    m_outcome.report.tables = changes->tables;
     const fs::path next = m_pending_folder / "next.hyper";
-    HP_TRY(copy_atomically(m_output.file, next));
-    for (std::size_t i = 0; i < changes.batches.size(); ++i) {
+    HP_TRY(snapshot(m_output.file, next));
+    for (std::size_t i = 0; i < changes->batches.size(); ++i) {
       base::StableHash id;
       id.field(m_context.pipeline.name).field(m_output.name).field(std::to_string(m_context.target_index))
           .field(m_context.run_started).field(std::to_string(i));
-      changes.batches[i].request_id = fmt::format("hyperpipe-{:016x}-{}", id.value(), i + 1);
+      changes->batches[i].request_id = fmt::format("hyperpipe-{:016x}-{}", id.value(), i + 1);
     }
     // Recorded before the first byte is sent: a crash from here on sends these again.
-    record().pending = SyncTarget::Pending{m_context.run_started, changes.batches, 0, next};
+    record().pending = SyncTarget::Pending{m_context.run_started, changes->batches, 0, next};
     HP_TRY(save());
-    HP_ASSIGN_OR_RETURN(auto sent, send({record().datasource_id, record().updated_at}, changes.batches, 0));
+    HP_ASSIGN_OR_RETURN(auto sent, send({record().datasource_id, record().updated_at}, changes->batches, 0));
     if (!sent.fallback.empty()) {
       clear_pending();
       HP_TRY(save());
       return sent.fallback;
     }
-    HP_TRY(copy_atomically(next, m_copy));
+    HP_TRY(advance(next, m_copy));
     record().updated_at = sent.updated_at;
     clear_pending();
     HP_TRY(save());
@@ -169,7 +194,7 @@ private:
     HP_ASSIGN_OR_RETURN(m_outcome.published,
                         m_context.publisher.publish(whole, m_output.file, m_context.add_secret, m_context.on_progress));
     // The server has the file: from now on it is what was last published.
-    HP_TRY(copy_atomically(m_output.file, m_copy));
+    HP_TRY(snapshot(m_output.file, m_copy));
     record().datasource_id = m_outcome.published.datasource_id;
     record().updated_at = m_outcome.published.updated_at;
     HP_TRY(save());
