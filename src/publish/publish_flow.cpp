@@ -189,7 +189,7 @@ Result<PublishResult> publish_file(net::HttpTransport& transport, const Credenti
 
 Result<SyncOutcome> send_changes(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
                                  const SyncExpectation& expected, const std::vector<ChangeBatch>& batches,
-                                 const std::function<Status(std::size_t done)>& on_batch_done, Sleeper& sleeper) {
+                                 const BatchDone& on_batch_done, Sleeper& sleeper) {
   HP_ASSIGN_OR_RETURN(auto session, TableauSession::open(transport, credentials, target, sleeper));
   TableauClient& client = session.client();
   SyncOutcome outcome;
@@ -245,7 +245,11 @@ Result<SyncOutcome> send_changes(net::HttpTransport& transport, const Credential
     outcome.bytes_sent += batch.payload ? std::filesystem::file_size(*batch.payload, ec) : 0;
     ++outcome.batches_sent;
     if (on_batch_done) {
-      if (auto kept = on_batch_done(i); !kept) {
+      auto now = client.get_datasource(datasource.id);
+      if (!now) {
+        return finish(std::move(now).error());
+      }
+      if (auto kept = on_batch_done(i, now->updated_at); !kept) {
         return finish(std::move(kept));
       }
     }
@@ -263,6 +267,15 @@ Result<SyncOutcome> send_changes(net::HttpTransport& transport, const Credential
   outcome.updated_at = after->updated_at;
   outcome.webpage_url = after->webpage_url;
   return finish({});
+}
+
+bool refused_update(const Error& error) {
+  const std::string& code = error.remote_code;
+  if (code == k_job_failed) {
+    return true;
+  }
+  return code.size() == 6 && code.starts_with("4") && !code.starts_with("401") && !code.starts_with("408") &&
+         !code.starts_with("429");
 }
 
 Result<std::string> mark_stale(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,

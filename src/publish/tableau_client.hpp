@@ -288,13 +288,17 @@ struct SyncOutcome {
 };
 
 /// Sends `batches` in order to the data source `target` names (each waited for to its job's
-/// end; `on_batch_done(i)` is told before the next is sent, so a caller can keep what is done
-/// across a crash), after checking `expected`. Fails at the first batch that fails, with the
-/// job's message.
+/// end; `on_batch_done(i, updated_at)` is told, with the data source's updatedAt after it,
+/// before the next is sent, so a caller can keep what is done across a crash), after checking
+/// `expected`. Fails at the first batch that fails, with the job's message.
+using BatchDone = std::function<Status(std::size_t done, const std::string& updated_at)>;
 Result<SyncOutcome> send_changes(net::HttpTransport& transport, const Credentials& credentials, const PublishTarget& target,
                                  const SyncExpectation& expected, const std::vector<ChangeBatch>& batches,
-                                 const std::function<Status(std::size_t done)>& on_batch_done,
-                                 Sleeper& sleeper = real_sleeper());
+                                 const BatchDone& on_batch_done, Sleeper& sleeper = real_sleeper());
+
+/// Whether a failed update of data was certainly not applied: its job failed, or the server
+/// refused the request (a 4xx other than an expired session, a timeout or throttling).
+bool refused_update(const Error& error);
 
 /// After a failed run: puts a data-quality warning of type STALE carrying `message` (prefixed
 /// with k_warning_marker) on the data source `target` names, replacing hyperpipe's earlier one.

@@ -169,7 +169,8 @@ class State:
         self.sign_ins = []                  # (pat name, time signed in, time signed out or None)
         self.warnings = {}                  # id -> {"datasource", "type", "message", "isActive", "isSevere", ...}
         self.update_payload_limit = 100 * 1024 * 1024  # Update Data in Hyper Data Source: the servers' default
-        self.update_requests = {}           # RequestID -> job id: a repeat within 24 h is not applied again
+        self.update_requests = {}           # RequestID -> job id: a repeat is not applied again (Tableau: within
+                                            # 24 h; the double never forgets, a test lasts minutes)
         self.updates_applied = 0            # update-data requests whose actions were carried out
         self.job_failure = None             # a message: the next update job fails with it
         self.clock = 0                      # seconds after 2026-01-01 of the last change (updatedAt)
@@ -809,6 +810,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "400000", "Bad Request", "the RequestID header is required")
         if not self.headers.get("Content-Type", "").startswith("application/json"):
             raise ApiError(415, "415000", "Unsupported Media Type", "the actions are sent as application/json")
+        job_id = str(uuid.uuid4())
         with self.state.lock:
             record = self.datasource(site_id, datasource_id)
             if request_id in self.state.update_requests:
@@ -818,21 +820,31 @@ class Handler(BaseHTTPRequestHandler):
                                                              "sources (published from a .hyper or .parquet file)")
             payload = None
             if query.get("uploadSessionId"):
-                upload = self.state.uploads.pop(query["uploadSessionId"], None)
+                upload = self.state.uploads.get(query["uploadSessionId"])
                 if upload is None or upload["site"] != site_id:
                     raise ApiError(404, "404026", "Not Found", f"upload session {query['uploadSessionId']} does not exist")
-                payload = upload["path"]
                 if upload["size"] > self.state.update_payload_limit:
                     raise ApiError(400, "400000", "Bad Request",
                                    f"the payload ({upload['size']} bytes) exceeds the limit of {self.state.update_payload_limit} bytes")
-        try:
-            actions = json.loads(raw)["actions"]
-            assert isinstance(actions, list) and actions
-        except (ValueError, KeyError, AssertionError, TypeError):
-            raise ApiError(400, "400000", "Bad Request", 'the body must be {"actions": [...]}')
-        statements = [self.action_sql(action, record["path"], payload) for action in actions]
-        job_id = str(uuid.uuid4())
+                del self.state.uploads[query["uploadSessionId"]]
+                payload = upload["path"]
+            # Taken before the work: a duplicate arriving meanwhile answers with this job.
+            self.state.update_requests[request_id] = job_id
+            self.state.jobs[job_id] = {"polls": -10**9, "datasource": datasource_id, "type": "UpdateUploadedFile",
+                                       "finish": "0", "notes": ""}
         job = {"polls": 0, "datasource": datasource_id, "type": "UpdateUploadedFile", "finish": "0", "notes": ""}
+        try:
+            try:
+                actions = json.loads(raw)["actions"]
+                assert isinstance(actions, list) and actions
+            except (ValueError, KeyError, AssertionError, TypeError):
+                raise ApiError(400, "400000", "Bad Request", 'the body must be {"actions": [...]}')
+            statements = [self.action_sql(action, record["path"], payload) for action in actions]
+        except ApiError:
+            with self.state.lock:  # refused, not applied: the id is free again
+                self.state.update_requests.pop(request_id, None)
+                self.state.jobs.pop(job_id, None)
+            raise
         try:
             if self.state.job_failure:
                 raise RuntimeError(self.state.job_failure)
@@ -851,7 +863,6 @@ class Handler(BaseHTTPRequestHandler):
         job["seconds"] = time.perf_counter() - handling  # the server's work, for benchmarks
         with self.state.lock:
             self.state.jobs[job_id] = job
-            self.state.update_requests[request_id] = job_id
         self.send(202, self.update_job_xml(job_id))
 
     def update_job_xml(self, job_id):

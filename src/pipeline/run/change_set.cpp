@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 
 #include "base/quoting.hpp"
 #include "hyper/sql/ddl.hpp"
@@ -32,7 +33,10 @@ bool same_columns(const TableDefinition& a, const TableDefinition& b) {
     return false;
   }
   for (std::size_t i = 0; i < a.columns.size(); ++i) {
-    if (a.columns[i].name != b.columns[i].name || !(a.columns[i].type == b.columns[i].type)) {
+    const auto& left = a.columns[i];
+    const auto& right = b.columns[i];
+    if (left.name != right.name || !(left.type == right.type) || left.nullability != right.nullability ||
+        left.collation != right.collation) {
       return false;
     }
   }
@@ -53,6 +57,7 @@ struct Piece {
   publish::DataAction action;
   std::vector<std::string> columns;
   bool splittable = true; ///< a replace must arrive whole
+  std::uint64_t rows = 0;
 };
 
 Result<std::uint64_t> count(ExtractWriter& writer, const std::string& sql, std::string_view what) {
@@ -85,6 +90,7 @@ Status check_key(ExtractWriter& writer, const std::string& fresh, const ChangeTa
 Result<std::vector<fs::path>> write_parts(HyperEngine& engine, const fs::path& whole, const std::vector<Piece>& pieces,
                                           const fs::path& folder, std::uint64_t parts) {
   std::vector<fs::path> files;
+  std::map<std::string, std::uint64_t> placed; // rows per piece over all parts
   for (std::uint64_t index = 0; index < parts; ++index) {
     const fs::path file = folder / fmt::format("changes-{}-{}.hyper", parts, index);
     HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(engine, file));
@@ -95,12 +101,22 @@ Result<std::vector<fs::path>> write_parts(HyperEngine& engine, const fs::path& w
       }
       HP_TRY(writer.ensure_schema(piece.table.schema));
       const std::string from = sql::qualified(source, piece.table);
-      HP_TRY(writer.execute(piece.splittable ? change_set_sql::create_part(writer.sql_name(piece.table), from, piece.columns, parts, index)
+      HP_TRY(writer.execute(piece.splittable ? change_set_sql::create_part(writer.sql_name(piece.table), from, piece.columns,
+                                                                           piece.action.key, parts, index)
                                              : change_set_sql::create_copy(writer.sql_name(piece.table), from)));
+      HP_ASSIGN_OR_RETURN(const auto rows, count(writer, change_set_sql::count_rows(writer.sql_name(piece.table)), "rows"));
+      placed[piece.table.quoted()] += rows;
     }
     HP_TRY(writer.execute(sql::detach_database(source)));
     HP_TRY(writer.commit());
     files.push_back(file);
+  }
+  // Every row in exactly one part, or nothing is sent.
+  for (const auto& piece : pieces) {
+    if (placed[piece.table.quoted()] != piece.rows) {
+      return make_error(ErrorKind::internal, fmt::format("splitting {} placed {} of its {} rows", piece.table.quoted(),
+                                                         placed[piece.table.quoted()], piece.rows));
+    }
   }
   return files;
 }
@@ -129,6 +145,14 @@ Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest
     return changes; // nothing to compare with
   }
   HP_ASSIGN_OR_RETURN(const ExtractInfo last_info, engine.inspect(request.last));
+  for (const auto& table : last_info.tables) {
+    const bool kept = std::any_of(request.tables.begin(), request.tables.end(),
+                                  [&](const ChangeTable& wanted) { return wanted.name == table.definition.name; });
+    if (!kept) {
+      changes.fallback = fmt::format("table {} is no longer in the output", table.definition.name.quoted());
+      return changes;
+    }
+  }
   for (const auto& table : request.tables) {
     const TableInfo* last = find_table(last_info, table.name);
     if (last == nullptr || !same_columns(find_table(fresh_info, table.name)->definition, last->definition)) {
@@ -154,7 +178,7 @@ Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest
           pieces.push_back({copy_of(table.name),
                             {publish::DataActionKind::replace, table.name.schema, copy_of(table.name).table, table.name.schema,
                              table.name.table, {}},
-                            columns, false});
+                            columns, false, report.replaced});
         }
         changes.tables.push_back(report);
         continue;
@@ -171,13 +195,13 @@ Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest
         pieces.push_back({deletes_of(table.name),
                           {publish::DataActionKind::remove, table.name.schema, deletes_of(table.name).table, table.name.schema,
                            table.name.table, table.key},
-                          table.key, true});
+                          table.key, true, report.deleted});
       }
       if (upserted > 0) {
         pieces.push_back({upserts_of(table.name),
                           {publish::DataActionKind::upsert, table.name.schema, upserts_of(table.name).table, table.name.schema,
                             table.name.table, table.key},
-                          columns, true});
+                          columns, true, upserted});
       }
       changes.tables.push_back(report);
     }
@@ -208,6 +232,11 @@ Result<ChangeSet> compute_change_set(HyperEngine& engine, const ChangeSetRequest
                                   [&](const fs::path& file) { return fs::file_size(file, ec) <= request.payload_limit; });
     if (fits) {
       break;
+    }
+    if (parts > 1) {
+      for (const auto& file : files) {
+        fs::remove(file, ec); // too large: written again in more parts
+      }
     }
     if (attempt == 3) {
       changes.fallback = fmt::format("the change set ({} bytes) cannot be split into payloads of at most {} bytes (a table "

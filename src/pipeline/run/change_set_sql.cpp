@@ -82,10 +82,10 @@ std::string create_copy(const std::string& into, const std::string& fresh) {
 }
 
 std::string create_part(const std::string& into, const std::string& source, const std::vector<std::string>& columns,
-                        std::uint64_t parts, std::uint64_t index) {
-  return fmt::format("CREATE TABLE {} AS SELECT {} FROM (SELECT *, ROW_NUMBER() OVER () AS hp_position FROM {}) AS numbered "
-                     "WHERE hp_position % {} = {}",
-                     into, column_list(columns), source, parts, index);
+                        const std::vector<std::string>& key, std::uint64_t parts, std::uint64_t index) {
+  return fmt::format("CREATE TABLE {} AS SELECT {} FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY {}) AS hp_position FROM {}) "
+                     "AS numbered WHERE hp_position % {} = {}",
+                     into, column_list(columns), column_list(key), source, parts, index);
 }
 
 std::string count_rows(const std::string& table) { return fmt::format("SELECT COUNT(*) FROM {}", table); }

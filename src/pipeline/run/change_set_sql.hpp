@@ -31,9 +31,11 @@ std::string count_inserted(const std::string& upserts, const std::string& last, 
 std::string count_differences(const std::string& fresh, const std::string& last);
 /// The whole of `fresh`, for a table without a key (sent with replace).
 std::string create_copy(const std::string& into, const std::string& fresh);
-/// Rows of `source` whose position modulo `parts` is `index`: one payload of a split change set.
+/// Rows of `source` whose position in `key` order modulo `parts` is `index`: one payload of a
+/// split change set. Numbered by a unique key, every row is in exactly one part, whichever order
+/// the engine's parallel scans deliver them in.
 std::string create_part(const std::string& into, const std::string& source, const std::vector<std::string>& columns,
-                        std::uint64_t parts, std::uint64_t index);
+                        const std::vector<std::string>& key, std::uint64_t parts, std::uint64_t index);
 std::string count_rows(const std::string& table);
 
 } // namespace hyperpipe::pipeline::change_set_sql

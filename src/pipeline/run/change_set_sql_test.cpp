@@ -28,10 +28,10 @@ TEST(ChangeSetSql, InsertedRowsAreThoseWhoseKeyTheLastCopyLacked) {
             "SELECT COUNT(*) FROM u AS u WHERE NOT EXISTS (SELECT 1 FROM l AS o WHERE o.\"a\" = u.\"a\" AND o.\"b\" = u.\"b\")");
 }
 
-TEST(ChangeSetSql, APartTakesEveryNthRowWithTheTablesOwnColumnsOnly) {
-  EXPECT_EQ(create_part("p", "w", {"id", "name"}, 3, 1),
-            "CREATE TABLE p AS SELECT \"id\", \"name\" FROM (SELECT *, ROW_NUMBER() OVER () AS hp_position FROM w) AS "
-            "numbered WHERE hp_position % 3 = 1");
+TEST(ChangeSetSql, APartTakesEveryNthRowInKeyOrderWithTheTablesOwnColumnsOnly) {
+  EXPECT_EQ(create_part("p", "w", {"id", "name"}, {"id"}, 3, 1),
+            "CREATE TABLE p AS SELECT \"id\", \"name\" FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY \"id\") AS hp_position "
+            "FROM w) AS numbered WHERE hp_position % 3 = 1");
 }
 
 } // namespace

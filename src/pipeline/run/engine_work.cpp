@@ -107,7 +107,7 @@ public:
 
   Result<publish::SyncOutcome> send_changes(const PublishSpec& target, const publish::SyncExpectation& expected,
                                             const std::vector<publish::ChangeBatch>& batches,
-                                            const std::function<Status(std::size_t done)>& on_batch_done,
+                                            const publish::BatchDone& on_batch_done,
                                             const std::function<void(const std::string& secret)>& add_secret) override {
     HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));
     add_secret(credentials.secret);

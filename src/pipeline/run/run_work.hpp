@@ -87,7 +87,7 @@ public:
   /// `on_batch_done(i)` is told of each confirmed batch before the next is sent.
   virtual Result<publish::SyncOutcome> send_changes(const PublishSpec& target, const publish::SyncExpectation& expected,
                                                     const std::vector<publish::ChangeBatch>& batches,
-                                                    const std::function<Status(std::size_t done)>& on_batch_done,
+                                                    const publish::BatchDone& on_batch_done,
                                                     const std::function<void(const std::string& secret)>& add_secret) = 0;
   /// After a failed run: puts a stale-data warning carrying `message` on the data source
   /// `target` names, if it exists (publish/tableau_client.hpp, mark_stale). Says what it did.

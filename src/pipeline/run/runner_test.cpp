@@ -140,7 +140,7 @@ public:
   }
 
   Result<publish::SyncOutcome> send_changes(const PublishSpec&, const publish::SyncExpectation&,
-                                            const std::vector<publish::ChangeBatch>&, const std::function<Status(std::size_t)>&,
+                                            const std::vector<publish::ChangeBatch>&, const publish::BatchDone&,
                                             const std::function<void(const std::string&)>&) override {
     return make_error(ErrorKind::internal, "the fake publisher sends no changes");
   }

@@ -53,12 +53,16 @@ Result<SyncState> read_sync_state(const std::filesystem::path& file) {
       target.name = item.at("name").get<std::string>();
       target.datasource_id = item.at("datasource_id").get<std::string>();
       target.updated_at = item.at("updated_at").get<std::string>();
+      target.keys = item.value("keys", std::map<std::string, std::vector<std::string>>{});
+      target.refused = item.value("refused", 0);
       if (item.contains("pending")) {
         const json& pending = item.at("pending");
         SyncTarget::Pending kept;
         kept.run_started = pending.at("run_started").get<std::string>();
         kept.done = pending.at("done").get<std::size_t>();
         kept.next = pending.at("next").get<std::string>();
+        kept.next_inode = pending.at("next_inode").get<std::uint64_t>();
+        kept.updated_at = pending.at("updated_at").get<std::string>();
         for (const auto& batch : pending.at("batches")) {
           publish::ChangeBatch kept_batch;
           if (!batch.at("payload").is_null()) {
@@ -87,7 +91,8 @@ Status write_sync_state(const std::filesystem::path& file, const SyncState& stat
   for (const auto& [key, target] : state.targets) {
     json item{{"server", target.server},         {"site", target.site},
               {"project", target.project},       {"name", target.name},
-              {"datasource_id", target.datasource_id}, {"updated_at", target.updated_at}};
+              {"datasource_id", target.datasource_id}, {"updated_at", target.updated_at},
+              {"keys", target.keys},             {"refused", target.refused}};
     if (target.pending) {
       json batches = json::array();
       for (const auto& batch : target.pending->batches) {
@@ -100,7 +105,8 @@ Status write_sync_state(const std::filesystem::path& file, const SyncState& stat
                            {"actions", std::move(actions)}});
       }
       item["pending"] = {{"run_started", target.pending->run_started}, {"done", target.pending->done},
-                         {"next", target.pending->next.string()},      {"batches", std::move(batches)}};
+                         {"next", target.pending->next.string()},      {"next_inode", target.pending->next_inode},
+                         {"updated_at", target.pending->updated_at},   {"batches", std::move(batches)}};
     }
     targets[key] = std::move(item);
   }

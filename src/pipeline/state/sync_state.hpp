@@ -8,6 +8,7 @@
 // confirmed every batch.
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,11 +24,20 @@ struct SyncTarget {
   std::string server, site, project, name;
   std::string datasource_id;
   std::string updated_at;
+  /// The key of each table ("schema"."table" -> columns) the copy was compared by: another key,
+  /// or another set of tables, starts over with a whole publish.
+  std::map<std::string, std::vector<std::string>> keys;
+  /// Updates of data the server refused in a row (a failed job, a 4xx): at 2 the next run
+  /// publishes whole instead of computing the same change again.
+  int refused = 0;
   struct Pending {
     std::string run_started;
+    /// Payload paths relative to the pending folder (the state folder may move).
     std::vector<publish::ChangeBatch> batches;
     std::size_t done = 0;       ///< batches confirmed, in order
-    std::filesystem::path next; ///< the copy that becomes "last published" once all are done
+    std::filesystem::path next; ///< relative: the snapshot that becomes "last published" once all are done
+    std::uint64_t next_inode = 0; ///< to tell, after a crash, whether it already became it
+    std::string updated_at;     ///< the server's, after the last confirmed batch
   };
   std::optional<Pending> pending;
 };

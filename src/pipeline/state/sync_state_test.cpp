@@ -14,7 +14,7 @@ TEST(SyncState, PendingBatchesRoundTripWithTheirRequestIds) {
   testing::TempDir dir;
   SyncState state;
   SyncTarget& target = state.targets["sales#0"];
-  target = {"https://t", "", "Finance", "Sales, daily", "ds-1", "2026-01-01T00:00:02Z", std::nullopt};
+  target = {"https://t", "", "Finance", "Sales, daily", "ds-1", "2026-01-01T00:00:02Z", {}, 0, std::nullopt};
   target.pending = SyncTarget::Pending{
       "2026-12-05T06:00:00Z",
       {{dir.path() / "changes-2-0.hyper",
@@ -23,8 +23,12 @@ TEST(SyncState, PendingBatchesRoundTripWithTheirRequestIds) {
         "hyperpipe-00ff-1"},
        {std::nullopt, {}, "hyperpipe-00ff-2"}},
       1,
-      dir.path() / "next.hyper"};
-  state.targets["other#1"] = {"https://u", "s", "", "Other", "ds-2", "x", std::nullopt};
+      "next.hyper",
+      42,
+      "2026-01-01T00:00:03Z"};
+  target.keys = {{"\"Extract\".\"o\"", {"id"}}};
+  target.refused = 1;
+  state.targets["other#1"] = {"https://u", "s", "", "Other", "ds-2", "x", {}, 0, std::nullopt};
   ASSERT_TRUE(write_sync_state(dir.path() / "p.sync.json", state).ok());
   const auto read = read_sync_state(dir.path() / "p.sync.json");
   ASSERT_TRUE(read.ok()) << read.error().describe();
@@ -34,7 +38,11 @@ TEST(SyncState, PendingBatchesRoundTripWithTheirRequestIds) {
   EXPECT_EQ(back.updated_at, "2026-01-01T00:00:02Z");
   ASSERT_TRUE(back.pending.has_value());
   EXPECT_EQ(back.pending->done, 1U);
-  EXPECT_EQ(back.pending->next, dir.path() / "next.hyper");
+  EXPECT_EQ(back.pending->next, "next.hyper");
+  EXPECT_EQ(back.pending->next_inode, 42U);
+  EXPECT_EQ(back.pending->updated_at, "2026-01-01T00:00:03Z");
+  EXPECT_EQ(back.keys.at("\"Extract\".\"o\""), std::vector<std::string>{"id"});
+  EXPECT_EQ(back.refused, 1);
   ASSERT_EQ(back.pending->batches.size(), 2U);
   EXPECT_EQ(back.pending->batches[0].request_id, "hyperpipe-00ff-1");
   EXPECT_EQ(back.pending->batches[0].payload, std::optional(dir.path() / "changes-2-0.hyper"));
