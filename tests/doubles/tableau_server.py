@@ -815,6 +815,8 @@ class Handler(BaseHTTPRequestHandler):
             record = self.datasource(site_id, datasource_id)
             if request_id in self.state.update_requests:
                 return self.send(202, self.update_job_xml(self.state.update_requests[request_id]))
+            if record["project_id"] in self.state.forbidden_projects:
+                raise ApiError(403, "403004", "Forbidden", "the user does not have permission to update this data source")
             if not record.get("live_to_hyper", True) or not record.get("path"):
                 raise ApiError(400, "400000", "Bad Request", "incremental update is only supported for live-to-Hyper data "
                                                              "sources (published from a .hyper or .parquet file)")

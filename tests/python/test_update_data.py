@@ -103,6 +103,10 @@ def test_the_servers_refusals_say_what_to_do(double, tmp_path):
     state.datasources[datasource]["live_to_hyper"] = False
     not_live = publish(url, delta, "--datasource", "Live", "--action", "upsert", "--key", "id", "--request-id", "r2")
     assert not_live.returncode == 7 and "live-to-Hyper" in not_live.stderr and "overwrite" in not_live.stderr
+    state.forbidden_projects.add(state.datasources[datasource]["project_id"])
+    refused = publish(url, delta, "--datasource", "Live", "--action", "upsert", "--key", "id", "--request-id", "r-perm")
+    assert refused.returncode == 7 and "403004" in refused.stderr and "ask the project's owner" in refused.stderr
+    state.forbidden_projects.clear()
     state.api_version = "3.11"
     old = publish(url, delta, "--datasource", "Live", "--action", "upsert", "--key", "id", "--request-id", "r3")
     assert old.returncode == 7 and "needs 3.12" in old.stderr
