@@ -52,7 +52,7 @@ Result<Credentials> load_credentials(const std::optional<std::filesystem::path>&
     if (!secret) {
       return make_error(ErrorKind::invalid_argument, "HYPERPIPE_TABLEAU_TOKEN_NAME is set but HYPERPIPE_TABLEAU_TOKEN_SECRET is not");
     }
-    return Credentials{Credentials::Kind::token, *name, *secret, {}, {}};
+    return Credentials{Credentials::Kind::token, *name, *secret};
   }
   if (auto client_id = get("HYPERPIPE_TABLEAU_CLIENT_ID")) {
     std::vector<std::string> missing;
@@ -81,10 +81,10 @@ Result<Credentials> load_credentials(const std::optional<std::filesystem::path>&
     if (!password) {
       return make_error(ErrorKind::invalid_argument, "HYPERPIPE_TABLEAU_USERNAME is set but HYPERPIPE_TABLEAU_PASSWORD is not");
     }
-    return Credentials{Credentials::Kind::password, *user, *password, {}, {}};
+    return Credentials{Credentials::Kind::password, *user, *password};
   }
   if (auto jwt = get("HYPERPIPE_TABLEAU_JWT")) {
-    return Credentials{Credentials::Kind::jwt, "", *jwt, {}, {}};
+    return Credentials{Credentials::Kind::jwt, "", *jwt};
   }
   return make_error(ErrorKind::invalid_argument, "no Tableau credentials",
                     "set HYPERPIPE_TABLEAU_TOKEN_NAME and HYPERPIPE_TABLEAU_TOKEN_SECRET (a personal access token), "

@@ -18,8 +18,8 @@ struct Credentials {
   Kind kind = Kind::token;
   std::string name;   ///< token name or user name (not secret); for a connected app, the user it signs in as
   std::string secret; ///< token secret, password, the connected app's secret value, or a JWT
-  std::string client_id; ///< connected app: its client id (not secret)
-  std::string secret_id; ///< connected app: the id of the secret (not secret)
+  std::string client_id = {}; ///< connected app: its client id (not secret)
+  std::string secret_id = {}; ///< connected app: the id of the secret (not secret)
 
   /// "personal access token "ci"", "user "ann"", "connected app "<client id>" as "ann"",
   /// "connected-app JWT": safe to print.

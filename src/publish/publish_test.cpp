@@ -48,7 +48,7 @@ TEST(Multipart, GoldenBodyWithAFileRange) {
 }
 
 TEST(TableauXml, RequestsEscapeEverything) {
-  const Credentials token{Credentials::Kind::token, "ci\"<&>", "s&cret\"", {}, {}};
+  const Credentials token{Credentials::Kind::token, "ci\"<&>", "s&cret\""};
   const std::string xml = sign_in_request(token, "mar\"keting");
   EXPECT_NE(xml.find("personalAccessTokenName=\"ci&quot;&lt;&amp;&gt;\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("personalAccessTokenSecret=\"s&amp;cret&quot;\""), std::string::npos) << xml;
@@ -114,7 +114,7 @@ TEST(TableauClient, HonoursRetryAfterAndBacksOffWithJitter) {
   transport.answers.push_back(answer(503));
   transport.answers.push_back(answer(503));
   transport.answers.push_back(answer(200, "<tsResponse><serverInfo><restApiVersion>3.9</restApiVersion></serverInfo></tsResponse>"));
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
   ASSERT_TRUE(client.discover_version().ok());
   EXPECT_EQ(client.api_version(), "3.9");
   ASSERT_EQ(sleeper.slept.size(), 3U);
@@ -132,7 +132,7 @@ TEST(TableauClient, NewerServersAreSpokenToInTheNewestKnownVersion) {
   ScriptedTransport transport;
   RecordingSleeper sleeper;
   transport.answers.push_back(answer(200, "<tsResponse><serverInfo><restApiVersion>4.1</restApiVersion></serverInfo></tsResponse>"));
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t/", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t/", sleeper);
   ASSERT_TRUE(client.discover_version().ok());
   EXPECT_EQ(client.api_version(), "3.27");
 }
@@ -143,7 +143,7 @@ TEST(TableauClient, SignInIsSafeToRepeatAfterAServerErrorButNotAfterARefusal) {
   transport.answers.push_back(answer(503, "<tsResponse/>", {{"retry-after", "2"}}));
   transport.answers.push_back(answer(500, "<tsResponse><error code=\"500000\"><summary>Oops</summary><detail>d</detail></error></tsResponse>"));
   transport.answers.push_back(answer(200, k_signed_in));
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
   ASSERT_TRUE(client.sign_in("").ok());
   EXPECT_EQ(transport.seen.size(), 3U);
   ASSERT_EQ(sleeper.slept.size(), 2U);
@@ -163,7 +163,7 @@ TEST(TableauClient, ATransportFailureBeforeAnythingWasSentIsAlwaysRepeatable) {
   unsent.unsent = true;
   transport.answers.push_back(unsent);
   transport.answers.push_back(answer(200, k_signed_in));
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
   ASSERT_TRUE(client.sign_in("").ok());
   EXPECT_EQ(transport.seen.size(), 2U);
 }
@@ -178,7 +178,7 @@ TEST(TableauClient, AnExpiredSessionSignsInAgainOnce) {
   transport.answers.push_back(answer(200, k_signed_in));
   transport.answers.push_back(answer(200, "<tsResponse><pagination totalAvailable=\"1\"/><projects>"
                                           "<project id=\"P\" name=\"Default\"/></projects></tsResponse>"));
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
   ASSERT_TRUE(client.sign_in("").ok());
   const auto project = client.resolve_project("");
   ASSERT_TRUE(project.ok()) << project.error().describe();
@@ -199,7 +199,7 @@ namespace hyperpipe::publish {
 namespace {
 
 TEST(Credentials, RedactionTerminatesWhenTheSecretIsPartOfTheMask) {
-  const Credentials short_secret{Credentials::Kind::password, "u", "e", {}, {}};
+  const Credentials short_secret{Credentials::Kind::password, "u", "e"};
   EXPECT_EQ(redact("see here", short_secret), "s[redacted][redacted] h[redacted]r[redacted]");
 }
 

@@ -8,11 +8,11 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdint>
-#include <ctime>
 
 #include <fmt/format.h>
 
 #include "base/stable_hash.hpp"
+#include "base/utc_now.hpp"
 
 namespace hyperpipe::publish {
 namespace {
@@ -23,15 +23,6 @@ std::string readable(std::string_view text, std::size_t limit) {
     out += std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' ? c : '_';
   }
   return out;
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
 }
 
 } // namespace
@@ -104,7 +95,7 @@ Result<std::optional<base::FileLock>> hold_session(const std::filesystem::path& 
   // Who publishes with which token is nobody else's business: a folder made here is 0700.
   HP_TRY(check_private_folder(dir, created));
   const auto file = session_lock_file(dir, server, credentials);
-  auto lock = base::FileLock::acquire_within(file, fmt::format("pid {} ({}, since {})", ::getpid(), holder, utc_now()),
+  auto lock = base::FileLock::acquire_within(file, fmt::format("pid {} ({}, since {})", ::getpid(), holder, base::utc_now()),
                                              timeout, [&](std::chrono::milliseconds pause) { sleeper.sleep(pause); });
   if (!lock) {
     Error error = std::move(lock).error();

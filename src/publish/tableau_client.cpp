@@ -189,7 +189,7 @@ Result<net::HttpResponse> TableauClient::send_once(const Call& call) {
 std::string TableauClient::scrub(std::string text) const {
   text = redact(std::move(text), m_credentials);
   if (!m_presented_token.empty()) {
-    text = redact(std::move(text), Credentials{Credentials::Kind::jwt, "", m_presented_token, {}, {}});
+    text = redact(std::move(text), Credentials{Credentials::Kind::jwt, "", m_presented_token});
   }
   return text;
 }
@@ -310,7 +310,7 @@ Status TableauClient::discover_version() {
 Result<std::string> TableauClient::connected_app_sign_in(const std::string& site) {
   HP_ASSIGN_OR_RETURN(m_presented_token, sign_connected_app_token(m_credentials, {std::chrono::system_clock::now(),
                                                                                  random_token_id(), publishing_scopes()}));
-  return sign_in_request(Credentials{Credentials::Kind::jwt, "", m_presented_token, {}, {}}, site);
+  return sign_in_request(Credentials{Credentials::Kind::jwt, "", m_presented_token}, site);
 }
 
 Status TableauClient::sign_in(const std::string& site) {

@@ -62,7 +62,7 @@ TEST(FindDatasource, ANameNoFilterCarriesIsMatchedExactlyAcrossPagesInItsProject
   }
   transport.add(200, page_of(1002, 1, first));
   transport.add(200, page_of(1002, 2, {{"other-x", "elsewhere"}, {"mine", "P"}}));
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
   ASSERT_TRUE(client.sign_in("").ok());
   const auto found = client.find_datasource("P", "A, B & C");
   ASSERT_TRUE(found.ok()) << found.error().describe();
@@ -83,7 +83,7 @@ TEST(FindDatasource, AFilterableNameIsFilteredButStillMatchedHere) {
   // A server whose filter is looser than equality (case-insensitive): the near-miss is skipped.
   transport.add(200, "<tsResponse><pagination pageNumber=\"1\" pageSize=\"1000\" totalAvailable=\"1\"/><datasources>"
                      "<datasource id=\"near\" name=\"sales\"><project id=\"P\"/></datasource></datasources></tsResponse>");
-  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec", {}, {}}, "https://t", sleeper);
+  TableauClient client(transport, {Credentials::Kind::token, "ci", "sec"}, "https://t", sleeper);
   ASSERT_TRUE(client.sign_in("").ok());
   const auto found = client.find_datasource("P", "Sales");
   ASSERT_TRUE(found.ok());
@@ -172,7 +172,7 @@ TEST(ConnectedAppToken, PublishingScopesAreTheOnesItsCallsNeed) {
 TEST(SessionLock, ASecondHolderOfTheSameTokenWaitsAndIsToldWhoHoldsIt) {
   testing::TempDir dir;
   RecordingSleeper sleeper;
-  const Credentials token{Credentials::Kind::token, "ci", "sec", {}, {}};
+  const Credentials token{Credentials::Kind::token, "ci", "sec"};
   auto first = hold_session(dir.path(), "https://t", token, "pipeline \"a\"", std::chrono::seconds(1), sleeper);
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(first->has_value());
@@ -186,7 +186,7 @@ TEST(SessionLock, ASecondHolderOfTheSameTokenWaitsAndIsToldWhoHoldsIt) {
   }
   EXPECT_EQ(slept, std::chrono::seconds(2)) << "bounded by the wait it was given";
   // Another token, or another server, is another session.
-  const Credentials other{Credentials::Kind::token, "ci2", "sec", {}, {}};
+  const Credentials other{Credentials::Kind::token, "ci2", "sec"};
   EXPECT_TRUE(hold_session(dir.path(), "https://t", other, "c", std::chrono::seconds(0), sleeper).ok());
   EXPECT_TRUE(hold_session(dir.path(), "https://u", token, "c", std::chrono::seconds(0), sleeper).ok());
   first->reset();
@@ -194,7 +194,7 @@ TEST(SessionLock, ASecondHolderOfTheSameTokenWaitsAndIsToldWhoHoldsIt) {
 }
 
 TEST(SessionLock, OneServerWrittenTwoWaysIsOneLock) {
-  const Credentials token{Credentials::Kind::token, "ci", "sec", {}, {}};
+  const Credentials token{Credentials::Kind::token, "ci", "sec"};
   EXPECT_EQ(session_lock_file("/l", "https://Tableau.Example.com/", token),
             session_lock_file("/l", "https://tableau.example.com", token));
   EXPECT_NE(session_lock_file("/l", "https://tableau.example.com/a", token),
@@ -206,7 +206,7 @@ TEST(SessionLock, AFolderThatIsASymlinkIsRefused) {
   RecordingSleeper sleeper;
   std::filesystem::create_directory(dir.path() / "real");
   std::filesystem::create_directory_symlink(dir.path() / "real", dir.path() / "link");
-  const Credentials token{Credentials::Kind::token, "ci", "sec", {}, {}};
+  const Credentials token{Credentials::Kind::token, "ci", "sec"};
   const auto held = hold_session(dir.path() / "link", "https://t", token, "x", std::chrono::seconds(0), sleeper);
   ASSERT_FALSE(held.ok());
   EXPECT_NE(held.error().message.find("not a folder of this user's own"), std::string::npos) << held.error().message;

@@ -22,12 +22,6 @@ std::string_view failed_stage_name(FailedStage stage) {
   return "none";
 }
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", std::chrono::floor<std::chrono::seconds>(now), millis);
-}
-
 std::string RunReport::to_json() const {
   using nlohmann::json;
   json out;

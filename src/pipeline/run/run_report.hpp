@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+
+#include "base/utc_now.hpp"
 #include <string>
 #include <vector>
 
@@ -112,6 +114,6 @@ struct RunReport {
 };
 
 /// Now, as ISO 8601 UTC with milliseconds ("2026-11-25T19:21:08.123Z").
-std::string utc_now();
+using base::utc_now;
 
 } // namespace hyperpipe::pipeline

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "base/stable_hash.hpp"
+#include "extract/atomic_file.hpp"
 #include "pipeline/state/run_state.hpp"
 #include "pipeline/state/sync_state.hpp"
 
@@ -13,40 +14,23 @@ namespace hyperpipe::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
-// A copy made beside its target and renamed over it: the target is the old copy or the new one.
-Status copy_atomically(const fs::path& from, const fs::path& to) {
-  std::error_code ec;
-  const fs::path partial = fs::path(to.string() + ".partial");
-  fs::copy_file(from, partial, fs::copy_options::overwrite_existing, ec);
-  if (!ec) {
-    fs::rename(partial, to, ec);
-  }
-  if (ec) {
-    fs::remove(partial, ec);
-    return make_error(ErrorKind::io, fmt::format("cannot keep a copy of {} as {}: {}", from.string(), to.string(), ec.message()));
-  }
-  return {};
-}
-
 // A snapshot of a committed output: a hard link where the state folder shares its file system
 // (outputs are replaced by rename, never written in place, so the linked file never changes), a
-// copy elsewhere.
+// copy elsewhere, made beside its target and published over it like an extract.
 Status snapshot(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::remove(to, ec);
   fs::create_hard_link(from, to, ec);
-  return ec ? copy_atomically(from, to) : Status();
+  if (!ec) {
+    return {};
+  }
+  const fs::path partial = fs::path(to.string() + ".partial");
+  HP_TRY(extract::copy_for_update(from, partial));
+  return extract::publish(partial, to, true);
 }
 
-// The pending snapshot becomes "last published": a rename within one folder tree.
-Status advance(const fs::path& next, const fs::path& copy) {
-  std::error_code ec;
-  fs::rename(next, copy, ec);
-  if (ec) {
-    return make_error(ErrorKind::io, fmt::format("cannot keep {} as {}: {}", next.string(), copy.string(), ec.message()));
-  }
-  return {};
-}
+// The pending snapshot becomes "last published": renamed, synced like an extract.
+Status advance(const fs::path& next, const fs::path& copy) { return extract::publish(next, copy, true); }
 
 std::uint64_t inode_of(const fs::path& file) {
   struct stat info {};
@@ -67,7 +51,7 @@ public:
     if (kept.server != m_target.server || kept.site != m_target.site || kept.project != m_target.project ||
         kept.name != m_target.name) {
       // Another data source than the one kept in step: start over with it.
-      kept = SyncTarget{m_target.server, m_target.site, m_target.project, m_target.name, {}, {}, {}, 0, std::nullopt};
+      kept = SyncTarget{m_target.server, m_target.site, m_target.project, m_target.name};
     }
     std::error_code ec;
     m_outcome.report.bytes_full_publish = fs::file_size(m_output.file, ec);

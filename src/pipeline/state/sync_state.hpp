@@ -22,11 +22,11 @@ namespace hyperpipe::pipeline {
 struct SyncTarget {
   /// Who the record is about: a target whose server, site, project or name changed starts over.
   std::string server, site, project, name;
-  std::string datasource_id;
-  std::string updated_at;
+  std::string datasource_id = {};
+  std::string updated_at = {};
   /// The key of each table ("schema"."table" -> columns) the copy was compared by: another key,
   /// or another set of tables, starts over with a whole publish.
-  std::map<std::string, std::vector<std::string>> keys;
+  std::map<std::string, std::vector<std::string>> keys = {};
   /// Updates of data the server refused in a row (a failed job, a 4xx): at 2 the next run
   /// publishes whole instead of computing the same change again.
   int refused = 0;
@@ -39,7 +39,7 @@ struct SyncTarget {
     std::uint64_t next_inode = 0; ///< to tell, after a crash, whether it already became it
     std::string updated_at;     ///< the server's, after the last confirmed batch
   };
-  std::optional<Pending> pending;
+  std::optional<Pending> pending = std::nullopt;
 };
 
 struct SyncState {
