@@ -29,6 +29,7 @@ Tableau's): GET /_double/state, POST /_double/faults (JSON list), POST /_double/
 """
 import argparse
 import base64
+import contextlib
 import os
 import shutil
 import hashlib
@@ -944,6 +945,20 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, xml_response(f'<job id="{job_id}" mode="Asynchronous" type="{kind}" '
                                     f'progress="{100 if done else 50}" createdAt="2026-01-01T00:00:00Z"{started}{finished}>'
                                     f'<{child}><datasource id="{job["datasource"]}"/>{notes}</{child}></job>'))
+
+
+@contextlib.contextmanager
+def running(state):
+    """Serves `state` on loopback from a thread for a test; yields its URL, then stops it and
+    removes its files."""
+    server = make_server(state)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(state.workdir, ignore_errors=True)
 
 
 def make_server(state, port=0, tls=None):

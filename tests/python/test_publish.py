@@ -22,12 +22,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 @pytest.fixture()
 def double():
     state = tableau_server.State(pats={"ci": SECRET})
-    server = tableau_server.make_server(state)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    shutil.rmtree(state.workdir, ignore_errors=True)
+    with tableau_server.running(state) as url:
+        yield state, url
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,7 @@
 """The Tableau REST double (tests/doubles/tableau_server.py) against the real client,
 tableauserverclient: if TSC works against it, the double speaks the protocol TSC speaks."""
 import hashlib
-import shutil
 import sys
-import threading
 
 import pytest
 import tableauserverclient as TSC
@@ -18,13 +16,8 @@ PAT = ("ci-token", "s3cret-value")
 @pytest.fixture()
 def double():
     state = tableau_server.State(pats=dict([PAT]), users={"analyst": "pw"})
-    server = tableau_server.make_server(state)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    shutil.rmtree(state.workdir, ignore_errors=True)
+    with tableau_server.running(state) as url:
+        yield state, url
 
 
 def signed_in(url, site=""):

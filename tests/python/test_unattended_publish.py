@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -30,12 +29,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 def double():
     state = tableau_server.State(pats=dict([PAT]), connected_apps={
         APP["client_id"]: {"secrets": {APP["secret_id"]: APP["secret_value"]}, "users": [APP["user"]], "enabled": True}})
-    server = tableau_server.make_server(state)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    shutil.rmtree(state.workdir, ignore_errors=True)
+    with tableau_server.running(state) as url:
+        yield state, url
 
 
 @pytest.fixture(scope="module")

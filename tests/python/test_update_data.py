@@ -4,10 +4,8 @@ double, whose Update Data in Hyper Data Source is checked against tableauserverc
 test_tableau_double.py. What arrives is read back from the double's copy with tableauhyperapi."""
 import json
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -24,12 +22,8 @@ COLUMNS = [("id", "int"), ("name", "text")]
 @pytest.fixture()
 def double():
     state = tableau_server.State(pats=dict([PAT]))
-    server = tableau_server.make_server(state)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    shutil.rmtree(state.workdir, ignore_errors=True)
+    with tableau_server.running(state) as url:
+        yield state, url
 
 
 def hyperpipe(*args):
