@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "hyperpipe/error.hpp"
@@ -23,6 +24,10 @@ struct EngineOptions {
   int default_file_version = 2;
   /// Folder for hyperd.log. Unset: hyperd writes no log file.
   std::optional<std::filesystem::path> log_dir;
+  /// How much memory hyperd may use before it spills to disk: bytes with an optional unit
+  /// ("4g", "512m") or a share of the machine ("50%"). Unset: half of the machine's memory
+  /// or of its cgroup's limit, whichever is smaller.
+  std::optional<std::string> memory_limit;
   std::chrono::milliseconds start_timeout{30'000};
   std::chrono::milliseconds shutdown_timeout{5'000};
 };
@@ -44,6 +49,8 @@ public:
 
   const std::filesystem::path& hyperd_path() const;
   int default_file_version() const;
+  /// The memory limit hyperd runs with ("12288m", "50%").
+  const std::string& memory_limit() const;
   /// Spawn to ready, as measured at start.
   std::chrono::microseconds startup_time() const;
 

@@ -10,6 +10,9 @@ EngineOptions EngineFlags::options() const {
   if (!log_dir.empty()) {
     options.log_dir = log_dir;
   }
+  if (!memory_limit.empty()) {
+    options.memory_limit = memory_limit;
+  }
   return options;
 }
 
@@ -19,6 +22,11 @@ std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& command) {
                      "hyperd binary or its folder (default: $HYPERPIPE_HYPERD, the project's .venv, "
                      "then python3's tableauhyperapi)");
   command.add_option("--log-dir", flags->log_dir, "write hyperd.log into this folder (default: no log file)");
+  command
+      .add_option("--engine-memory-limit", flags->memory_limit,
+                  "memory hyperd may use before it spills to disk: bytes with a unit (4g, 512m) or a share of the "
+                  "machine (50%); default: half of the machine's memory or of its cgroup's limit")
+      ->envname("HYPERPIPE_ENGINE_MEMORY_LIMIT");
   return flags;
 }
 

@@ -13,10 +13,11 @@ namespace hyperpipe::cli {
 struct EngineFlags {
   std::string hyperd;
   std::string log_dir;
+  std::string memory_limit; ///< empty: the engine's default (half of the machine's memory)
   EngineOptions options() const;
 };
 
-/// Adds --hyperd and --log-dir to `command`; the flags are filled in when it is parsed.
+/// Adds --hyperd, --log-dir and --engine-memory-limit to `command`; the flags are filled in when it is parsed.
 std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& command);
 
 /// Starts hyperd per the flags, or reports why it could not (returns the exit code then).

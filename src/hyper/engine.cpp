@@ -9,6 +9,7 @@
 #include "hyper/sql/ddl.hpp"
 #include "hyper/engine_state.hpp"
 #include "hyper/process/hyperd_locator.hpp"
+#include "hyper/process/memory_limit.hpp"
 
 namespace hyperpipe {
 namespace fs = std::filesystem;
@@ -55,6 +56,11 @@ Result<HyperEngine> HyperEngine::start(const EngineOptions& options) {
   process_options.binary = located.path;
   process_options.default_file_version = options.default_file_version;
   process_options.log_dir = options.log_dir;
+  if (options.memory_limit) {
+    HP_ASSIGN_OR_RETURN(process_options.memory_limit, hyper::check_memory_limit(*options.memory_limit));
+  } else {
+    process_options.memory_limit = hyper::machine_default_memory_limit();
+  }
   process_options.start_timeout = options.start_timeout;
   process_options.shutdown_timeout = options.shutdown_timeout;
   if (options.log_dir) {
@@ -67,6 +73,7 @@ Result<HyperEngine> HyperEngine::start(const EngineOptions& options) {
   }
   HP_ASSIGN_OR_RETURN(auto process, hyper::HyperdProcess::start(process_options));
   auto state = std::make_unique<internal::EngineState>(located.path, options.default_file_version, std::move(process));
+  state->memory_limit = process_options.memory_limit;
   return HyperEngine(std::move(state));
 }
 
@@ -78,6 +85,7 @@ HyperEngine::~HyperEngine() = default;
 Status HyperEngine::shutdown() { return m_state->process.shutdown(); }
 const fs::path& HyperEngine::hyperd_path() const { return m_state->hyperd_path; }
 int HyperEngine::default_file_version() const { return m_state->default_file_version; }
+const std::string& HyperEngine::memory_limit() const { return m_state->memory_limit; }
 std::chrono::microseconds HyperEngine::startup_time() const { return m_state->process.startup_time(); }
 
 Result<QueryResult> HyperEngine::query(const fs::path& file, std::string_view sql) {

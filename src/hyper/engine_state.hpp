@@ -16,6 +16,7 @@ struct EngineState {
   std::filesystem::path hyperd_path;
   int default_file_version = 2;
   hyper::HyperdProcess process;
+  std::string memory_limit; ///< as hyperd was given it
   std::atomic<unsigned> next_alias{0};
 
   /// A new connection to this engine's hyperd; `database` as in hyper::Connection::open.

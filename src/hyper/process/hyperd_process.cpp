@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -245,6 +246,12 @@ std::vector<std::string> hyperd_arguments(const HyperdOptions& options, const st
       "--date-style-lenient=false",
       fmt::format("--default-database-version={}", options.default_file_version),
   };
+  // What does not fit the memory limit spills into the private folder too: the spilled rows are
+  // the user's data, and the folder goes with hyperd (the system temp folder would keep them).
+  args.push_back(fmt::format("--hyper-temp-directory-override={}/{}", dir, k_spill_folder_name));
+  if (!options.memory_limit.empty()) {
+    args.push_back("--memory-limit=" + options.memory_limit);
+  }
   if (options.log_dir) {
     args.push_back("--log-config=file,json,all,hyperd,0");
     args.push_back("--log-dir=" + options.log_dir->string());
@@ -289,6 +296,9 @@ Result<HyperdProcess> HyperdProcess::start(const HyperdOptions& options) {
   }
   HP_ASSIGN_OR_RETURN(auto socket_dir, PrivateDir::create());
   HP_ASSIGN_OR_RETURN(auto listen_fd, listen_on_unix_socket(socket_dir.path() / k_callback_socket_name));
+  if (::mkdir((socket_dir.path() / k_spill_folder_name).c_str(), 0700) != 0) {
+    return process_error("cannot create hyperd's spill folder in " + socket_dir.path().string() + ": " + errno_text());
+  }
 
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {

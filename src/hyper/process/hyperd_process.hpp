@@ -27,6 +27,8 @@ struct HyperdOptions {
   int default_file_version = 2;
   /// Where hyperd writes hyperd.log; without it hyperd writes no log file at all.
   std::optional<std::filesystem::path> log_dir;
+  /// hyperd's memory limit (hyper/process/memory_limit.hpp); empty: hyperd's own default.
+  std::string memory_limit;
   /// Extra hyperd settings, passed as --name=value (underscores become dashes).
   std::vector<std::pair<std::string, std::string>> settings;
   std::chrono::milliseconds start_timeout{30'000};
@@ -40,6 +42,9 @@ inline constexpr const char* k_hyperd_user = "tableau_internal_user";
 /// hyperd creates (".s.PGSQL.<number>", the name libpq looks for).
 inline constexpr const char* k_callback_socket_name = "callback";
 inline constexpr int k_listen_socket_number = 1;
+
+/// The folder inside the private folder where hyperd spills what does not fit its memory limit.
+inline constexpr const char* k_spill_folder_name = "spill";
 
 /// The command line hyperd is started with (pure; exposed for tests).
 std::vector<std::string> hyperd_arguments(const HyperdOptions& options, const std::filesystem::path& socket_dir);

@@ -44,6 +44,19 @@ TEST(HyperdArguments, LogDirAndSettingsWithDashes) {
   EXPECT_TRUE(contains(args, "--some-flag"));
 }
 
+TEST(HyperdArguments, MemoryLimitAndSpillingInsideThePrivateFolder) {
+  HyperdOptions options;
+  options.binary = "hyperd";
+  options.memory_limit = "2048m";
+  const auto args = hyperd_arguments(options, "/tmp/hp-x");
+  EXPECT_TRUE(contains(args, "--memory-limit=2048m"));
+  // Spilled rows are the user's data: only in the folder no one else can enter.
+  EXPECT_TRUE(contains(args, "--hyper-temp-directory-override=/tmp/hp-x/spill"));
+  options.memory_limit.clear();
+  const auto defaulted = hyperd_arguments(options, "/tmp/hp-x");
+  EXPECT_FALSE(std::any_of(defaulted.begin(), defaulted.end(), [](const std::string& a) { return a.starts_with("--memory-limit"); }));
+}
+
 TEST(CallbackDescriptor, ParsesTheSocketInOurFolderWithTrailingNul) {
   const auto parsed = parse_callback_descriptor(std::string("tab.domain:///tmp/hp-x/domain/.s.PGSQL.1\0", 41), "/tmp/hp-x");
   ASSERT_TRUE(parsed.ok()) << parsed.error().describe();

@@ -47,6 +47,12 @@ Error sql_error(PGconn* conn, const PGresult* result, std::string_view statement
   if (const char* hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT)) {
     error.hint = trimmed(hint);
   }
+  if (error.message.find("memory limit") != std::string::npos && error.message.find("exceeded") != std::string::npos) {
+    // What hyperd could not spill: the fix is ours to name, not hyperd's.
+    error.hint = "hyperd reached its memory limit; raise it with --engine-memory-limit or "
+                 "HYPERPIPE_ENGINE_MEMORY_LIMIT (e.g. 8g or 75%), or make the query need less (fewer rows or "
+                 "columns in a join, a narrower GROUP BY)";
+  }
   error.statement = std::string(statement); // cut where it is shown, after redaction
   return error;
 }

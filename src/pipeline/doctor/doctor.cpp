@@ -53,8 +53,9 @@ Result<std::string> check_hyperd(const EngineOptions& options) {
   const std::string release = hyperd_release(engine.hyperd_path());
   const auto started = std::chrono::duration_cast<std::chrono::milliseconds>(engine.startup_time()).count();
   HP_TRY(engine.shutdown());
-  return fmt::format("{}{}, starts in {} ms", engine.hyperd_path().string(),
-                     release.empty() ? "" : fmt::format(" (tableauhyperapi {})", release), started);
+  return fmt::format("{}{}, starts in {} ms, memory limit {}", engine.hyperd_path().string(),
+                     release.empty() ? "" : fmt::format(" (tableauhyperapi {})", release), started,
+                     engine.memory_limit());
 }
 
 Result<std::string> check_state_folder(const fs::path& dir) {
