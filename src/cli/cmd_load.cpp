@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/http_flags.hpp"
+#include "cli/run_display.hpp"
 #include "cli/exit_codes.hpp"
 #include "net/http.hpp"
 #include "pipeline/file_inputs.hpp"
@@ -127,11 +128,12 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--api-key-header", args->api_key_header, "URL: send the key in this header");
   auto http_flags = add_http_flags(*command, "URL: ");
   auto engine_flags = add_engine_flags(*command);
+  auto display_flags = add_display_flags(*command);
   command->footer("Examples:\n  hyperpipe load 'exports/*.csv' --out sales.hyper --schema \"zip=text\" --on-error reject=bad_rows.csv\n"
                   "  hyperpipe load 'https://www.googleapis.com/youtube/v3/search?part=snippet&q=hyper&maxResults=50' \\\n"
                   "      --records-path items --paginate token --api-key-env YT_KEY --api-key-param key --out videos.hyper");
 
-  return [args, engine_flags, http_flags] {
+  return [args, engine_flags, http_flags, display_flags] {
     const auto started = std::chrono::steady_clock::now();
     pipeline::LoadFilesOptions options;
     auto inputs = args->inputs.size() == 1 && net::is_http_url(args->inputs[0])
@@ -197,6 +199,16 @@ Runner add_load_command(CLI::App& app) {
     options.xlsx.sheet = args->sheet;
     options.xlsx.all_sheets = args->all_sheets;
 
+    auto display = make_run_display(display_flags->options(::isatty(STDERR_FILENO) == 1), stderr);
+    const auto since = [](std::chrono::steady_clock::time_point from) {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+    };
+    const auto failed = [&](const std::string& step, const Error& error) {
+      display->on_event({pipeline::RunEvent::Kind::failed, step, 0, 0, 0, error.message});
+      display.reset(); // its lines are done before the error is printed
+      return report(error);
+    };
+
     // A URL: its records are fetched into a spool file beside the output, then loaded as JSON.
     std::optional<std::filesystem::path> spool;
     struct SpoolCleanup {
@@ -223,10 +235,21 @@ Runner add_load_command(CLI::App& app) {
       // The discovery pass runs on the records as they arrive: the spool is read once.
       options.json.records_path.clear(); // the spool holds the records themselves
       auto inference = std::make_shared<sources::JsonInference>(options.json);
-      auto fetched = pipeline::fetch_to_spool(*fetch, http, *spool, {}, inference.get());
+      const std::string fetch_step = "fetch " + args->inputs[0].substr(0, args->inputs[0].find('?')); // never a key
+      const auto fetch_started = std::chrono::steady_clock::now();
+      display->on_event({pipeline::RunEvent::Kind::started, fetch_step});
+      auto fetched = pipeline::fetch_to_spool(
+          *fetch, http, *spool,
+          [&](const sources::ApiFetchResult& progress) {
+            display->on_event({pipeline::RunEvent::Kind::progress, fetch_step, progress.records, progress.bytes,
+                               since(fetch_started)});
+          },
+          inference.get());
       if (!fetched) {
-        return report(fetched.error());
+        return failed(fetch_step, fetched.error());
       }
+      display->on_event({pipeline::RunEvent::Kind::finished, fetch_step, fetched->records, fetched->bytes,
+                         since(fetch_started), fmt::format("{} records", fetched->records)});
       for (const auto& note : fetched->notes) {
         fmt::print("{}: {}\n", args->inputs[0].substr(0, args->inputs[0].find('?')), note);
       }
@@ -234,29 +257,50 @@ Runner add_load_command(CLI::App& app) {
       options.format = pipeline::InputFormat::json;
       options.json_inference = inference;
     }
+    // Progress against the inputs' size: CSV sources count the bytes they read.
+    std::uint64_t total_bytes = 0;
+    for (const auto& input : options.inputs) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(input, ec);
+      total_bytes += ec ? 0 : size;
+    }
+    const std::string load_step = fmt::format("load {}", options.output.filename().string());
+    const auto load_started = std::chrono::steady_clock::now();
+    display->on_event({pipeline::RunEvent::Kind::started, load_step, 0, 0, 0,
+                       options.inputs.size() == 1 ? options.inputs[0].string()
+                                                  : fmt::format("{} files", options.inputs.size())});
+    options.on_progress = [&](std::uint64_t rows, std::uint64_t bytes) {
+      display->on_event({pipeline::RunEvent::Kind::progress, load_step, rows, bytes, since(load_started), {},
+                         bytes > 0 ? total_bytes : 0});
+    };
     auto engine = start_engine(*engine_flags);
     if (!engine) {
-      return report(engine.error());
+      return failed(load_step, engine.error());
     }
     auto summary = pipeline::load_files(*engine, options);
     if (!summary) {
-      return report(summary.error());
+      return failed(load_step, summary.error());
     }
     if (spool) {
       for (auto& file : summary->files) {
         file.file = args->inputs[0].substr(0, args->inputs[0].find('?')); // never the query: it may hold a key
       }
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::uint64_t read = 0, loaded = 0, rejected = 0;
+    for (const auto& file : summary->files) {
+      read += file.rows_read;
+      loaded += file.rows_loaded;
+      rejected += file.rows_rejected;
+    }
+    display->on_event({pipeline::RunEvent::Kind::finished, load_step, loaded, 0, since(load_started),
+                       fmt::format("{} read, {} loaded, {} rejected", read, loaded, rejected)});
+    display.reset(); // the live lines are gone before the summary is printed
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::set<std::filesystem::path> distinct_files;
     for (const auto& file : summary->files) {
       distinct_files.insert(file.file);
       fmt::print("{} -> {}: {} read, {} loaded, {} rejected ({})\n", file.file.string(), file.table.quoted(),
                  file.rows_read, file.rows_loaded, file.rows_rejected, fmt::join(file.notes, "; "));
-      read += file.rows_read;
-      loaded += file.rows_loaded;
-      rejected += file.rows_rejected;
     }
     for (const auto& loaded_table : summary->tables) {
       std::vector<std::string> columns;

@@ -4,9 +4,12 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "cli/commands.hpp"
 #include "cli/engine_flags.hpp"
 #include "cli/http_flags.hpp"
+#include "cli/run_display.hpp"
 #include "cli/exit_codes.hpp"
 #include "net/http.hpp"
 #include "base/stable_hash.hpp"
@@ -155,11 +158,12 @@ Runner add_publish_command(CLI::App& app) {
   command->add_option("--chunk-size-mb", args->chunk_size_mb, "upload chunk size, 1-64 MB; larger files are chunked (default 64)")
       ->check(CLI::Range(1, 64));
   auto engine_flags = add_engine_flags(*command);
+  auto display_flags = add_display_flags(*command);
   command->footer("Credentials come from HYPERPIPE_TABLEAU_TOKEN_NAME/_SECRET (a personal access token),\n"
                   "HYPERPIPE_TABLEAU_CLIENT_ID/_SECRET_ID/_SECRET_VALUE/_USERNAME (a connected app: hyperpipe signs\n"
                   "a fresh token for every sign-in), HYPERPIPE_TABLEAU_USERNAME/_PASSWORD or HYPERPIPE_TABLEAU_JWT\n"
                   "(environment or --credentials-file); never from the command line.");
-  return [args, engine_flags, http_flags] {
+  return [args, engine_flags, http_flags, display_flags] {
     const auto started = std::chrono::steady_clock::now();
     const auto environment = [](const std::string& key) -> std::optional<std::string> {
       const char* value = std::getenv(key.c_str());
@@ -229,10 +233,23 @@ Runner add_publish_command(CLI::App& app) {
       }
     }
     auto transport = net::make_curl_transport(target.http());
-    auto result = publish::publish_file(*transport, *credentials, target, args->file);
+    auto display = make_run_display(display_flags->options(::isatty(STDERR_FILENO) == 1), stderr);
+    const std::string step = fmt::format("upload {}", std::filesystem::path(args->file).filename().string());
+    const auto since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    display->on_event({pipeline::RunEvent::Kind::started, step, 0, 0, 0, fmt::format("as \"{}\" to {}", target.name, target.server)});
+    auto result = publish::publish_file(*transport, *credentials, target, args->file,
+                                        [&](std::uint64_t sent, std::uint64_t total) {
+                                          display->on_event({pipeline::RunEvent::Kind::progress, step, 0, sent,
+                                                             since_start(), {}, total});
+                                        });
     if (!result) {
+      display->on_event({pipeline::RunEvent::Kind::failed, step, 0, 0, 0, result.error().message});
+      display.reset();
       return report(result.error());
     }
+    display->on_event({pipeline::RunEvent::Kind::finished, step, 0, 0, since_start(),
+                       fmt::format("data source {}", result->datasource_id)});
+    display.reset();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     fmt::print("published {} as data source \"{}\" ({}) in {:.2f} s{}\n", args->file, target.name, result->datasource_id,
                seconds, result->chunked ? fmt::format(", {} chunks", result->chunks) : "");

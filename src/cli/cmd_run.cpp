@@ -130,8 +130,6 @@ Runner add_run_command(CLI::App& app) {
     bool dry_run = false;
     bool no_publish = false;
     std::vector<std::string> only;
-    std::string log_format = "text";
-    std::string progress = "auto";
     std::string report;
     std::string trigger = "manual";
   };
@@ -141,10 +139,7 @@ Runner add_run_command(CLI::App& app) {
   command->add_flag("--dry-run", args->dry_run, "print the plan (sources, SQL, outputs, publish targets) and run nothing");
   command->add_flag("--no-publish", args->no_publish, "write the extracts but publish nothing");
   command->add_option("--only", args->only, "write (and publish) only this output; repeatable");
-  command->add_option("--log-format", args->log_format, "text (default) or json (one JSON object per line, on stderr)")
-      ->check(CLI::IsMember({"text", "json"}));
-  command->add_option("--progress", args->progress, "auto (default: live lines on a terminal), always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+  auto display_flags = add_display_flags(*command);
   command->add_option("--report", args->report, "where to write the JSON run report (default: STATE_DIR/NAME.last-run.json)");
   // Set by `hyperpipe schedule` for the runs it starts, so the history tells them apart.
   command->add_option("--trigger", args->trigger)->check(CLI::IsMember({"manual", "schedule"}))->group("");
@@ -152,7 +147,7 @@ Runner add_run_command(CLI::App& app) {
   command->footer("Exit codes: 0 success, 8 invalid pipeline, 9 a source failed, 5 a transform's SQL failed,\n"
                   "7 publishing failed, 3/6 an output could not be written, 4 hyperd, 10 already running.\n"
                   "See docs/pipeline.md.");
-  return [args, engine_flags] {
+  return [args, engine_flags, display_flags] {
     auto spec = load_or_report(args->file);
     if (!spec) {
       return static_cast<int>(k_exit_config);
@@ -179,8 +174,7 @@ Runner add_run_command(CLI::App& app) {
       fmt::print("dry run: nothing was read, written or published\n");
       return static_cast<int>(k_exit_ok);
     }
-    const bool live = args->progress == "always" || (args->progress == "auto" && ::isatty(STDERR_FILENO) == 1);
-    auto display = make_run_display(args->log_format == "json" ? LogFormat::json : LogFormat::text, live, stderr);
+    auto display = make_run_display(display_flags->options(::isatty(STDERR_FILENO) == 1), stderr);
     const std::string started = pipeline::utc_now();
     auto engine = start_engine(*engine_flags);
     if (!engine) {

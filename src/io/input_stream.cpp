@@ -315,4 +315,31 @@ Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path
   return decode_text_input(std::move(raw), path.string(), encoding);
 }
 
+namespace {
+
+class CountingInput final : public InputStream {
+public:
+  CountingInput(std::unique_ptr<InputStream> inner, std::atomic<std::uint64_t>& count)
+      : m_inner(std::move(inner)), m_count(count) {}
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    auto got = m_inner->read(buffer, size);
+    if (got) {
+      m_count.fetch_add(*got, std::memory_order_relaxed);
+    }
+    return got;
+  }
+
+private:
+  std::unique_ptr<InputStream> m_inner;
+  std::atomic<std::uint64_t>& m_count;
+};
+
+} // namespace
+
+Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path& path, TextEncoding encoding,
+                                                     std::atomic<std::uint64_t>& file_bytes) {
+  HP_ASSIGN_OR_RETURN(auto raw, open_file(path));
+  return decode_text_input(std::make_unique<CountingInput>(std::move(raw), file_bytes), path.string(), encoding);
+}
+
 } // namespace hyperpipe::io

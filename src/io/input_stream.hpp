@@ -2,7 +2,9 @@
 // Byte streams that sources read from. Sources never open files themselves: they take an
 // InputStream, so tests and fuzzers feed them bytes from memory.
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +42,11 @@ Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path
 /// What `automatic` means for this file: itself (a BOM, or valid UTF-8 in its first MiB), or
 /// windows1252 when those bytes are not UTF-8 but are all Windows-1252 characters.
 Result<TextEncoding> resolve_automatic_encoding(const std::filesystem::path& path);
+
+/// The same, counting the file's own bytes (before gunzipping or transcoding) into `file_bytes`
+/// as they are read, for progress against the file's size. The counter must outlive the stream.
+Result<std::unique_ptr<InputStream>> open_text_input(const std::filesystem::path& path, TextEncoding encoding,
+                                                     std::atomic<std::uint64_t>& file_bytes);
 
 /// The same, over any stream (for tests and fuzzers); `name` is used in error messages.
 Result<std::unique_ptr<InputStream>> decode_text_input(std::unique_ptr<InputStream> raw, const std::string& name,

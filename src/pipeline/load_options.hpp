@@ -41,8 +41,9 @@ struct LoadFilesOptions {
   sources::JsonOptions json;
   sources::XlsxOptions xlsx;
   std::optional<std::filesystem::path> reject_file; ///< unset: the first bad row stops the load
-  /// Called after each batch with the rows loaded so far (all inputs); Parquet reports at the end.
-  std::function<void(std::uint64_t rows)> on_rows;
+  /// Called after each batch with the rows loaded so far and the input files' bytes read so far
+  /// (all inputs; bytes of CSV files only); Parquet reports at the end.
+  std::function<void(std::uint64_t rows, std::uint64_t bytes)> on_progress;
   /// For one NDJSON input whose records were already seen (an API's, as they arrived): its
   /// discovery pass, so the file is read once instead of twice.
   std::shared_ptr<sources::JsonInference> json_inference;

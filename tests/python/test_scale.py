@@ -103,3 +103,168 @@ def test_the_memory_limit_is_checked_and_shown(tmp_path):
     except OSError:
         pass
     assert f"memory limit {max(limit, 256)}m" in default.stdout, default.stdout
+
+
+# --- progress people can see --------------------------------------------------------------
+
+import fcntl  # noqa: E402
+import pty  # noqa: E402
+import re  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import termios  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "doubles"))
+import tableau_server  # noqa: E402
+
+PAT_SECRET = "pat-secret-that-must-never-be-printed"
+REDRAW = "\x1b[1A\x1b[2K"
+
+
+def write_orders(path, rows):
+    with open(path, "w") as f:
+        f.write("order_id,customer,amount,placed\n")
+        for i in range(rows):
+            f.write(f"{i},customer {i % 5000},{(i * 37) % 100000 / 100:.2f},2026-{1 + i % 12:02d}-{1 + i % 28:02d}\n")
+
+
+def in_terminal(args, columns, env=None, timeout=300):
+    """Runs hyperpipe with stdout and stderr on a real pseudo-terminal of `columns` columns;
+    returns (exit code, everything it wrote)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HYPERPIPE_TABLEAU", "TABLEAU_"))}
+    environment.update(env or {})
+    process = subprocess.Popen([str(HYPERPIPE), *map(str, args)], stdin=slave, stdout=slave, stderr=slave,
+                               env=environment)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every writer is gone
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    return process.wait(timeout=timeout), output.decode()
+
+
+def drawn_lines(output):
+    """The lines as a terminal shows them one after another (redraw codes stripped)."""
+    return [line for line in output.replace(REDRAW, "").replace("\r", "").split("\n") if line]
+
+
+def test_load_draws_one_live_line_with_bytes_rate_and_time_left_in_a_terminal(tmp_path):
+    source = tmp_path / "orders.csv"
+    write_orders(source, 1_500_000)
+    size = source.stat().st_size
+    code, output = in_terminal(["load", source, "--out", tmp_path / "orders.hyper"], columns=150)
+    assert code == 0, output
+    assert output.count(REDRAW) >= 3, output  # redrawn in place, not scrolled
+    progress = [line for line in drawn_lines(output) if re.search(r"\] \d+% ", line)]
+    assert progress, output
+    total = f"{size / 1e6:.1f} MB"
+    for line in progress:
+        assert line.startswith("  ") and "load orders.hyper [" in line and f" of {total}" in line, line
+    assert any("left" in line and "rows/s" in line and "MB/s" in line for line in progress), progress
+    shares = [int(re.search(r"\] (\d+)% ", line).group(1)) for line in progress]
+    assert shares == sorted(shares) and shares[-1] > shares[0]
+    assert re.search(r"✓ load orders\.hyper: [\d.]+ s, 1500000 read, 1500000 loaded, 0 rejected", output), output
+    assert "total: 1 file, 1500000 read, 1500000 loaded, 0 rejected" in output
+    # The live lines are gone once it is done: the last thing drawn is the summary.
+    assert drawn_lines(output)[-1].startswith("total: ")
+
+    # A narrow terminal: every live line is cut to fit, so the redraw erases exactly what it drew.
+    code, output = in_terminal(["load", source, "--out", tmp_path / "narrow.hyper"], columns=60)
+    assert code == 0, output
+    live = [line for line in drawn_lines(output) if line.startswith("  ") and "load narrow.hyper" in line]
+    assert live and all(len(line) <= 59 for line in live), live
+
+
+def test_plain_lines_repeat_when_not_a_terminal_and_a_silent_step_is_still_shown(tmp_path):
+    source = tmp_path / "orders.csv"
+    write_orders(source, 1_500_000)
+    result = run(["load", source, "--out", tmp_path / "o.hyper", "--progress-interval", "0.2"])
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" not in result.stderr  # no terminal codes in a log
+    lines = result.stderr.splitlines()
+    stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z load o\.hyper: "
+    assert re.match(stamp + r"started \(", lines[0]), lines
+    progress = [line for line in lines if re.match(stamp + r"\d+% [\d.]+ MB of [\d.]+ MB, \d+ rows \(", line)]
+    assert len(progress) >= 2, lines
+    assert re.match(stamp + r"done in [\d.]+ s: 1500000 read, 1500000 loaded, 0 rejected$", lines[-1]), lines
+
+    # A transform says nothing while hyperd works: the display still reports it, every interval.
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text("""
+version: 1
+name: slow
+sources:
+  orders: {type: csv, path: orders.csv}
+transforms:
+  - name: busy
+    sql: SELECT COUNT(DISTINCT g % 100000007) AS n FROM generate_series(1, 20000000) g
+outputs:
+  out:
+    file: out/slow.hyper
+    tables:
+      - {name: Extract.Extract, from: busy}
+""")
+    result = run(["run", pipeline, "--progress-interval", "0.2"])
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"Z transform busy: running for 0:0\d$", result.stderr, re.M), result.stderr
+    assert re.search(r"Z source orders: \d+% [\d.]+ MB of [\d.]+ MB, \d+ rows", result.stderr), result.stderr
+
+
+def test_json_progress_events_carry_bytes_of_the_total(tmp_path):
+    source = tmp_path / "orders.csv"
+    write_orders(source, 1_000_000)
+    result = run(["load", source, "--out", tmp_path / "o.hyper", "--log-format", "json", "--progress-interval", "0.1"])
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [e["event"] for e in events][0] == "started" and events[-1]["event"] == "finished"
+    progress = [e for e in events if e["event"] == "progress" and "bytes" in e]
+    assert progress and all(e["total_bytes"] == source.stat().st_size and e["bytes"] <= e["total_bytes"] for e in progress)
+    assert events[-1]["rows"] == 1_000_000
+
+
+def test_run_and_publish_show_every_step_in_a_terminal(tmp_path):
+    write_orders(tmp_path / "orders.csv", 300_000)
+    state = tableau_server.State(pats={"ci": PAT_SECRET})
+    with tableau_server.running(state) as url:
+        pipeline = tmp_path / "pipeline.yaml"
+        pipeline.write_text(f"""
+version: 1
+name: shown
+sources:
+  orders: {{type: csv, path: orders.csv}}
+transforms:
+  - name: per_customer
+    sql: SELECT customer, SUM(amount) AS total FROM orders GROUP BY customer
+outputs:
+  out:
+    file: out/shown.hyper
+    tables:
+      - {{name: Extract.Extract, from: per_customer}}
+    publish:
+      server: {url}
+      allow_http: true
+      name: Shown
+      mode: overwrite
+""")
+        env = {"HYPERPIPE_TABLEAU_TOKEN_NAME": "ci", "HYPERPIPE_TABLEAU_TOKEN_SECRET": PAT_SECRET}
+        code, output = in_terminal(["run", pipeline], columns=120, env=env)
+        assert code == 0, output
+        for step in ("source orders", "transform per_customer", "output out", "publish out"):
+            assert re.search(rf"^  \d+:\d\d {step} ", output.replace(REDRAW, ""), re.M), (step, output)
+            assert f"✓ {step}: " in output, (step, output)
+        assert "✓ source orders: " in output and "300000 read, 300000 loaded, 0 rejected" in output
+
+        code, output = in_terminal(["publish", tmp_path / "out" / "shown.hyper", "--server", url, "--allow-http",
+                                    "--name", "Shown again"], columns=120, env=env)
+        assert code == 0, output
+        assert re.search(r"^  \d+:\d\d upload shown\.hyper ", output.replace(REDRAW, ""), re.M), output
+        assert "✓ upload shown.hyper: " in output and 'as data source "Shown again"' in output
+        assert PAT_SECRET not in output

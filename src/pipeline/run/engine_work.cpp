@@ -96,13 +96,13 @@ public:
 
   Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
                                          const std::function<void(const std::string& secret)>& add_secret,
-                                         const std::function<void(std::uint64_t sent)>& on_progress) override {
+                                         const std::function<void(std::uint64_t sent, std::uint64_t total)>& on_progress) override {
     HP_ASSIGN_OR_RETURN(auto credentials, publish::load_credentials(target.credentials_file, m_environment));
     add_secret(credentials.secret);
     const auto session_target = with_session(target);
     auto transport = net::make_curl_transport(target.http());
     return publish::publish_file(*transport, credentials, session_target, file,
-                                 [&](std::uint64_t sent, std::uint64_t) { on_progress(sent); });
+                                 on_progress);
   }
 
   Result<publish::SyncOutcome> send_changes(const PublishSpec& target, const publish::SyncExpectation& expected,

@@ -82,7 +82,7 @@ public:
   /// credential's secret as soon as it is read, so every later message redacts it.
   virtual Result<publish::PublishResult> publish(const PublishSpec& target, const std::filesystem::path& file,
                                                  const std::function<void(const std::string& secret)>& add_secret,
-                                                 const std::function<void(std::uint64_t sent)>& on_progress) = 0;
+                                                 const std::function<void(std::uint64_t sent, std::uint64_t total)>& on_progress) = 0;
   /// Sends a sync publish's change batches (publish/tableau_client.hpp, send_changes);
   /// `on_batch_done(i)` is told of each confirmed batch before the next is sent.
   virtual Result<publish::SyncOutcome> send_changes(const PublishSpec& target, const publish::SyncExpectation& expected,

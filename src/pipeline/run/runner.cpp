@@ -242,8 +242,8 @@ private:
     if (source.keep_rejects) {
       context.reject_file = m_pipeline.state_dir / fmt::format("{}.{}.rejects.csv", m_pipeline.name, source.name);
     }
-    context.on_progress = [&](std::uint64_t rows, std::uint64_t bytes) {
-      m_events.emit({RunEvent::Kind::progress, step, rows, bytes, seconds_since(started), {}});
+    context.on_progress = [&](std::uint64_t rows, std::uint64_t bytes, std::uint64_t total) {
+      m_events.emit({RunEvent::Kind::progress, step, rows, bytes, seconds_since(started), {}, total});
     };
     HP_ASSIGN_OR_RETURN(staged.result, m_engine.stage(*source.source, context));
     staged.file = context.staging_file;
@@ -433,8 +433,8 @@ private:
       at(FailedStage::publish, fmt::format("publish {}", planned.output->name));
       m_events.emit({RunEvent::Kind::started, m_where.step, 0, 0, 0,
                      fmt::format("{} as \"{}\" to {}", planned.output->file.filename().string(), target.name, target.server)});
-      const auto on_progress = [&](std::uint64_t sent) {
-        m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}});
+      const auto on_progress = [&](std::uint64_t sent, std::uint64_t total) {
+        m_events.emit({RunEvent::Kind::progress, m_where.step, 0, sent, seconds_since(started), {}, total});
       };
       const auto add_secret = [&](const std::string& secret) { m_secrets.push_back(secret); };
       publish::PublishResult published;

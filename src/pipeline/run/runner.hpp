@@ -28,11 +28,12 @@ namespace hyperpipe::pipeline {
 struct RunEvent {
   enum class Kind { started, progress, finished, failed, note };
   Kind kind = Kind::note;
-  std::string step; ///< "source sales", "transform joined", "output videos", "publish videos"
+  std::string step = {}; ///< "source sales", "transform joined", "output videos", "publish videos"
   std::uint64_t rows = 0;
   std::uint64_t bytes = 0;
   double seconds = 0;
-  std::string message;
+  std::string message = {};
+  std::uint64_t total_bytes = 0; ///< what `bytes` will reach (a file's size, an upload's); 0: unknown
 };
 
 /// Receives the run's progress (from several threads; calls are serialised by the runner).

@@ -127,10 +127,10 @@ public:
 
   Result<publish::PublishResult> publish(const PublishSpec& target, const fs::path& file,
                                          const std::function<void(const std::string&)>& add_secret,
-                                         const std::function<void(std::uint64_t)>& on_progress) override {
+                                         const std::function<void(std::uint64_t, std::uint64_t)>& on_progress) override {
     add_secret("pat-s3cret");
     published.push_back(fmt::format("{} <- {} ({})", target.name, file.filename().string(), read_text(file)));
-    on_progress(10);
+    on_progress(10, 10);
     if (fail || target.name == fail_only) {
       return make_error(ErrorKind::remote, "sign-in refused for token pat-s3cret");
     }

@@ -35,7 +35,7 @@ struct SyncPublishContext {
   std::size_t target_index; ///< of the target among its output's publish targets
   std::string run_started;
   std::function<void(const std::string& secret)> add_secret;
-  std::function<void(std::uint64_t sent)> on_progress;
+  std::function<void(std::uint64_t sent, std::uint64_t total)> on_progress;
 };
 
 struct SyncPublishOutcome {

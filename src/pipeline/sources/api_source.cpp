@@ -98,7 +98,7 @@ public:
         options, http, spool,
         [&](const sources::ApiFetchResult& progress) {
           if (context.on_progress) {
-            context.on_progress(progress.records, progress.bytes);
+            context.on_progress(progress.records, progress.bytes, 0);
           }
         },
         inference.get());

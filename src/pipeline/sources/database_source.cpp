@@ -39,7 +39,7 @@ Result<StageResult> stage_batches(Reader reader, const StageContext& context) {
   jobs[0].sources.push_back(db::as_row_source(std::move(reader), context.table));
   LoadTarget target{context.staging_file, false, version, {}, false, {}};
   if (context.on_progress) {
-    target.on_progress = [&context](std::uint64_t rows, std::uint64_t bytes) { context.on_progress(rows, bytes); };
+    target.on_progress = [&context](std::uint64_t rows, std::uint64_t bytes) { context.on_progress(rows, bytes, 0); };
   }
   LoadSummary summary;
   HP_TRY(load_sources(*context.engine, target, jobs, *sources::fail_on_error(), summary));

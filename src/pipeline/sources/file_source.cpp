@@ -65,7 +65,7 @@ public:
       bytes += ec ? 0 : size;
     }
     if (context.on_progress) {
-      load.on_rows = [&](std::uint64_t rows) { context.on_progress(rows, 0); };
+      load.on_progress = [&](std::uint64_t rows, std::uint64_t read) { context.on_progress(rows, read, bytes); };
     }
     HP_ASSIGN_OR_RETURN(LoadSummary summary, load_files(*context.engine, load));
     StageResult result;

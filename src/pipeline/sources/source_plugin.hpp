@@ -44,8 +44,9 @@ struct StageContext {
   std::vector<TableDefinition> previous_tables;
   /// Where rejected rows go; unset: the first bad row fails the source.
   std::optional<std::filesystem::path> reject_file;
-  /// Progress: rows staged so far and input bytes read so far (either may stay 0 when unknown).
-  std::function<void(std::uint64_t rows, std::uint64_t bytes)> on_progress;
+  /// Progress: rows staged so far, input bytes read so far and the input's size in bytes (each may
+  /// stay 0 when unknown).
+  std::function<void(std::uint64_t rows, std::uint64_t bytes, std::uint64_t total_bytes)> on_progress;
   /// The staged file's version, at least: 3, so the workspace (a copy of a staged file) computes
   /// with 128-bit numerics — SUM over a NUMERIC column needs them. Outputs keep their own version.
   int file_version = k_staging_file_version;

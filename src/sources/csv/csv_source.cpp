@@ -172,7 +172,7 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
                                      header ? "header row" : "no header row"));
 
   // Rewind: read again from the first data row.
-  HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, encoding));
+  HP_ASSIGN_OR_RETURN(auto again, io::open_text_input(path, encoding, source->m_file_bytes));
   source->m_reader =
       std::make_unique<CsvReader>(std::move(again), source->m_dialect, source->m_name, options.values.max_value_bytes);
   HP_TRY(source->skip_separator_line(*source->m_reader));

@@ -3,6 +3,7 @@
 // from a sample, then rows converted into typed batches with every bad row reported by file and
 // line (or set aside in a reject file).
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -49,6 +50,8 @@ public:
   std::vector<SourceTable> tables(const TableName& root) const override;
   Result<TableRead> read(std::size_t index, const TableDefinition& definition, const std::vector<bool>& provisional,
                          const BatchSink& sink, RejectSink& rejects) override;
+  /// The file's bytes read for the rows so far (the sample's reading not counted).
+  std::uint64_t bytes_read() const override { return m_file_bytes.load(std::memory_order_relaxed); }
 
 private:
   CsvSource() = default;
@@ -78,6 +81,7 @@ private:
   std::vector<TextValueOptions> m_column_values; ///< per column: the file's numbers, its dates
   std::vector<DateLayoutDetector> m_dates;       ///< per column, for the notes once names are known
   std::uint64_t m_rows_read = 0;
+  std::atomic<std::uint64_t> m_file_bytes{0};
   std::uint64_t m_rows_rejected = 0;
 };
 
