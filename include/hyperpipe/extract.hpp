@@ -49,6 +49,12 @@ class ExtractWriter {
 public:
   static Result<ExtractWriter> open(HyperEngine& engine, const std::filesystem::path& target,
                                     ExtractOptions options = {});
+  /// Takes `file` over — a finished .hyper the caller gives up, such as a pipeline's staged
+  /// source — as the working file of an extract for `target`: moved beside the target (a rename
+  /// on the same file system, else a copy and a removal), so its rows are not copied again.
+  /// Like open(): nothing reaches `target` before commit, and dropping the writer removes it.
+  static Result<ExtractWriter> adopt(HyperEngine& engine, const std::filesystem::path& file,
+                                     const std::filesystem::path& target);
 
   ExtractWriter(ExtractWriter&&) noexcept;
   ExtractWriter& operator=(ExtractWriter&&) noexcept;
@@ -70,6 +76,10 @@ public:
 
   /// Creates the schema if it does not exist (for tables made by SQL, CREATE TABLE ... AS).
   Status ensure_schema(const std::string& schema);
+  /// Gives a table another name, without copying its rows. Hyper renames tables only within their
+  /// schema: into another schema only when the table is alone in its own and the new schema does
+  /// not exist yet (the schema is renamed then, and "public" made again if it was that).
+  Status rename_table(const TableName& from, const TableName& to);
   /// Removes a table (and its rows) from the extract.
   Status drop_table(const TableName& table);
 
@@ -101,6 +111,9 @@ public:
 
 private:
   explicit ExtractWriter(std::shared_ptr<State> state);
+  /// open() and adopt(): `taken_over` empty for open().
+  static Result<ExtractWriter> start(HyperEngine& engine, const std::filesystem::path& target, ExtractOptions options,
+                                     const std::filesystem::path& taken_over);
   std::shared_ptr<State> m_state;
 };
 

@@ -203,9 +203,8 @@ Runner add_load_command(CLI::App& app) {
     const auto since = [](std::chrono::steady_clock::time_point from) {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
     };
-    const auto failed = [&](const std::string& step, const Error& error) {
-      display->on_event({pipeline::RunEvent::Kind::failed, step, 0, 0, 0, error.message});
-      display.reset(); // its lines are done before the error is printed
+    const auto failed = [&](const Error& error) {
+      display.reset(); // its lines are done before the error is printed (once, by report)
       return report(error);
     };
 
@@ -246,7 +245,7 @@ Runner add_load_command(CLI::App& app) {
           },
           inference.get());
       if (!fetched) {
-        return failed(fetch_step, fetched.error());
+        return failed(fetched.error());
       }
       display->on_event({pipeline::RunEvent::Kind::finished, fetch_step, fetched->records, fetched->bytes,
                          since(fetch_started), fmt::format("{} records", fetched->records)});
@@ -275,11 +274,11 @@ Runner add_load_command(CLI::App& app) {
     };
     auto engine = start_engine(*engine_flags);
     if (!engine) {
-      return failed(load_step, engine.error());
+      return failed(engine.error());
     }
     auto summary = pipeline::load_files(*engine, options);
     if (!summary) {
-      return failed(load_step, summary.error());
+      return failed(summary.error());
     }
     if (spool) {
       for (auto& file : summary->files) {

@@ -243,8 +243,7 @@ Runner add_publish_command(CLI::App& app) {
                                                              since_start(), {}, total});
                                         });
     if (!result) {
-      display->on_event({pipeline::RunEvent::Kind::failed, step, 0, 0, 0, result.error().message});
-      display.reset();
+      display.reset(); // its lines are done before the error is printed (once, by report)
       return report(result.error());
     }
     display->on_event({pipeline::RunEvent::Kind::finished, step, 0, 0, since_start(),

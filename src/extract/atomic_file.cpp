@@ -76,6 +76,20 @@ Status copy_for_update(const fs::path& source, const fs::path& temporary) {
   return {};
 }
 
+Status move_for_update(const fs::path& source, const fs::path& temporary) {
+  std::error_code ec;
+  fs::rename(source, temporary, ec);
+  if (ec == std::errc::cross_device_link) {
+    HP_TRY(copy_for_update(source, temporary));
+    fs::remove(source, ec);
+    return {};
+  }
+  if (ec) {
+    return make_error(ErrorKind::io, fmt::format("cannot move {} to {}: {}", source.string(), temporary.string(), ec.message()));
+  }
+  return {};
+}
+
 Status check_can_create(const fs::path& temporary) {
   base::UniqueFd fd(::open(temporary.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
   if (!fd) {

@@ -22,6 +22,9 @@ Status publish(const std::filesystem::path& temporary, const std::filesystem::pa
 
 /// Copies an existing extract to the temporary file, preferring a reflink/copy_file_range copy.
 Status copy_for_update(const std::filesystem::path& source, const std::filesystem::path& temporary);
+/// Moves `source` (given up by its owner) to `temporary`: renamed, or copied and removed when the
+/// two are on different file systems.
+Status move_for_update(const std::filesystem::path& source, const std::filesystem::path& temporary);
 
 /// Creates and removes `temporary`, to say in our own words (kind io: exit 3) that its folder
 /// cannot be written, before hyperd is asked to create a database there.

@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <system_error>
+#include <thread>
 
 #include "base/quoting.hpp"
 #include "extract/atomic_file.hpp"
@@ -16,6 +18,9 @@
 namespace hyperpipe {
 namespace fs = std::filesystem;
 namespace {
+
+// How long a file taken over may stay locked by hyperd after its last use elsewhere.
+constexpr std::chrono::seconds k_release_wait{30};
 
 const char* version_opens_in(int version) {
   switch (version) {
@@ -59,7 +64,24 @@ void ExtractWriter::State::abandon() noexcept {
   extract::untrack_temporary(temporary);
 }
 
+namespace {
+
+// Where an extract's working file comes from: a new database, a copy of the target (to update
+// it), or a file taken over.
+enum class Start { create, copy_target, take_over };
+
+} // namespace
+
 Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& target_path, ExtractOptions options) {
+  return start(engine, target_path, options, {});
+}
+
+Result<ExtractWriter> ExtractWriter::adopt(HyperEngine& engine, const fs::path& file, const fs::path& target) {
+  return start(engine, target, {CreateMode::replace, std::nullopt}, file);
+}
+
+Result<ExtractWriter> ExtractWriter::start(HyperEngine& engine, const fs::path& target_path, ExtractOptions options,
+                                           const fs::path& taken_over) {
   auto& engine_state = engine.state();
   const int version = options.file_version.value_or(engine_state.default_file_version);
   if (version < 0 || version > 4) {
@@ -83,8 +105,10 @@ Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& t
   if (!exists && options.mode == CreateMode::open_existing) {
     return make_error(ErrorKind::not_found, fmt::format("{}: no such extract to append to", target_path.string()));
   }
-  const bool start_from_existing =
-      exists && (options.mode == CreateMode::open_existing || options.mode == CreateMode::create_if_missing);
+  const Start how = !taken_over.empty() ? Start::take_over
+                    : exists && (options.mode == CreateMode::open_existing || options.mode == CreateMode::create_if_missing)
+                        ? Start::copy_target
+                        : Start::create;
 
   auto state = std::make_shared<State>();
   state->engine = &engine_state;
@@ -99,22 +123,42 @@ Result<ExtractWriter> ExtractWriter::open(HyperEngine& engine, const fs::path& t
   state->alias = base::quote_identifier(fmt::format("hp_extract_{}", engine_state.next_alias++));
   HP_ASSIGN_OR_RETURN(auto connection, engine_state.connect());
   state->connection = std::move(connection);
-  if (start_from_existing) {
-    HP_TRY(extract::copy_for_update(target, state->temporary));
-  } else {
-    HP_TRY(state->connection->execute(sql::create_database(state->temporary.string(), version)));
+  switch (how) {
+  case Start::copy_target: HP_TRY(extract::copy_for_update(target, state->temporary)); break;
+  case Start::take_over: HP_TRY(extract::move_for_update(taken_over, state->temporary)); break;
+  case Start::create: HP_TRY(state->connection->execute(sql::create_database(state->temporary.string(), version))); break;
   }
   auto attached = state->connection->execute(sql::attach_database(state->temporary.string(), state->alias));
+  if (how == Start::take_over) {
+    // A file hyperd just wrote or read under its old name can stay locked for a moment after
+    // its connection closed (hyperd lets go of it in the background): wait for that, bounded.
+    const auto deadline = std::chrono::steady_clock::now() + k_release_wait;
+    auto pause = std::chrono::milliseconds(5);
+    while (!attached && attached.error().message.find("locked by another process") != std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(200));
+      attached = state->connection->execute(sql::attach_database(state->temporary.string(), state->alias));
+    }
+    if (!attached && attached.error().message.find("locked by another process") != std::string::npos) {
+      Error error = std::move(attached).error();
+      error.message = fmt::format("{}: hyperd still held the file {} s after it was last used: {}", taken_over.string(),
+                                  k_release_wait.count(), error.message);
+      error.hint = "another program may have it open; try again";
+      return error;
+    }
+  }
   if (!attached) {
     Error error = std::move(attached).error();
-    if (start_from_existing) {
-      error.message = fmt::format("{}: cannot open as a Hyper database: {}", target_path.string(), error.message);
+    if (how != Start::create) {
+      const fs::path& file = how == Start::take_over ? taken_over : target_path;
+      error.message = fmt::format("{}: cannot open as a Hyper database: {}", file.string(), error.message);
       error.hint = "is it a .hyper file?";
     }
     return error;
   }
   state->file_version = version;
-  if (start_from_existing) {
+  if (how != Start::create) {
     HP_ASSIGN_OR_RETURN(auto info, hyper::read_catalog(*state->connection, state->alias));
     state->file_version = info.file_version;
     for (auto& table : info.tables) {
@@ -198,6 +242,47 @@ Status ExtractWriter::drop_table(const TableName& table) {
   }
   HP_TRY(m_state->connection->execute(fmt::format("DROP TABLE {}", sql_name(table))));
   m_state->tables.erase(found);
+  return {};
+}
+
+Status ExtractWriter::rename_table(const TableName& from, const TableName& to) {
+  HP_TRY(m_state->check_usable());
+  auto& tables = m_state->tables;
+  const auto found = tables.find(from.quoted());
+  if (found == tables.end()) {
+    return make_error(ErrorKind::not_found, fmt::format("table {} is not in {}", from.quoted(), m_state->target.string()));
+  }
+  if (tables.contains(to.quoted())) {
+    return make_error(ErrorKind::already_exists, fmt::format("table {} is already in {}", to.quoted(), m_state->target.string()));
+  }
+  const std::string& alias = m_state->alias;
+  if (from.table != to.table) {
+    HP_TRY(m_state->connection->execute(
+        fmt::format("ALTER TABLE {} RENAME TO {}", sql_name(from), base::quote_identifier(to.table))));
+  }
+  if (from.schema != to.schema) {
+    const bool alone = std::none_of(tables.begin(), tables.end(), [&](const auto& entry) {
+      return entry.first != found->first && entry.second.name.schema == from.schema;
+    });
+    HP_ASSIGN_OR_RETURN(auto schemas, m_state->connection->query(fmt::format(
+                                          "SELECT COUNT(*) FROM {}.pg_catalog.pg_namespace WHERE nspname = {}", alias,
+                                          base::quote_literal(to.schema))));
+    const bool target_schema_exists = !schemas.rows.empty() && schemas.rows[0][0] != std::optional<std::string>("0");
+    if (!alone || target_schema_exists) {
+      return make_error(ErrorKind::unsupported,
+                        fmt::format("cannot move table {} to {}: Hyper renames a table only within its schema",
+                                    from.quoted(), to.quoted()));
+    }
+    HP_TRY(m_state->connection->execute(fmt::format("ALTER SCHEMA {}.{} RENAME TO {}", alias,
+                                                    base::quote_identifier(from.schema), base::quote_identifier(to.schema))));
+    if (from.schema == "public") {
+      HP_TRY(m_state->connection->execute(sql::create_schema(alias, "public")));
+    }
+  }
+  TableDefinition definition = std::move(found->second);
+  tables.erase(found);
+  definition.name = to;
+  tables.emplace(to.quoted(), std::move(definition));
   return {};
 }
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <iconv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -225,6 +226,32 @@ Result<std::unique_ptr<InputStream>> open_file(const std::filesystem::path& path
                       fmt::format("{}: {}", path.string(), error == ENOENT ? "no such file" : std::strerror(error)));
   }
   return std::unique_ptr<InputStream>(std::make_unique<FileInput>(std::move(fd), path.string()));
+}
+
+Result<FileTail> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes) {
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat info {};
+  if (!fd || ::fstat(fd.get(), &info) != 0) {
+    return make_error(ErrorKind::io, fmt::format("{}: {}", path.string(), std::strerror(errno)));
+  }
+  FileTail tail;
+  tail.file_size = static_cast<std::uint64_t>(info.st_size);
+  const std::uint64_t wanted = std::min<std::uint64_t>(max_bytes, tail.file_size);
+  tail.bytes.resize(static_cast<std::size_t>(wanted));
+  std::size_t have = 0;
+  while (have < tail.bytes.size()) {
+    const auto offset = static_cast<off_t>(tail.file_size - wanted + have);
+    const ssize_t got = ::pread(fd.get(), tail.bytes.data() + have, tail.bytes.size() - have, offset);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got <= 0) {
+      return make_error(ErrorKind::io, fmt::format("{}: cannot read its end: {}", path.string(),
+                                                   got < 0 ? std::strerror(errno) : "the file shrank"));
+    }
+    have += static_cast<std::size_t>(got);
+  }
+  return tail;
 }
 
 Result<TextEncoding> parse_text_encoding(std::string_view name) {

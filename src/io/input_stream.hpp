@@ -27,6 +27,13 @@ std::unique_ptr<InputStream> memory_input(std::string bytes);
 /// A file, opened for reading. The error names the path.
 Result<std::unique_ptr<InputStream>> open_file(const std::filesystem::path& path);
 
+/// The last `max_bytes` bytes of a file (all of it when smaller), and the file's size.
+struct FileTail {
+  std::string bytes;
+  std::uint64_t file_size = 0;
+};
+Result<FileTail> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes);
+
 /// Text encodings a text source may be in. Detection (BOM, gzip magic) happens in
 /// open_text_input; `latin1` is never detected, only requested; `windows1252` (Excel's "CSV" on
 /// Windows) is chosen by resolve_automatic_encoding.

@@ -4,6 +4,7 @@ These tests compare hyperpipe with the reference tools (tableauhyperapi, pantab)
 skip: a missing binary or missing hyperd is a failure."""
 import os
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -32,6 +33,18 @@ def hyperpipe():
         return result
 
     return run
+
+
+PROGRESS_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z [^:]+: ")
+
+
+def error_lines(stderr):
+    """stderr from the error on: what comes before it may only be progress lines (the display's
+    timestamped lines when stderr is not a terminal)."""
+    lines = stderr.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("hyperpipe: error: "))
+    assert all(PROGRESS_LINE.match(line) for line in lines[:first]), lines[:first]
+    return lines[first:]
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import pandas as pd
 import pantab
 import pytest
 from tableauhyperapi import Connection
+from conftest import error_lines  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "csv"
 
@@ -121,7 +122,7 @@ def test_truncated_gzip(hyperpipe, tmp_path):
 def test_ragged_rows_fail_by_default_and_leave_nothing(hyperpipe, tmp_path):
     _, result = load(hyperpipe, tmp_path, "ragged.csv", check=False)
     assert result.returncode == 6
-    assert result.stderr.splitlines()[0] == f"hyperpipe: error: {DATA / 'ragged.csv'}:3: expected 3 fields, found 2"
+    assert error_lines(result.stderr)[0] == f"hyperpipe: error: {DATA / 'ragged.csv'}:3: expected 3 fields, found 2"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -157,7 +158,7 @@ def test_override_wins_and_bad_values_are_named(hyperpipe, tmp_path):
     _, result = load(hyperpipe, tmp_path, "bad_value_for_override.csv", args=("--schema", "price=numeric(10,2)"),
                      check=False)
     assert result.returncode == 6
-    assert result.stderr.splitlines()[0] == (f"hyperpipe: error: {DATA / 'bad_value_for_override.csv'}:3: "
+    assert error_lines(result.stderr)[0] == (f"hyperpipe: error: {DATA / 'bad_value_for_override.csv'}:3: "
                                              'column "price" (NUMERIC(10,2)): "abc" is not a decimal number')
     out, _ = load(hyperpipe, tmp_path, "bad_value_for_override.csv", args=("--schema", "price=text,id=bigint"))
     _, types = table(hyperpipe, out)

@@ -4,6 +4,7 @@ import json
 import pathlib
 
 import pandas as pd
+from conftest import error_lines  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "json"
 
@@ -77,7 +78,7 @@ def test_depth_limit_keeps_deeper_objects_as_json_text(hyperpipe, tmp_path):
 def test_malformed_json_names_file_and_line(hyperpipe, tmp_path):
     result = hyperpipe("load", DATA / "malformed.ndjson", "--out", tmp_path / "x.hyper", check=False)
     assert result.returncode == 6
-    assert result.stderr.startswith(f"hyperpipe: error: {DATA / 'malformed.ndjson'}:2: invalid JSON: ")
+    assert "\n".join(error_lines(result.stderr)).startswith(f"hyperpipe: error: {DATA / 'malformed.ndjson'}:2: invalid JSON: ")
     result = hyperpipe("load", DATA / "truncated.json", "--out", tmp_path / "x.hyper", check=False)
     assert result.returncode == 6
     assert f"{DATA / 'truncated.json'}: invalid JSON" in result.stderr
@@ -93,7 +94,7 @@ def test_override_failures_stop_or_are_rejected(hyperpipe, tmp_path):
     path = DATA / "override.ndjson"
     result = hyperpipe("load", path, "--out", tmp_path / "o.hyper", "--schema", "amount=numeric(10,2)", check=False)
     assert result.returncode == 6
-    assert result.stderr.splitlines()[0] == (f'hyperpipe: error: {path}:2: field "amount" (NUMERIC(10,2)): '
+    assert error_lines(result.stderr)[0] == (f'hyperpipe: error: {path}:2: field "amount" (NUMERIC(10,2)): '
                                              '"abc" is not a decimal number')
     assert list(tmp_path.iterdir()) == []
     rejects = tmp_path / "r.csv"

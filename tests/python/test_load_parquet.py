@@ -4,6 +4,7 @@ import json
 import pathlib
 
 import pyarrow.parquet as pq
+from conftest import error_lines  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "parquet"
 
@@ -40,7 +41,7 @@ def test_parquet_union_and_override(hyperpipe, tmp_path):
 def test_unsupported_parquet_type_names_column_and_type(hyperpipe, tmp_path):
     result = hyperpipe("load", DATA / "nested.parquet", "--out", tmp_path / "n.hyper", check=False)
     assert result.returncode == 6
-    assert result.stderr.splitlines()[0] == (f'hyperpipe: error: {DATA / "nested.parquet"}: column "tags" has type '
+    assert error_lines(result.stderr)[0] == (f'hyperpipe: error: {DATA / "nested.parquet"}: column "tags" has type '
                                              'array(bigint), which a .hyper table cannot hold')
     assert list(tmp_path.iterdir()) == []
     hyperpipe("load", DATA / "nested.parquet", "--out", tmp_path / "n.hyper", "--schema", "tags=text")

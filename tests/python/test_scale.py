@@ -268,3 +268,154 @@ outputs:
         assert re.search(r"^  \d+:\d\d upload shown\.hyper ", output.replace(REDRAW, ""), re.M), output
         assert "✓ upload shown.hyper: " in output and 'as data source "Shown again"' in output
         assert PAT_SECRET not in output
+
+
+# --- no copy that is not needed -----------------------------------------------------------
+
+def same_rows(hyper_process, left, right, table_left, table_right):
+    """Both tables hold exactly the same rows (as multisets), each checked against the other."""
+    with Connection(hyper_process.endpoint) as connection:
+        connection.execute_command(f"ATTACH DATABASE \"{left}\" AS l")
+        connection.execute_command(f"ATTACH DATABASE \"{right}\" AS r")
+        counts = connection.execute_list_query(f"SELECT (SELECT COUNT(*) FROM l.{table_left}), (SELECT COUNT(*) FROM r.{table_right})")
+        missing = connection.execute_scalar_query(
+            f"SELECT COUNT(*) FROM (SELECT * FROM l.{table_left} EXCEPT ALL SELECT * FROM r.{table_right}) x")
+        extra = connection.execute_scalar_query(
+            f"SELECT COUNT(*) FROM (SELECT * FROM r.{table_right} EXCEPT ALL SELECT * FROM l.{table_left}) x")
+        types = [connection.execute_list_query(
+            f"SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM {db}.pg_catalog.pg_attribute a "
+            f"JOIN {db}.pg_catalog.pg_class c ON a.attrelid = c.oid WHERE c.relname = '{name}' AND attnum > 0 ORDER BY attnum")
+            for db, name in (("l", table_left.split(".")[-1].strip('"')), ("r", table_right.split(".")[-1].strip('"')))]
+        return counts[0][0], counts[0][1], missing, extra, types
+
+
+def test_an_output_straight_from_a_source_is_its_staged_file_not_a_copy(tmp_path, hyper_process):
+    write_orders(tmp_path / "orders.csv", 200_000)
+    write_orders(tmp_path / "more.csv", 1_000)
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text("""
+version: 1
+name: direct
+sources:
+  orders: {type: csv, path: orders.csv}
+  more: {type: csv, path: more.csv}
+transforms:
+  - {name: per_customer, sql: "SELECT customer, COUNT(*) AS n FROM more GROUP BY customer"}
+outputs:
+  big:
+    file: out/big.hyper
+    tables:
+      - {name: Extract.Extract, from: orders}
+      - {name: Extract.per_customer, from: per_customer}
+""")
+    result = run(["run", pipeline, "--progress", "never"])
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / ".hyperpipe" / "direct.last-run.json").read_text())
+    assert 'output big: table "Extract"."Extract" is source orders as it was staged (no rows copied)' in report["notes"]
+    loaded = tmp_path / "loaded.hyper"
+    assert run(["load", tmp_path / "orders.csv", "--out", loaded]).returncode == 0
+    big = tmp_path / "out" / "big.hyper"
+    left, right, missing, extra, types = same_rows(hyper_process, big, loaded, '"Extract"."Extract"', '"Extract"."Extract"')
+    assert (left, right, missing, extra) == (200_000, 200_000, 0, 0)
+    assert types[0] == types[1]
+    assert query(hyper_process, big, 'SELECT SUM(n) FROM "Extract".per_customer') == [[1_000]]
+    # Only the extract is left: nothing staged lingers beside it or in the state folder.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["big.hyper"]
+    assert not (tmp_path / ".hyperpipe" / "direct.work").exists()
+
+    # The same source read by a query too: copied as before, the values the same.
+    pipeline.write_text(pipeline.read_text().replace("FROM more GROUP", "FROM more WHERE customer IN (SELECT customer FROM orders) GROUP"))
+    result = run(["run", pipeline, "--progress", "never"])
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / ".hyperpipe" / "direct.last-run.json").read_text())
+    assert not any("no rows copied" in note for note in report["notes"])
+    assert same_rows(hyper_process, big, loaded, '"Extract"."Extract"', '"Extract"."Extract"')[:4] == (200_000, 200_000, 0, 0)
+
+
+def test_a_direct_output_in_file_version_3_and_a_failed_run_after_staging_keep_their_promises(tmp_path, hyper_process):
+    write_orders(tmp_path / "orders.csv", 50_000)
+    pipeline = tmp_path / "pipeline.yaml"
+    text = """
+version: 1
+name: v3
+sources:
+  orders: {type: csv, path: orders.csv}
+transforms:
+  - {name: check, sql: "SELECT 1 AS ok"}
+outputs:
+  only:
+    file: out/only.hyper
+    file_version: 3
+    tables:
+      - {name: public.orders_copy, from: orders}
+      - {name: Extract.check, from: check}
+"""
+    pipeline.write_text(text)
+    result = run(["run", pipeline, "--progress", "never"])
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out" / "only.hyper"
+    info = run(["inspect", out]).stdout
+    assert "file version 3" in info and 'table "public"."orders_copy": 50000 rows' in info, info
+    before = out.read_bytes()
+    # Staged straight into the output, then the run fails: the previous extract stays.
+    pipeline.write_text(text.replace("SELECT 1 AS ok", "SELECT no_such_column FROM generate_series(1,2) g"))
+    write_orders(tmp_path / "orders.csv", 60_000)
+    result = run(["run", pipeline, "--progress", "never"])
+    assert result.returncode != 0 and "transform check" in result.stderr
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["only.hyper"]
+
+
+# --- widening without reading twice -------------------------------------------------------
+
+def write_growing(path, rows, outlier_at=None, late_note=False):
+    """An export whose ids grow past INTEGER at 90 % of its rows and whose amounts grow in digits
+    and decimals — what a sample of the first rows never sees. `outlier_at`: one wide amount in
+    the middle instead; `late_note`: a quoted field with a line break near the end."""
+    with open(path, "w") as f:
+        f.write("id,amount,ratio,day,note\n")
+        for i in range(rows):
+            grown = i >= rows * 9 // 10
+            ident = 2_147_483_000 + i if grown else i
+            amount = f"{i * 13 % 10_000}.{i % 100:02d}" if not grown else f"{i * 97_531}.{i % 1000:03d}"
+            if outlier_at is not None:
+                amount = f"{i * 13 % 10_000}.{i % 100:02d}" if i != outlier_at else "123456789012.5"
+            note = f'"line one\nline two {i}"' if late_note and i == rows - 5 else f"n{i % 7}"
+            f.write(f"{ident},{amount},{i % 1000 / 8},2026-{1 + i % 12:02d}-{1 + i % 28:02d},{note}\n")
+
+
+def loaded_types(result_stdout):
+    line = next(line for line in result_stdout.splitlines() if line.startswith("table "))
+    return line.split(": ", 1)[1]
+
+
+def test_values_that_grow_late_are_typed_from_the_files_end_without_a_second_pass(tmp_path, hyper_process):
+    source = tmp_path / "growing.csv"
+    write_growing(source, 200_000)
+    sampled = run(["load", source, "--out", tmp_path / "sampled.hyper"])
+    assert sampled.returncode == 0, sampled.stderr
+    whole = run(["load", source, "--out", tmp_path / "whole.hyper", "--sample-rows", "0"])
+    assert whole.returncode == 0, whole.stderr
+    # Types as whole-file inference gives them, found without going over the file again.
+    assert loaded_types(sampled.stdout) == loaded_types(whole.stdout)
+    assert "id BIGINT" in loaded_types(whole.stdout) and "amount NUMERIC(" in loaded_types(whole.stdout)
+    assert "types were inferred from every row" not in sampled.stdout
+    assert "the file's last 1024 KiB widened the sample's types: id INTEGER -> BIGINT" in sampled.stdout
+    # Every value exact.
+    assert same_rows(hyper_process, tmp_path / "sampled.hyper", tmp_path / "whole.hyper",
+                     '"Extract"."Extract"', '"Extract"."Extract"')[:4] == (200_000, 200_000, 0, 0)
+
+
+def test_a_wider_value_in_the_middle_or_a_multi_line_end_still_gets_whole_file_types(tmp_path, hyper_process):
+    for name, kwargs in (("outlier.csv", {"outlier_at": 100_000}), ("notes.csv", {"late_note": True})):
+        source = tmp_path / name
+        write_growing(source, 200_000, **kwargs)
+        sampled = run(["load", source, "--out", tmp_path / "sampled.hyper"])
+        whole = run(["load", source, "--out", tmp_path / "whole.hyper", "--sample-rows", "0"])
+        assert sampled.returncode == 0 and whole.returncode == 0, sampled.stderr + whole.stderr
+        assert loaded_types(sampled.stdout) == loaded_types(whole.stdout), name
+        # The end cannot type the middle's outlier, and a line break in a quoted field makes the
+        # end unsplittable: both load again from every row.
+        assert "types were inferred from every row" in sampled.stdout, name
+        assert same_rows(hyper_process, tmp_path / "sampled.hyper", tmp_path / "whole.hyper",
+                         '"Extract"."Extract"', '"Extract"."Extract"')[:4] == (200_000, 200_000, 0, 0), name

@@ -43,9 +43,6 @@ inline constexpr const char* k_hyperd_user = "tableau_internal_user";
 inline constexpr const char* k_callback_socket_name = "callback";
 inline constexpr int k_listen_socket_number = 1;
 
-/// The folder inside the private folder where hyperd spills what does not fit its memory limit.
-inline constexpr const char* k_spill_folder_name = "spill";
-
 /// The command line hyperd is started with (pure; exposed for tests).
 std::vector<std::string> hyperd_arguments(const HyperdOptions& options, const std::filesystem::path& socket_dir);
 

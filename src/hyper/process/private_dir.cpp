@@ -100,6 +100,12 @@ void remove_private_dirs_now() noexcept {
       std::memcpy(file + length + 1, name, std::strlen(name) + 1);
       ::unlink(file); // async-signal-safe, like rmdir
     }
+    char spill[sizeof slot.path + k_longest_socket_name + 2];
+    const std::size_t length = std::strlen(slot.path);
+    std::memcpy(spill, slot.path, length);
+    spill[length] = '/';
+    std::memcpy(spill + length + 1, k_spill_folder_name, std::strlen(k_spill_folder_name) + 1);
+    ::rmdir(spill); // empty unless hyperd is spilling right now; then the next start removes it
     ::rmdir(slot.path);
   }
 }

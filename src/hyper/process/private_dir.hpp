@@ -39,6 +39,9 @@ inline constexpr std::size_t k_longest_socket_name = 16;
 /// Every file that can be in a private folder: hyperd's socket and its pid file, our callback.
 inline constexpr const char* k_lock_file_name = "owner.lock";
 inline constexpr const char* k_private_dir_entries[] = {".s.PGSQL.1", ".s.PGSQL.1.pid", "callback", "owner.lock"};
+/// The folder in it where hyperd spills what does not fit its memory limit (hyperd empties it
+/// as it goes and when it stops).
+inline constexpr const char* k_spill_folder_name = "spill";
 
 /// Removes every private folder alive in this process, from a signal handler (async-signal-safe:
 /// fixed names, unlink and rmdir), for programs that end on SIGTERM without unwinding.

@@ -21,6 +21,8 @@ class HyperdRunEngine final : public RunEngine {
 public:
   explicit HyperdRunEngine(HyperEngine& engine) : m_engine(engine) {}
 
+  int default_file_version() const override { return m_engine.default_file_version(); }
+
   Result<StageResult> stage(const ConfiguredSource& source, StageContext context) override {
     context.engine = &m_engine;
     return source.stage(context);
@@ -33,7 +35,11 @@ public:
   Result<ExtractInfo> inspect_staged(const std::filesystem::path& file) override { return m_engine.inspect(file); }
 
   Status open_workspace(const std::filesystem::path& base) override {
-    HP_ASSIGN_OR_RETURN(auto workspace, ExtractWriter::open(m_engine, base, {CreateMode::open_existing, std::nullopt}));
+    // The staged file is the run's own: renamed into the workspace, not copied.
+    std::error_code ec;
+    auto opened = std::filesystem::exists(base, ec) ? ExtractWriter::adopt(m_engine, base, base)
+                                                    : ExtractWriter::open(m_engine, base, {CreateMode::replace, k_staging_file_version});
+    HP_ASSIGN_OR_RETURN(auto workspace, std::move(opened));
     HP_TRY(workspace.resolve_unqualified_in(""));
     m_workspace.emplace(std::move(workspace));
     return {};
@@ -54,16 +60,26 @@ public:
   Result<QueryResult> query_in_workspace(std::string_view sql) override { return m_workspace->query(sql); }
 
   Result<std::vector<OutputTableReport>> write_output(const PlannedOutput& output,
-                                                      const std::function<void(const PlannedTable&)>& on_table) override {
-    HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(m_engine, output.spec->file, {output.mode, output.spec->file_version}));
+                                                      const std::function<void(const PlannedTable&)>& on_table,
+                                                      const std::optional<DirectTable>& direct) override {
+    auto opened = direct ? ExtractWriter::adopt(m_engine, direct->staged, output.spec->file)
+                         : ExtractWriter::open(m_engine, output.spec->file, {output.mode, output.spec->file_version});
+    HP_ASSIGN_OR_RETURN(auto writer, std::move(opened));
+    std::vector<OutputTableReport> reports(output.tables.size());
+    if (direct) {
+      const PlannedTable& table = output.tables.at(direct->table);
+      on_table(table);
+      HP_TRY(writer.rename_table(TableName{"public", direct->source_table}, table.spec->name));
+      HP_TRY(report_direct_table(writer, table, reports[direct->table]));
+    }
     HP_ASSIGN_OR_RETURN(std::string alias, writer.attach(m_workspace->working_file()));
     HP_TRY(writer.resolve_unqualified_in(alias));
-    std::vector<OutputTableReport> reports;
-    for (const auto& table : output.tables) {
-      on_table(table);
-      OutputTableReport report;
-      HP_TRY(write_output_table(writer, table, report));
-      reports.push_back(std::move(report));
+    for (std::size_t i = 0; i < output.tables.size(); ++i) {
+      if (direct && direct->table == i) {
+        continue;
+      }
+      on_table(output.tables[i]);
+      HP_TRY(write_output_table(writer, output.tables[i], reports[i]));
     }
     HP_TRY(writer.execute(workspace_sql::detach(alias)));
     m_outputs.push_back(std::move(writer));

@@ -137,5 +137,13 @@ Status write_output_table(ExtractWriter& writer, const PlannedTable& table, Outp
   return {};
 }
 
+Status report_direct_table(ExtractWriter& writer, const PlannedTable& table, OutputTableReport& report) {
+  report.table = table.spec->name.quoted();
+  report.mode = std::string(table_mode_name(table.spec->mode));
+  HP_ASSIGN_OR_RETURN(report.rows_total, count_rows(writer, table.spec->name));
+  report.rows_written = report.rows_total;
+  return {};
+}
+
 
 } // namespace hyperpipe::pipeline

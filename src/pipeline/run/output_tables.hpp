@@ -11,4 +11,8 @@ namespace hyperpipe::pipeline {
 
 Status write_output_table(ExtractWriter& writer, const PlannedTable& table, OutputTableReport& report);
 
+/// The report of a table that came into the output as its source staged it (nothing copied):
+/// every row written, none replaced.
+Status report_direct_table(ExtractWriter& writer, const PlannedTable& table, OutputTableReport& report);
+
 } // namespace hyperpipe::pipeline

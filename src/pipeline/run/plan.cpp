@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "base/quoting.hpp"
@@ -26,6 +27,70 @@ std::string trim_query(std::string_view sql) {
   }
   return out;
 }
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$'; }
+
+// Whether `sql` may name `table`: anywhere as a whole word, in any case, quoted or not. Erring
+// towards yes only costs a copy.
+bool mentions(std::string_view sql, const std::string& table) {
+  const std::string text = lower(sql);
+  const std::string name = lower(table);
+  for (auto at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
+    const bool starts = at == 0 || !is_identifier_char(text[at - 1]);
+    const bool ends = at + name.size() == text.size() || !is_identifier_char(text[at + name.size()]);
+    if (starts && ends) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A source can be staged straight into an output (its staged file becomes the output file) when
+// its rows go to exactly one table of the planned outputs, unchanged (`from:`, replaced whole,
+// no declared keys), no transform or query reads it, and it loads no watermark; one such table
+// per output, the first.
+void find_direct_sources(const PipelineSpec& pipeline, Plan& plan) {
+  for (const auto& source : pipeline.sources) {
+    if (source.incremental_column) {
+      continue;
+    }
+    const bool read_by_sql =
+        std::any_of(pipeline.transforms.begin(), pipeline.transforms.end(),
+                    [&](const TransformSpec& transform) { return mentions(transform.sql, source.name); });
+    std::vector<std::pair<PlannedOutput*, PlannedTable*>> users;
+    bool queried = read_by_sql;
+    for (auto& output : plan.outputs) {
+      for (auto& table : output.tables) {
+        if (table.spec->from == source.name) {
+          users.emplace_back(&output, &table);
+        } else if (!table.spec->sql.empty() && mentions(table.spec->sql, source.name)) {
+          queried = true;
+        }
+      }
+    }
+    if (queried || users.size() != 1) {
+      continue;
+    }
+    auto [output, table] = users.front();
+    const bool taken = std::any_of(output->tables.begin(), output->tables.end(),
+                                   [](const PlannedTable& other) { return !other.direct_source.empty(); });
+    const OutputTableSpec& spec = *table->spec;
+    if (!taken && output->mode == CreateMode::replace && spec.mode == TableMode::replace && spec.primary_key.empty() &&
+        spec.foreign_keys.empty()) {
+      table->direct_source = source.name;
+    }
+  }
+}
+
+} // namespace
 
 Result<Plan> make_plan(const PipelineSpec& pipeline, const PlanOptions& options) {
   Plan plan;
@@ -76,17 +141,34 @@ Result<Plan> make_plan(const PipelineSpec& pipeline, const PlanOptions& options)
       }
     }
   }
+  find_direct_sources(pipeline, plan);
   return plan;
+}
+
+std::optional<std::pair<const PlannedOutput*, const PlannedTable*>> Plan::direct_table_of(const std::string& source) const {
+  for (const auto& output : outputs) {
+    for (const auto& table : output.tables) {
+      if (table.direct_source == source) {
+        return std::pair{&output, &table};
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 std::string Plan::describe() const {
   std::string text;
   int step = 1;
   for (const auto* source : sources) {
-    text += fmt::format("{}. stage source {} ({}){} -> workspace table {}\n", step++, source->name,
+    const auto direct = direct_table_of(source->name);
+    text += fmt::format("{}. stage source {} ({}){} -> {}\n", step++, source->name,
                         source->source ? source->source->describe() : source->type,
                         source->incremental_column ? fmt::format(", rows past the watermark of \"{}\"", *source->incremental_column) : "",
-                        base::quote_identifier(source->name));
+                        direct ? fmt::format("output {} table {} as it is staged (no copy; if it stages as one table of "
+                                             "the output's file version, else workspace table {})",
+                                             direct->first->spec->name, direct->second->spec->name.quoted(),
+                                             base::quote_identifier(source->name))
+                               : fmt::format("workspace table {}", base::quote_identifier(source->name)));
     if (source->incremental_column) {
       // The watermark step's statements, from its own builder; <watermark> comes from the state.
       const WatermarkInput input{source->name, *source->incremental_column, std::string("<watermark>"), {}, {}};
@@ -96,7 +178,9 @@ std::string Plan::describe() const {
   }
   // The statements are the runner's own (pipeline/run/workspace_sql); <staged> is a staged file's
   // alias. Child tables a source stages (a JSON array's) are gathered the same way.
-  text += fmt::format("{}. gather the staged tables into one workspace (the largest staged file becomes it):\n", step++);
+  text += fmt::format("{}. gather the staged tables, but those going straight into an output, into one workspace (the "
+                      "largest staged file becomes it):\n",
+                      step++);
   for (const auto* source : sources) {
     text += fmt::format("     {}  -- its columns, kept in the state\n     {}  -- unless it is the workspace\n",
                         workspace_sql::shape(source->name), workspace_sql::copy_staged_table("<staged>", source->name));
@@ -112,6 +196,11 @@ std::string Plan::describe() const {
     for (const auto& table : output.tables) {
       text += fmt::format("   table {} [{}{}]:\n", table.spec->name.quoted(), table_mode_name(table.spec->mode),
                           table.spec->key.empty() ? "" : fmt::format(" by {}", fmt::join(table.spec->key, ", ")));
+      if (!table.direct_source.empty()) {
+        text += fmt::format("     -- source {}'s staged file becomes this file, its table renamed (no rows copied); "
+                            "if it did not stage fit for that:\n",
+                            table.direct_source);
+      }
       // The statements the runner runs, from the same builder; <output> is the extract's alias.
       const std::string target = fmt::format("\"<output>\".{}", table.spec->name.quoted());
       OutputTableSql sql = output_table_sql(table.spec->mode, target, table.select, table.spec->key);

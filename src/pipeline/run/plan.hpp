@@ -4,7 +4,9 @@
 // are written with which statements, and where they are published. `hyperpipe run --dry-run`
 // prints it; the runner executes it.
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hyperpipe/extract.hpp"
@@ -21,6 +23,10 @@ struct PlannedTransform {
 struct PlannedTable {
   const OutputTableSpec* spec = nullptr;
   std::string select; ///< the rows, as a query over the workspace
+  /// The source whose staged file can become this table's output as it is, instead of copying
+  /// its rows through the workspace (find_direct_sources); empty: copied. The runner confirms it
+  /// once the source is staged (one table of the output's file version, every column nullable).
+  std::string direct_source = {};
 };
 
 struct PlannedOutput {
@@ -42,6 +48,8 @@ struct Plan {
 
   /// Human-readable, one step per line (for --dry-run).
   std::string describe() const;
+  /// The output table `source` can be staged straight into, if any.
+  std::optional<std::pair<const PlannedOutput*, const PlannedTable*>> direct_table_of(const std::string& source) const;
 };
 
 struct PlanOptions {

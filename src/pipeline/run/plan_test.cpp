@@ -215,8 +215,10 @@ TEST(Plan, Describe) {
   ASSERT_TRUE(plan.ok()) << plan.error().describe();
   EXPECT_EQ(plan->describe(),
             "1. stage source orders (csv /pipelines/data/orders.csv) -> workspace table \"orders\"\n"
-            "2. stage source customers (json /srv/customers.json) -> workspace table \"customers\"\n"
-            "3. gather the staged tables into one workspace (the largest staged file becomes it):\n"
+            "2. stage source customers (json /srv/customers.json) -> output sales table \"Extract\".\"customers\" as it is "
+            "staged (no copy; if it stages as one table of the output's file version, else workspace table \"customers\")\n"
+            "3. gather the staged tables, but those going straight into an output, into one workspace (the largest "
+            "staged file becomes it):\n"
             "     SELECT * FROM \"public\".\"orders\" LIMIT 0  -- its columns, kept in the state\n"
             "     CREATE TABLE \"orders\" AS (SELECT * FROM <staged>.\"public\".\"orders\")  -- unless it is the workspace\n"
             "     SELECT * FROM \"public\".\"customers\" LIMIT 0  -- its columns, kept in the state\n"
@@ -230,6 +232,8 @@ TEST(Plan, Describe) {
             "     SELECT COUNT(*) FROM \"totals\"\n"
             "6. write /pipelines/out/sales.hyper (new file)\n"
             "   table \"Extract\".\"customers\" [replace]:\n"
+            "     -- source customers's staged file becomes this file, its table renamed (no rows copied); if it did not "
+            "stage fit for that:\n"
             "     INSERT INTO \"<output>\".\"Extract\".\"customers\" SELECT * FROM (SELECT * FROM \"customers\") AS hp_rows\n"
             "   table \"Extract\".\"totals\" [replace]:\n"
             "     INSERT INTO \"<output>\".\"Extract\".\"totals\" SELECT * FROM (SELECT * FROM totals) AS hp_rows\n"

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,15 +47,25 @@ struct ChangeSet {
   std::string fallback;
 };
 
+/// A planned output table whose source's staged file becomes the output file as it is.
+struct DirectTable {
+  std::size_t table = 0;           ///< its index in the planned output
+  std::filesystem::path staged;    ///< the staged file, given up to the output
+  std::string source_table;        ///< its one table, in "public"
+};
+
 class RunEngine {
 public:
   virtual ~RunEngine() = default;
+  /// The file version new extracts get when an output names none.
+  virtual int default_file_version() const = 0;
   /// Stages one source into `context.staging_file` (the implementation supplies the engine).
   virtual Result<StageResult> stage(const ConfiguredSource& source, StageContext context) = 0;
   /// A statement inside one staged file (the watermark step, the staged tables' shapes).
   virtual Result<QueryResult> query_staged(const std::filesystem::path& file, std::string_view sql) = 0;
   virtual Result<ExtractInfo> inspect_staged(const std::filesystem::path& file) = 0;
-  /// Takes the staged file `base` over as the workspace, where unqualified names resolve.
+  /// Takes the staged file `base` over as the workspace, where unqualified names resolve; a new,
+  /// empty one when `base` does not exist (every source went straight into an output).
   virtual Status open_workspace(const std::filesystem::path& base) = 0;
   /// Attaches a staged file to the workspace, runs `statements(alias)` there, and detaches it.
   virtual Status gather(const std::filesystem::path& staged,
@@ -63,8 +74,10 @@ public:
   virtual Result<QueryResult> query_in_workspace(std::string_view sql) = 0;
   /// Writes one planned output from the workspace into a new extract, kept open for
   /// finish_output; `on_table` is told of each table before it is written (for error steps).
+  /// With `direct`, that table's staged file becomes the extract, renamed, not copied.
   virtual Result<std::vector<OutputTableReport>> write_output(const PlannedOutput& output,
-                                                              const std::function<void(const PlannedTable&)>& on_table) = 0;
+                                                              const std::function<void(const PlannedTable&)>& on_table,
+                                                              const std::optional<DirectTable>& direct) = 0;
   /// Finishes the `index`-th output written as the complete file `staged`, awaiting the commit.
   virtual Status finish_output(std::size_t index, const std::filesystem::path& staged) = 0;
   /// Computes a sync publish's change set (pipeline/run/change_set_sql.hpp). A key that is not

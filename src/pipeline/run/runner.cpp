@@ -48,6 +48,9 @@ struct StagedSource {
   StageResult result;
   SourceReport report;
   std::optional<SourceState> new_state;
+  /// Set while the source may go straight into an output (Plan::direct_table_of), and kept once
+  /// its staged file is found fit (build_workspace): the output's index and its table's.
+  std::optional<std::pair<std::size_t, std::size_t>> direct;
 };
 
 class Run {
@@ -223,6 +226,13 @@ private:
     context.work_dir = m_work_dir;
     context.incremental = source.incremental_column.has_value();
     context.incremental_column = source.incremental_column;
+    if (const auto direct = m_plan.direct_table_of(source.name)) {
+      // Staged in the output's own file version, so that its file can become the output.
+      const auto& [output, table] = *direct;
+      context.file_version = output->spec->file_version.value_or(m_engine.default_file_version());
+      staged.direct = std::pair{static_cast<std::size_t>(output - m_plan.outputs.data()),
+                                static_cast<std::size_t>(table - output->tables.data())};
+    }
     const auto previous = m_state.sources.find(source.name);
     if (previous != m_state.sources.end()) {
       if (source.incremental_column && !previous->second.watermark.empty()) {
@@ -347,32 +357,58 @@ private:
     return {};
   }
 
-  // The largest staged file becomes the workspace (a file copy, far cheaper than copying its
-  // rows); the other sources' tables are copied into it. Among files of the newest file version,
-  // so that every staged column type fits the workspace (NUMERIC(30,10) needs version 3).
+  // A source staged as one table of its output's file version, nullable and without keys or
+  // collations (what a copy through the workspace would make of it), becomes that output.
+  Status confirm_direct(StagedSource& staged) {
+    HP_ASSIGN_OR_RETURN(const ExtractInfo info, m_engine.inspect_staged(staged.file));
+    const PlannedOutput& output = m_plan.outputs.at(staged.direct->first);
+    const int version = output.spec->file_version.value_or(m_engine.default_file_version());
+    const bool fits =
+        info.file_version == version && info.tables.size() == 1 && staged.result.tables.size() == 1 &&
+        info.tables[0].definition.name == TableName{"public", staged.result.tables[0]} &&
+        info.tables[0].definition.primary_key.empty() && info.tables[0].definition.foreign_keys.empty() &&
+        std::all_of(info.tables[0].definition.columns.begin(), info.tables[0].definition.columns.end(),
+                    [](const ColumnDefinition& column) { return column.nullable() && column.collation.empty(); });
+    if (!fits) {
+      staged.direct.reset();
+    }
+    return {};
+  }
+
+  // The largest staged file becomes the workspace (renamed, not copied); the other sources'
+  // tables are copied into it. Among files of the newest file version, so that every staged
+  // column type fits the workspace (NUMERIC(30,10) needs version 3). Sources going straight into
+  // an output stay out of it.
   Status build_workspace() {
     at(FailedStage::engine, "workspace");
-    std::size_t base = 0;
+    for (auto& staged : m_staged) {
+      if (staged.direct) {
+        HP_TRY(confirm_direct(staged));
+      }
+    }
+    std::optional<std::size_t> base;
     std::uintmax_t largest = 0;
     int newest = 0;
     for (const auto& staged : m_staged) {
-      newest = std::max(newest, staged.result.file_version);
+      if (!staged.direct) {
+        newest = std::max(newest, staged.result.file_version);
+      }
     }
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       std::error_code ec;
       const auto size = fs::file_size(m_staged[i].file, ec);
-      if (!ec && size >= largest && m_staged[i].result.file_version == newest) {
+      if (!m_staged[i].direct && !ec && size >= largest && m_staged[i].result.file_version == newest) {
         largest = size;
         base = i;
       }
     }
-    HP_TRY(m_engine.open_workspace(m_staged.at(base).file));
+    // Every source went straight into an output: transforms and queries get an empty workspace.
+    HP_TRY(m_engine.open_workspace(base ? m_staged[*base].file : m_work_dir / "workspace.hyper"));
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       const auto& staged = m_staged[i];
       std::error_code ec;
-      if (i == base) {
-        fs::remove(staged.file, ec); // the workspace is a copy of it now
-        continue;
+      if (i == base || staged.direct) {
+        continue; // the workspace now, or an output's file later
       }
       at(FailedStage::source, fmt::format("source {}", staged.report.name));
       HP_TRY(m_engine.gather(staged.file, [&](const std::string& alias) {
@@ -411,9 +447,23 @@ private:
       std::error_code ec;
       fs::create_directories(output.spec->file.parent_path(), ec);
       OutputReport report{output.spec->name, output.spec->file, {}, 0, 0};
-      HP_ASSIGN_OR_RETURN(report.tables, m_engine.write_output(output, [&](const PlannedTable& table) {
-        at(FailedStage::output, fmt::format("output {} table {}", output.spec->name, table.spec->name.quoted()));
-      }));
+      std::optional<DirectTable> direct;
+      const auto index = static_cast<std::size_t>(&output - m_plan.outputs.data());
+      for (const auto& staged : m_staged) {
+        if (staged.direct && staged.direct->first == index) {
+          direct = DirectTable{staged.direct->second, staged.file, staged.result.tables.at(0)};
+          m_report.notes.push_back(fmt::format("output {}: table {} is source {} as it was staged (no rows copied)",
+                                               output.spec->name,
+                                               output.tables.at(direct->table).spec->name.quoted(), staged.report.name));
+        }
+      }
+      HP_ASSIGN_OR_RETURN(report.tables, m_engine.write_output(
+                                             output,
+                                             [&](const PlannedTable& table) {
+                                               at(FailedStage::output, fmt::format("output {} table {}", output.spec->name,
+                                                                                   table.spec->name.quoted()));
+                                             },
+                                             direct));
       std::uint64_t rows = 0;
       for (const auto& table : report.tables) {
         rows += table.rows_total;

@@ -39,6 +39,11 @@ public:
   std::optional<std::size_t> failing_finish;
   std::uint64_t rows_per_source = 3;
   std::uint64_t rows_per_table = 7;
+  /// inspect_staged describes each staged file as one nullable table of file version 2, as a
+  /// source that can go straight into its output stages; otherwise as nothing.
+  bool staged_files_fit = false;
+
+  int default_file_version() const override { return 2; }
 
   Result<StageResult> stage(const ConfiguredSource&, StageContext context) override {
     const std::lock_guard lock(mutex);
@@ -66,7 +71,14 @@ public:
   Result<ExtractInfo> inspect_staged(const fs::path& file) override {
     const std::lock_guard lock(mutex);
     calls.push_back("inspect " + file.filename().string());
-    return ExtractInfo{};
+    ExtractInfo info;
+    if (staged_files_fit) {
+      info.file_version = 2;
+      TableDefinition table{TableName{"public", file.stem().string()}, {}, {}, {}};
+      table.add("id", SqlType::big_int());
+      info.tables.push_back({table, rows_per_source});
+    }
+    return info;
   }
   Status open_workspace(const fs::path& base) override {
     calls.push_back("workspace " + base.filename().string());
@@ -92,8 +104,14 @@ public:
     return QueryResult{{{"count", SqlType::big_int(), 0, -1}}, {{std::to_string(rows_per_table)}}};
   }
   Result<std::vector<OutputTableReport>> write_output(const PlannedOutput& output,
-                                                      const std::function<void(const PlannedTable&)>& on_table) override {
-    calls.push_back("write " + output.spec->name);
+                                                      const std::function<void(const PlannedTable&)>& on_table,
+                                                      const std::optional<DirectTable>& direct) override {
+    calls.push_back("write " + output.spec->name +
+                    (direct ? fmt::format(" with table {} as staged in {}", direct->table, direct->staged.filename().string())
+                            : ""));
+    if (direct && fs::exists(direct->staged)) {
+      fs::remove(direct->staged); // given up to the output
+    }
     std::vector<OutputTableReport> reports;
     for (const auto& table : output.tables) {
       on_table(table);
@@ -228,6 +246,72 @@ struct Scene {
 
 const std::vector<std::string> k_only_outputs{"audit.hyper", "orders.hyper", "sales.hyper"};
 
+TEST(Runner, ASourceGoingStraightIntoOneOutputIsNotCopiedThroughTheWorkspace) {
+  Scene scene;
+  scene.engine.staged_files_fit = true;
+  const RunReport report = scene.run();
+  ASSERT_TRUE(report.succeeded) << report.error;
+  const Plan plan = make_plan(scene.spec, {}).value();
+  // customers feeds only sales's second table, unchanged: its staged file becomes sales.hyper.
+  // orders feeds a transform and two outputs: it is the workspace.
+  ASSERT_TRUE(plan.direct_table_of("customers").has_value());
+  EXPECT_FALSE(plan.direct_table_of("orders").has_value());
+  const std::vector<std::string> expected{
+      "inspect customers.hyper",
+      "workspace orders.hyper",
+      "execute " + plan.transforms[0].sql, "query " + plan.transforms[0].count_sql,
+      "write sales with table 1 as staged in customers.hyper", "write orders", "write audit",
+      "finish 0", "finish 1", "finish 2", "release"};
+  EXPECT_EQ(std::vector<std::string>(scene.engine.calls.begin() + 4, scene.engine.calls.end()), expected);
+  EXPECT_EQ(scene.outputs(), (std::map<std::string, std::string>{
+                                 {"sales", "new sales"}, {"orders", "new orders"}, {"audit", "new audit"}}));
+  EXPECT_NE(plan.describe().find("-> output sales table \"Extract\".\"customers\" as it is staged"),
+            std::string::npos)
+      << plan.describe();
+}
+
+TEST(Runner, OnlyUnchangedSourcesReadByNothingElseGoStraightIntoAnOutput) {
+  const auto plan_of = [](const std::string& yaml) {
+    testing::TempDir dir;
+    auto parsed = parse_pipeline(yaml, dir / "p.yaml", [](const std::string&) { return std::nullopt; });
+    EXPECT_TRUE(parsed.spec) << parsed.diagnostics.describe("p.yaml");
+    auto plan = make_plan(*parsed.spec, {}).value();
+    std::vector<std::string> direct;
+    for (const auto& output : plan.outputs) {
+      for (const auto& table : output.tables) {
+        direct.push_back(table.direct_source);
+      }
+    }
+    return direct;
+  };
+  const std::string sources = "version: 1\nsources:\n  a: {type: csv, path: a.csv}\n  b: {type: csv, path: b.csv}\n";
+  // Each from its own source, unchanged: both direct (one per output).
+  EXPECT_EQ(plan_of(sources + "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a}]}\n"
+                              "  y: {file: y.hyper, tables: [{name: Extract.b, from: b}]}\n"),
+            (std::vector<std::string>{"a", "b"}));
+  // Two tables of one output: only the first goes straight in (one file, one source).
+  EXPECT_EQ(plan_of(sources + "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a}, {name: Extract.b, from: b}]}\n"),
+            (std::vector<std::string>{"a", ""}));
+  // Read by a query (any case, quoted or not), used twice, appended, or keyed: copied.
+  EXPECT_EQ(plan_of(sources + "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a}, "
+                              "{name: Extract.q, sql: 'SELECT COUNT(*) FROM \"A\"'}]}\n"),
+            (std::vector<std::string>{"", ""}));
+  EXPECT_EQ(plan_of(sources + "transforms:\n  - {name: t, sql: SELECT * FROM b JOIN a USING (id)}\n"
+                              "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a}]}\n"),
+            (std::vector<std::string>{""}));
+  EXPECT_EQ(plan_of(sources + "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a}]}\n"
+                              "  y: {file: y.hyper, tables: [{name: Extract.a, from: a}]}\n"),
+            (std::vector<std::string>{"", ""}));
+  EXPECT_EQ(plan_of(sources + "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a, mode: append}]}\n"),
+            (std::vector<std::string>{""}));
+  EXPECT_EQ(plan_of(sources + "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a, primary_key: [id]}]}\n"),
+            (std::vector<std::string>{""}));
+  // A column named like the source (a_id) is not the source.
+  EXPECT_EQ(plan_of(sources + "transforms:\n  - {name: t, sql: SELECT a_id FROM b}\n"
+                              "outputs:\n  x: {file: x.hyper, tables: [{name: Extract.a, from: a}, {name: Extract.t, from: t}]}\n"),
+            (std::vector<std::string>{"a", ""}));
+}
+
 TEST(Runner, RunsThePlannedStatementsInOrderThenCommitsThenPublishes) {
   Scene scene;
   const RunReport report = scene.run();
@@ -243,6 +327,7 @@ TEST(Runner, RunsThePlannedStatementsInOrderThenCommitsThenPublishes) {
   }
   // The largest staged file becomes the workspace (the fake's "staged customers" is the longer).
   const std::vector<std::string> expected{
+      "inspect customers.hyper", // could go straight into output sales; the fake says it does not fit
       "workspace customers.hyper",
       "gather orders.hyper", "  " + workspace_sql::copy_staged_table("\"a1\"", "orders"),
       "execute " + plan.transforms[0].sql, "query " + plan.transforms[0].count_sql,

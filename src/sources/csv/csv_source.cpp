@@ -5,6 +5,7 @@
 #include "base/utf8.hpp"
 #include "sources/column_names.hpp"
 #include "sources/csv/csv_sniffer.hpp"
+#include "sources/csv/tail_sample.hpp"
 
 namespace hyperpipe::sources {
 namespace {
@@ -87,7 +88,8 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   if (options.escape) dialect.escape = *options.escape;
   source->m_dialect = dialect;
 
-  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, encoding));
+  std::atomic<std::uint64_t> head_bytes{0}; // how far the first sample read, at most
+  HP_ASSIGN_OR_RETURN(auto input, io::open_text_input(path, encoding, head_bytes));
   source->m_reader = std::make_unique<CsvReader>(std::move(input), dialect, source->m_name, options.values.max_value_bytes);
   CsvReader& reader = *source->m_reader;
 
@@ -163,6 +165,9 @@ Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& 
   }
   HP_ASSIGN_OR_RETURN(source->m_names, clean_column_names(raw_names, source->m_notes,
                                                           fmt::format("{}: line {}", source->m_name, first_line)));
+  if (options.sample_rows != 0 && sampled >= options.sample_rows) {
+    HP_TRY(source->sample_tail(path, encoding, head_bytes.load(), width, inferences));
+  }
   source->m_inferences = std::move(inferences);
   for (std::size_t i = 0; i < width; ++i) {
     (void)source->m_dates[i].result(options.regional, source->m_names[i], source->m_notes);
@@ -208,6 +213,68 @@ Status CsvSource::sample(CsvReader& reader, std::size_t width, std::vector<TypeI
       }
     }
     ++sampled;
+  }
+  return {};
+}
+
+Status CsvSource::sample_tail(const std::filesystem::path& path, io::TextEncoding encoding, std::uint64_t head_end,
+                              std::size_t width, std::vector<TypeInference>& inferences) {
+  // Single-byte and UTF-8 text only: a gzip stream or UTF-16 cannot be entered in the middle.
+  if (encoding == io::TextEncoding::utf16le || encoding == io::TextEncoding::utf16be) {
+    return {};
+  }
+  HP_ASSIGN_OR_RETURN(const io::FileTail tail, io::read_file_tail(path, k_tail_sample_bytes));
+  if (tail.file_size - tail.bytes.size() < head_end) {
+    return {}; // the end overlaps what the first sample read (and may hold the header): a small file
+  }
+  {
+    // gzip's magic bytes: the end of a compressed file is not text.
+    HP_ASSIGN_OR_RETURN(auto head, io::open_file(path));
+    char magic[2] = {0, 0};
+    HP_ASSIGN_OR_RETURN(std::size_t got, head->read(magic, 2));
+    if (got == 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b) {
+      return {};
+    }
+  }
+  const auto records = tail_records(tail.bytes, m_dialect);
+  if (!records) {
+    return {};
+  }
+  auto decoded = io::decode_text_input(io::memory_input(std::string(*records)), m_name, encoding);
+  if (!decoded) {
+    return {}; // the rows themselves will say what is wrong, with their lines
+  }
+  CsvReader reader(std::move(*decoded), m_dialect, m_name, m_options.values.max_value_bytes);
+  std::vector<TypeInference> seen(width);
+  CsvRecord record;
+  for (;;) {
+    auto more = reader.next(record);
+    if (!more) {
+      return {}; // likewise
+    }
+    if (!*more) {
+      break;
+    }
+    if (is_blank_record(record) || record.fields.size() != width) {
+      continue;
+    }
+    for (std::size_t i = 0; i < width; ++i) {
+      if (!is_null(record.fields[i], record.quoted[i])) {
+        seen[i].observe(record.fields[i], m_column_values[i]);
+      }
+    }
+  }
+  std::vector<std::string> widened;
+  for (std::size_t i = 0; i < width; ++i) {
+    const SqlType before = inferences[i].type();
+    inferences[i].merge(seen[i]);
+    if (inferences[i].type() != before) {
+      widened.push_back(fmt::format("{} {} -> {}", m_names.at(i), before.sql(), inferences[i].type().sql()));
+    }
+  }
+  if (!widened.empty()) {
+    m_notes.push_back(fmt::format("the file's last {} KiB widened the sample's types: {}", tail.bytes.size() / 1024,
+                                  fmt::join(widened, ", ")));
   }
   return {};
 }

@@ -65,6 +65,10 @@ private:
                 NumberFormatDetector* detect);
   /// The options each column is read with, from what the sample showed; true if any is regional.
   bool decide_conventions(const NumberFormatDetector& numbers);
+  /// Widens `inferences` by the values in the file's last bytes (tail_sample.hpp), when they lie
+  /// past `head_end` (the bytes the first sample read) and can be split into records.
+  Status sample_tail(const std::filesystem::path& path, io::TextEncoding encoding, std::uint64_t head_end,
+                     std::size_t width, std::vector<TypeInference>& inferences);
   /// Reads past Excel's "sep=" line, when the file starts with one.
   Status skip_separator_line(CsvReader& reader);
 
