@@ -65,7 +65,7 @@ def main():
         for name, command in variants.items():
             seconds, out = timed(command)
             samples[name].append(seconds)
-            notes[name] = [line for line in out.splitlines() if "widened" in line or "every row" in line]
+            notes[name] = [line for line in out.splitlines() if "wider types" in line or "every row" in line]
     for name in inputs:
         inferred, schema = work / f"{name}-inferred.hyper", work / f"{name}-schema.hyper"
         assert described(inferred).split("\n", 1)[1] == described(schema).split("\n", 1)[1], name

@@ -104,8 +104,10 @@ public:
     }
     default: break;
     }
-    if (event.kind == RunEvent::Kind::finished || event.kind == RunEvent::Kind::failed) {
+    if (event.kind == RunEvent::Kind::finished) {
       std::erase_if(m_steps, [&](const Step& step) { return step.name == event.step; });
+    } else if (event.kind == RunEvent::Kind::failed) {
+      m_steps.clear(); // a failure ends the run, whatever its step is called by then
     }
     handle(event, now);
   }

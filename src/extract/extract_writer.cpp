@@ -142,9 +142,10 @@ Result<ExtractWriter> ExtractWriter::start(HyperEngine& engine, const fs::path& 
     }
     if (!attached && attached.error().message.find("locked by another process") != std::string::npos) {
       Error error = std::move(attached).error();
-      error.message = fmt::format("{}: hyperd still held the file {} s after it was last used: {}", taken_over.string(),
-                                  k_release_wait.count(), error.message);
-      error.hint = "another program may have it open; try again";
+      error.message = fmt::format("{} (moved to {} for {}): hyperd still held it {} s after it was last used: {}",
+                                  taken_over.string(), state->temporary.string(), target.string(), k_release_wait.count(),
+                                  error.message);
+      error.hint = "another program may have it open; run again (the target was not changed)";
       return error;
     }
   }
@@ -256,11 +257,9 @@ Status ExtractWriter::rename_table(const TableName& from, const TableName& to) {
     return make_error(ErrorKind::already_exists, fmt::format("table {} is already in {}", to.quoted(), m_state->target.string()));
   }
   const std::string& alias = m_state->alias;
-  if (from.table != to.table) {
-    HP_TRY(m_state->connection->execute(
-        fmt::format("ALTER TABLE {} RENAME TO {}", sql_name(from), base::quote_identifier(to.table))));
-  }
-  if (from.schema != to.schema) {
+  const bool other_schema = from.schema != to.schema;
+  if (other_schema) {
+    // Checked before anything changes: a refusal leaves the extract as it was.
     const bool alone = std::none_of(tables.begin(), tables.end(), [&](const auto& entry) {
       return entry.first != found->first && entry.second.name.schema == from.schema;
     });
@@ -273,6 +272,12 @@ Status ExtractWriter::rename_table(const TableName& from, const TableName& to) {
                         fmt::format("cannot move table {} to {}: Hyper renames a table only within its schema",
                                     from.quoted(), to.quoted()));
     }
+  }
+  if (from.table != to.table) {
+    HP_TRY(m_state->connection->execute(
+        fmt::format("ALTER TABLE {} RENAME TO {}", sql_name(from), base::quote_identifier(to.table))));
+  }
+  if (other_schema) {
     HP_TRY(m_state->connection->execute(fmt::format("ALTER SCHEMA {}.{} RENAME TO {}", alias,
                                                     base::quote_identifier(from.schema), base::quote_identifier(to.schema))));
     if (from.schema == "public") {

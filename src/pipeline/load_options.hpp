@@ -36,6 +36,9 @@ struct LoadFilesOptions {
   bool table_per_file = false;  ///< else every file goes into `table`
   bool append = false;          ///< append to the output's existing tables instead of replacing the file
   std::optional<int> file_version;
+  /// `file_version` is the least the file gets: a newer one when a column type needs it (a
+  /// pipeline's staged sources), instead of an error (`hyperpipe load --file-version`).
+  bool file_version_is_minimum = false;
   std::map<std::string, SqlType> column_types; ///< --schema overrides, by column name
   sources::CsvOptions csv;
   sources::JsonOptions json;

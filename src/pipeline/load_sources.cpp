@@ -201,9 +201,21 @@ Result<LoadOutcome> load_sources(HyperEngine& engine, const LoadTarget& target, 
     HP_TRY(check_overrides_exist(known, target));
   }
 
-  const ExtractOptions options{target.append ? CreateMode::create_if_missing : CreateMode::replace, target.file_version};
+  std::optional<int> version = target.file_version;
+  if (target.file_version_is_minimum && version) {
+    for (const auto& table : known) {
+      for (const auto& column : table.columns) {
+        version = std::max(*version, column.type.minimum_file_version());
+      }
+    }
+    if (std::any_of(jobs.begin(), jobs.end(), [](const TableJob& job) { return !job.parquet.empty(); })) {
+      version = std::max(*version, 3); // DECIMAL(20,2) and the like are known only once hyperd reads them
+    }
+  }
+  const ExtractOptions options{target.append ? CreateMode::create_if_missing : CreateMode::replace, version};
   HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(engine, target.output, options));
   summary = {};
+  summary.file_version = writer.file_version();
   Progress progress(target);
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     if (!jobs[j].parquet.empty()) {

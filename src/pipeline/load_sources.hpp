@@ -41,6 +41,9 @@ struct LoadTarget {
   bool sampled = false;
   /// After each batch: rows loaded so far (child tables' not counted) and input bytes read.
   std::function<void(std::uint64_t rows, std::uint64_t bytes)> on_progress;
+  /// `file_version` is a minimum: raised to what the planned column types need (and to 3 for
+  /// Parquet, whose types hyperd alone knows), instead of refusing them.
+  bool file_version_is_minimum = false;
 };
 
 struct FileLoadSummary {
@@ -57,6 +60,7 @@ struct LoadSummary {
   std::vector<FileLoadSummary> files;
   std::vector<TableDefinition> tables;
   bool widened_after_sample = false; ///< the sample's types were too narrow; the whole file was scanned
+  int file_version = 0;              ///< of the file written
 };
 
 /// widen: a sampled type was too narrow; nothing was committed, infer from every row and retry.

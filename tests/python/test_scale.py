@@ -95,13 +95,23 @@ def test_the_memory_limit_is_checked_and_shown(tmp_path):
     default = run(["doctor"])
     meminfo = Path("/proc/meminfo").read_text()
     total_kib = int(next(line for line in meminfo.splitlines() if line.startswith("MemTotal:")).split()[1])
-    limit = total_kib // 2 // 1024
-    try:
-        cgroup = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if cgroup != "max":
-            limit = min(limit, int(cgroup) // 2 // (1024 * 1024))
-    except OSError:
-        pass
+    available = total_kib * 1024
+    # The smallest memory.max of this process's cgroup and its parents, and cgroup v1's limit.
+    lines = Path("/proc/self/cgroup").read_text().splitlines()
+    v2 = next((line[3:] for line in lines if line.startswith("0::/")), "/")
+    v1 = next((line.split(":memory:", 1)[1] for line in lines if ":memory:/" in line), "/")
+    candidates = []
+    for root, path, name in (("/sys/fs/cgroup", v2, "memory.max"), ("/sys/fs/cgroup/memory", v1, "memory.limit_in_bytes")):
+        folder = Path(root) / path.lstrip("/")
+        candidates += [folder / name] + [parent / name for parent in folder.parents if str(parent).startswith(root)]
+    for candidate in candidates:
+        try:
+            text = candidate.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            available = min(available, int(text))
+    limit = available // 2 // (1024 * 1024)
     assert f"memory limit {max(limit, 256)}m" in default.stdout, default.stdout
 
 
@@ -400,7 +410,7 @@ def test_values_that_grow_late_are_typed_from_the_files_end_without_a_second_pas
     assert loaded_types(sampled.stdout) == loaded_types(whole.stdout)
     assert "id BIGINT" in loaded_types(whole.stdout) and "amount NUMERIC(" in loaded_types(whole.stdout)
     assert "types were inferred from every row" not in sampled.stdout
-    assert "the file's last 1024 KiB widened the sample's types: id INTEGER -> BIGINT" in sampled.stdout
+    assert "the file's last 1024 KiB set wider types than the first rows: id INTEGER -> BIGINT" in sampled.stdout
     # Every value exact.
     assert same_rows(hyper_process, tmp_path / "sampled.hyper", tmp_path / "whole.hyper",
                      '"Extract"."Extract"', '"Extract"."Extract"')[:4] == (200_000, 200_000, 0, 0)
@@ -419,3 +429,48 @@ def test_a_wider_value_in_the_middle_or_a_multi_line_end_still_gets_whole_file_t
         assert "types were inferred from every row" in sampled.stdout, name
         assert same_rows(hyper_process, tmp_path / "sampled.hyper", tmp_path / "whole.hyper",
                          '"Extract"."Extract"', '"Extract"."Extract"')[:4] == (200_000, 200_000, 0, 0), name
+
+
+def test_a_source_whose_types_need_a_newer_file_version_is_copied_and_narrowed_as_before(tmp_path, hyper_process):
+    # DECIMAL(20,2) needs file version 3; the output is version 2. The source cannot go straight
+    # in: it is staged in version 3 and copied, narrowed to NUMERIC(18,2) because its values fit.
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    amounts = [decimal.Decimal(f"{i * 7}.{i % 100:02d}") for i in range(5_000)]
+    pq.write_table(pa.table({"id": list(range(5_000)), "amount": pa.array(amounts, pa.decimal128(20, 2))}),
+                   tmp_path / "wide.parquet")
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text("""
+version: 1
+name: wide
+sources:
+  wide: {type: parquet, path: wide.parquet}
+outputs:
+  out:
+    file: out/wide.hyper
+    tables:
+      - {name: Extract.Extract, from: wide}
+""")
+    result = run(["run", pipeline, "--progress", "never"])
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out" / "wide.hyper"
+    info = run(["inspect", out]).stdout
+    assert "file version 2" in info and "NUMERIC(18,2)" in info, info
+    assert query(hyper_process, out, 'SELECT COUNT(*), SUM(amount) FROM "Extract"."Extract"') == [[5_000, sum(amounts)]]
+    report = json.loads((tmp_path / ".hyperpipe" / "wide.last-run.json").read_text())
+    assert not any("no rows copied" in note for note in report["notes"])
+
+
+def test_a_utf16_export_is_typed_from_its_values_not_from_its_raw_end(tmp_path):
+    # Excel's "Unicode Text": UTF-16LE with a byte-order mark, tab-separated. Its end is not
+    # UTF-8 and must not be sampled as such (every column would turn to TEXT).
+    rows = ["id\tamount\tday"] + [f"{i}\t{i % 1000}.{i % 100:02d}\t2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+                                  for i in range(150_000)]
+    source = tmp_path / "unicode.txt"
+    source.write_bytes(b"\xff\xfe" + ("\r\n".join(rows) + "\r\n").encode("utf-16-le"))
+    sampled = run(["load", source, "--out", tmp_path / "s.hyper"])
+    whole = run(["load", source, "--out", tmp_path / "w.hyper", "--sample-rows", "0"])
+    assert sampled.returncode == 0 and whole.returncode == 0, sampled.stderr + whole.stderr
+    assert loaded_types(sampled.stdout) == loaded_types(whole.stdout) == "id INTEGER, amount NUMERIC(5,2), day DATE"

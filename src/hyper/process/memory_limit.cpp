@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -98,9 +99,63 @@ std::optional<std::uint64_t> cgroup_memory_max(std::string_view memory_max) {
   return whole_number(memory_max); // "max" (no limit) is not a number
 }
 
+namespace {
+
+// The path after `prefix` on the line of /proc/self/cgroup that has it ("0::", ":memory:").
+std::optional<std::string> cgroup_line(std::string_view text, std::string_view marker, bool at_start) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
+    const auto line = text.substr(start, end - start);
+    const auto at = line.find(marker);
+    if (at != std::string_view::npos && (!at_start || at == 0) && line.size() > at + marker.size() &&
+        line[at + marker.size()] == '/') {
+      return std::string(line.substr(at + marker.size()));
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+// The smallest of `file` in `dir` and in each of its parents up to `root`: a systemd MemoryMax=
+// sits on the unit, a container's limit on an ancestor.
+std::optional<std::uint64_t> smallest_up_to(const std::filesystem::path& root, const std::string& path,
+                                            const char* file) {
+  std::optional<std::uint64_t> smallest;
+  std::filesystem::path dir = root / std::filesystem::path(path).relative_path();
+  for (;;) {
+    if (const auto limit = cgroup_memory_max(read_small_file((dir / file).c_str()))) {
+      smallest = smallest ? std::min(*smallest, *limit) : *limit;
+    }
+    if (dir == root || !dir.has_parent_path() || dir.parent_path() == dir) {
+      return smallest;
+    }
+    dir = dir.parent_path();
+  }
+}
+
+} // namespace
+
+std::optional<std::string> cgroup_v2_path(std::string_view proc_self_cgroup) {
+  return cgroup_line(proc_self_cgroup, "0::", true);
+}
+
+std::optional<std::string> cgroup_v1_memory_path(std::string_view proc_self_cgroup) {
+  return cgroup_line(proc_self_cgroup, ":memory:", false);
+}
+
 std::string machine_default_memory_limit() {
   const auto machine = meminfo_total(read_small_file("/proc/meminfo"));
-  const auto cgroup = cgroup_memory_max(read_small_file("/sys/fs/cgroup/memory.max"));
+  const std::string cgroups = read_small_file("/proc/self/cgroup");
+  auto cgroup = smallest_up_to("/sys/fs/cgroup", cgroup_v2_path(cgroups).value_or("/"), "memory.max");
+  // cgroup v1 (its "unlimited" is a huge number, which the minimum with the machine ignores).
+  if (const auto v1 = smallest_up_to("/sys/fs/cgroup/memory", cgroup_v1_memory_path(cgroups).value_or("/"),
+                                     "memory.limit_in_bytes")) {
+    cgroup = cgroup ? std::min(*cgroup, *v1) : *v1;
+  }
   if (!machine && !cgroup) {
     return "50%"; // hyperd works the share out itself
   }

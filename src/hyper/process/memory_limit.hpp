@@ -30,8 +30,13 @@ std::string default_memory_limit(std::uint64_t machine_bytes, std::optional<std:
 std::optional<std::uint64_t> meminfo_total(std::string_view meminfo);
 /// cgroup v2's memory.max ("max" or a number of bytes); nullopt when unlimited or unreadable.
 std::optional<std::uint64_t> cgroup_memory_max(std::string_view memory_max);
+/// This process's cgroup v2 path from /proc/self/cgroup's text ("0::/system.slice/x.service").
+std::optional<std::string> cgroup_v2_path(std::string_view proc_self_cgroup);
+/// Its cgroup v1 memory controller's path ("4:memory:/docker/abc").
+std::optional<std::string> cgroup_v1_memory_path(std::string_view proc_self_cgroup);
 
-/// The default for this machine, read from /proc/meminfo and /sys/fs/cgroup/memory.max.
+/// The default for this machine, read from /proc/meminfo and the smallest memory.max of this
+/// process's cgroup and its parents (v2; v1's memory.limit_in_bytes too).
 std::string machine_default_memory_limit();
 
 } // namespace hyperpipe::hyper

@@ -37,6 +37,11 @@ TEST(MemoryLimit, ReadsMeminfoAndCgroupText) {
   EXPECT_EQ(cgroup_memory_max("4294967296\n"), 4294967296ULL);
   EXPECT_FALSE(cgroup_memory_max("max\n").has_value());
   EXPECT_FALSE(cgroup_memory_max("").has_value());
+  EXPECT_EQ(cgroup_v2_path("12:cpu:/old\n0::/system.slice/hyperpipe.service\n"), "/system.slice/hyperpipe.service");
+  EXPECT_EQ(cgroup_v2_path("0::/\n"), "/");
+  EXPECT_FALSE(cgroup_v2_path("4:memory:/docker/abc\n").has_value());
+  EXPECT_EQ(cgroup_v1_memory_path("5:devices:/\n4:memory:/docker/abc\n0::/\n"), "/docker/abc");
+  EXPECT_FALSE(cgroup_v1_memory_path("0::/\n").has_value());
 }
 
 } // namespace

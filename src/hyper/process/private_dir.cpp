@@ -88,26 +88,31 @@ void untrack(const std::string& path) {
 } // namespace
 
 void remove_private_dirs_now() noexcept {
+  const int saved_errno = errno; // a signal handler must leave errno as it found it
   for (auto& slot : g_slots) {
     if (!slot.used.load(std::memory_order_acquire)) {
       continue;
     }
-    for (const char* name : k_private_dir_entries) {
-      char file[sizeof slot.path + k_longest_socket_name + 2];
-      const std::size_t length = std::strlen(slot.path);
-      std::memcpy(file, slot.path, length);
-      file[length] = '/';
-      std::memcpy(file + length + 1, name, std::strlen(name) + 1);
-      ::unlink(file); // async-signal-safe, like rmdir
-    }
-    char spill[sizeof slot.path + k_longest_socket_name + 2];
     const std::size_t length = std::strlen(slot.path);
-    std::memcpy(spill, slot.path, length);
-    spill[length] = '/';
-    std::memcpy(spill + length + 1, k_spill_folder_name, std::strlen(k_spill_folder_name) + 1);
-    ::rmdir(spill); // empty unless hyperd is spilling right now; then the next start removes it
+    char entry[sizeof slot.path + k_longest_socket_name + 2];
+    std::memcpy(entry, slot.path, length);
+    entry[length] = '/';
+    const auto path_of = [&](const char* name) {
+      std::memcpy(entry + length + 1, name, std::strlen(name) + 1);
+      return entry;
+    };
+    // The spill folder first: it is empty unless hyperd is spilling right now. If it is not,
+    // the lock file stays, so the next start sees (by its flock, which dies with us) that the
+    // folder is abandoned and removes it whole; without it, only after an hour.
+    const bool spill_gone = ::rmdir(path_of(k_spill_folder_name)) == 0 || errno == ENOENT;
+    for (const char* name : k_private_dir_entries) {
+      if (spill_gone || std::strcmp(name, k_lock_file_name) != 0) {
+        ::unlink(path_of(name)); // async-signal-safe, like rmdir
+      }
+    }
     ::rmdir(slot.path);
   }
+  errno = saved_errno;
 }
 
 Result<PrivateDir> PrivateDir::create() {

@@ -397,12 +397,15 @@ private:
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       std::error_code ec;
       const auto size = fs::file_size(m_staged[i].file, ec);
-      if (!m_staged[i].direct && !ec && size >= largest && m_staged[i].result.file_version == newest) {
+      if (!m_staged[i].direct && !ec && size >= largest && m_staged[i].result.file_version == newest &&
+          newest >= k_staging_file_version) {
         largest = size;
         base = i;
       }
     }
-    // Every source went straight into an output: transforms and queries get an empty workspace.
+    // Every source went straight into an output, or those left were staged for an output's older
+    // file version and turned out unfit for it: a new workspace, which computes with 128-bit
+    // numerics like every staged file used to.
     HP_TRY(m_engine.open_workspace(base ? m_staged[*base].file : m_work_dir / "workspace.hyper"));
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       const auto& staged = m_staged[i];
@@ -448,13 +451,13 @@ private:
       fs::create_directories(output.spec->file.parent_path(), ec);
       OutputReport report{output.spec->name, output.spec->file, {}, 0, 0};
       std::optional<DirectTable> direct;
+      std::string direct_note;
       const auto index = static_cast<std::size_t>(&output - m_plan.outputs.data());
       for (const auto& staged : m_staged) {
         if (staged.direct && staged.direct->first == index) {
           direct = DirectTable{staged.direct->second, staged.file, staged.result.tables.at(0)};
-          m_report.notes.push_back(fmt::format("output {}: table {} is source {} as it was staged (no rows copied)",
-                                               output.spec->name,
-                                               output.tables.at(direct->table).spec->name.quoted(), staged.report.name));
+          direct_note = fmt::format("output {}: table {} is source {} as it was staged (no rows copied)", output.spec->name,
+                                    output.tables.at(direct->table).spec->name.quoted(), staged.report.name);
         }
       }
       HP_ASSIGN_OR_RETURN(report.tables, m_engine.write_output(
@@ -464,6 +467,9 @@ private:
                                                                                    table.spec->name.quoted()));
                                              },
                                              direct));
+      if (!direct_note.empty()) {
+        m_report.notes.push_back(std::move(direct_note));
+      }
       std::uint64_t rows = 0;
       for (const auto& table : report.tables) {
         rows += table.rows_total;

@@ -56,6 +56,7 @@ public:
     HP_ASSIGN_OR_RETURN(load.inputs, expand_inputs(patterns));
     load.output = context.staging_file;
     load.file_version = std::max(load.file_version.value_or(0), context.file_version);
+    load.file_version_is_minimum = true; // a column type that needs a newer version raises it
     load.table = TableName{"public", context.table};
     load.reject_file = context.reject_file;
     std::uint64_t bytes = 0;
@@ -70,7 +71,7 @@ public:
     HP_ASSIGN_OR_RETURN(LoadSummary summary, load_files(*context.engine, load));
     StageResult result;
     result.bytes = bytes;
-    result.file_version = *load.file_version;
+    result.file_version = summary.file_version;
     for (const auto& table : summary.tables) {
       result.tables.push_back(table.name.table);
     }

@@ -228,17 +228,24 @@ Status CsvSource::sample_tail(const std::filesystem::path& path, io::TextEncodin
     return {}; // the end overlaps what the first sample read (and may hold the header): a small file
   }
   {
-    // gzip's magic bytes: the end of a compressed file is not text.
+    // The file's first bytes: gzip's magic, or a UTF-16 byte-order mark (`automatic` transcodes
+    // those at the start only): the end of such a file is not UTF-8 text.
     HP_ASSIGN_OR_RETURN(auto head, io::open_file(path));
-    char magic[2] = {0, 0};
-    HP_ASSIGN_OR_RETURN(std::size_t got, head->read(magic, 2));
-    if (got == 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b) {
+    unsigned char magic[2] = {0, 0};
+    HP_ASSIGN_OR_RETURN(std::size_t got, head->read(reinterpret_cast<char*>(magic), 2));
+    const bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
+    const bool utf16 = (magic[0] == 0xff && magic[1] == 0xfe) || (magic[0] == 0xfe && magic[1] == 0xff);
+    if (got == 2 && (gzip || utf16)) {
       return {};
     }
   }
   const auto records = tail_records(tail.bytes, m_dialect);
   if (!records) {
     return {};
+  }
+  if (encoding != io::TextEncoding::windows1252 && encoding != io::TextEncoding::latin1 &&
+      !base::is_valid_utf8(*records)) {
+    return {}; // the load names the row that is not UTF-8; a sample must not widen a column for it
   }
   auto decoded = io::decode_text_input(io::memory_input(std::string(*records)), m_name, encoding);
   if (!decoded) {
@@ -267,13 +274,15 @@ Status CsvSource::sample_tail(const std::filesystem::path& path, io::TextEncodin
   std::vector<std::string> widened;
   for (std::size_t i = 0; i < width; ++i) {
     const SqlType before = inferences[i].type();
+    const bool had_values = inferences[i].saw_values();
     inferences[i].merge(seen[i]);
     if (inferences[i].type() != before) {
-      widened.push_back(fmt::format("{} {} -> {}", m_names.at(i), before.sql(), inferences[i].type().sql()));
+      widened.push_back(had_values ? fmt::format("{} {} -> {}", m_names.at(i), before.sql(), inferences[i].type().sql())
+                                   : fmt::format("{} {} (empty in the first rows)", m_names.at(i), inferences[i].type().sql()));
     }
   }
   if (!widened.empty()) {
-    m_notes.push_back(fmt::format("the file's last {} KiB widened the sample's types: {}", tail.bytes.size() / 1024,
+    m_notes.push_back(fmt::format("the file's last {} KiB set wider types than the first rows: {}", tail.bytes.size() / 1024,
                                   fmt::join(widened, ", ")));
   }
   return {};
