@@ -142,10 +142,9 @@ Result<ExtractWriter> ExtractWriter::start(HyperEngine& engine, const fs::path& 
     }
     if (!attached && attached.error().message.find("locked by another process") != std::string::npos) {
       Error error = std::move(attached).error();
-      error.message = fmt::format("{} (moved to {} for {}): hyperd still held it {} s after it was last used: {}",
-                                  taken_over.string(), state->temporary.string(), target.string(), k_release_wait.count(),
-                                  error.message);
-      error.hint = "another program may have it open; run again (the target was not changed)";
+      error.message = fmt::format("{}: hyperd still held it {} s after it was last used, so it was discarded: {}",
+                                  taken_over.string(), k_release_wait.count(), error.message);
+      error.hint = fmt::format("run again: {} was not changed, and the file is made anew", target.string());
       return error;
     }
   }

@@ -406,7 +406,7 @@ private:
     // Every source went straight into an output, or those left were staged for an output's older
     // file version and turned out unfit for it: a new workspace, which computes with 128-bit
     // numerics like every staged file used to.
-    HP_TRY(m_engine.open_workspace(base ? m_staged[*base].file : m_work_dir / "workspace.hyper"));
+    HP_TRY(m_engine.open_workspace(base ? m_staged[*base].file : m_work_dir / "hp-workspace.hyper"));
     for (std::size_t i = 0; i < m_staged.size(); ++i) {
       const auto& staged = m_staged[i];
       std::error_code ec;

@@ -271,6 +271,28 @@ TEST(Runner, ASourceGoingStraightIntoOneOutputIsNotCopiedThroughTheWorkspace) {
       << plan.describe();
 }
 
+TEST(Runner, SourcesStagedForAnOlderOutputAndUnfitForItGetANewWorkspaceOfTheirOwn) {
+  // The only source was staged in the output's version 2 and turned out unfit (the fake's
+  // inspect says so): it cannot be the workspace, which computes with 128-bit numerics. A new one
+  // is made under a name no source can have, even a source called "workspace".
+  testing::TempDir dir;
+  auto parsed = parse_pipeline("version: 1\nsources:\n  workspace: {type: csv, path: w.csv}\n"
+                               "outputs:\n  x: {file: out/x.hyper, tables: [{name: Extract.w, from: workspace}]}\n",
+                               dir / "p.yaml", [](const std::string&) { return std::nullopt; });
+  ASSERT_TRUE(parsed.spec) << parsed.diagnostics.describe("p.yaml");
+  parsed.spec->state_dir = dir / "state";
+  fs::create_directories(dir / "out");
+  FakeEngine engine;
+  FakePublisher publisher;
+  Events events;
+  const RunReport report = run_pipeline(engine, publisher, *parsed.spec, RunOptions{}, events);
+  ASSERT_TRUE(report.succeeded) << report.error;
+  const std::vector<std::string> expected{
+      "inspect workspace.hyper", "workspace hp-workspace.hyper", "gather workspace.hyper",
+      "  " + workspace_sql::copy_staged_table("\"a1\"", "workspace"), "write x", "finish 0", "release"};
+  EXPECT_EQ(std::vector<std::string>(engine.calls.begin() + 2, engine.calls.end()), expected);
+}
+
 TEST(Runner, OnlyUnchangedSourcesReadByNothingElseGoStraightIntoAnOutput) {
   const auto plan_of = [](const std::string& yaml) {
     testing::TempDir dir;
