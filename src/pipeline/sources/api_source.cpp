@@ -128,9 +128,16 @@ public:
         return make_error(ErrorKind::value, fmt::format("{} returned no records", describe()),
                           "nothing to stage and no earlier run to take the columns from: check the parameters");
       }
-      // Nothing new (typically: nothing past the watermark): an empty table of last run's shape.
-      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file, {CreateMode::replace, context.file_version}));
-      result.file_version = context.file_version;
+      // Nothing new (typically: nothing past the watermark): an empty table of last run's shape,
+      // in a file version that holds its column types (the one asked for is a minimum).
+      int version = context.file_version;
+      for (const auto& table : context.previous_tables) {
+        for (const auto& column : table.columns) {
+          version = std::max(version, column.type.minimum_file_version());
+        }
+      }
+      HP_ASSIGN_OR_RETURN(auto writer, ExtractWriter::open(*context.engine, context.staging_file, {CreateMode::replace, version}));
+      result.file_version = version;
       for (const auto& table : context.previous_tables) {
         HP_TRY(writer.add_table(table));
         result.tables.push_back(table.name.table);
@@ -146,7 +153,7 @@ public:
     load.json_inference = inference;
     load.output = context.staging_file;
     load.file_version = context.file_version;
-    result.file_version = context.file_version;
+    load.file_version_is_minimum = true; // a column type that needs a newer version raises it
     load.table = TableName{"public", context.table};
     load.reject_file = context.reject_file;
     auto summary = load_files(*context.engine, load);
@@ -154,6 +161,7 @@ public:
     if (!summary) {
       return std::move(summary).error();
     }
+    result.file_version = summary->file_version;
     for (const auto& table : summary->tables) {
       result.tables.push_back(table.name.table);
     }
