@@ -257,12 +257,7 @@ Runner add_load_command(CLI::App& app) {
       options.json_inference = inference;
     }
     // Progress against the inputs' size: CSV sources count the bytes they read.
-    std::uint64_t total_bytes = 0;
-    for (const auto& input : options.inputs) {
-      std::error_code ec;
-      const auto size = std::filesystem::file_size(input, ec);
-      total_bytes += ec ? 0 : size;
-    }
+    const std::uint64_t total_bytes = pipeline::total_size(options.inputs);
     const std::string load_step = fmt::format("load {}", options.output.filename().string());
     const auto load_started = std::chrono::steady_clock::now();
     display->on_event({pipeline::RunEvent::Kind::started, load_step, 0, 0, 0,

@@ -251,6 +251,10 @@ Result<FileTail> read_file_tail(const std::filesystem::path& path, std::size_t m
     }
     have += static_cast<std::size_t>(got);
   }
+  tail.start.resize(static_cast<std::size_t>(std::min<std::uint64_t>(4, tail.file_size)));
+  if (!tail.start.empty() && ::pread(fd.get(), tail.start.data(), tail.start.size(), 0) != static_cast<ssize_t>(tail.start.size())) {
+    return make_error(ErrorKind::io, fmt::format("{}: cannot read its start: {}", path.string(), std::strerror(errno)));
+  }
   return tail;
 }
 

@@ -27,10 +27,12 @@ std::unique_ptr<InputStream> memory_input(std::string bytes);
 /// A file, opened for reading. The error names the path.
 Result<std::unique_ptr<InputStream>> open_file(const std::filesystem::path& path);
 
-/// The last `max_bytes` bytes of a file (all of it when smaller), and the file's size.
+/// The last `max_bytes` bytes of a file (all of it when smaller), its first bytes (a magic
+/// number, a byte-order mark) and its size.
 struct FileTail {
   std::string bytes;
   std::uint64_t file_size = 0;
+  std::string start; ///< up to 4 bytes
 };
 Result<FileTail> read_file_tail(const std::filesystem::path& path, std::size_t max_bytes);
 

@@ -32,6 +32,16 @@ Result<std::vector<std::filesystem::path>> expand_inputs(const std::vector<std::
   return paths;
 }
 
+std::uint64_t total_size(const std::vector<std::filesystem::path>& inputs) {
+  std::uint64_t bytes = 0;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(input, ec);
+    bytes += ec ? 0 : size;
+  }
+  return bytes;
+}
+
 Result<char> single_character(std::string_view what, std::string_view value) {
   if (value == "\\t" || value == "tab" || value == "\t") {
     return '\t';

@@ -1,5 +1,7 @@
 #include "hyper/process/memory_limit.hpp"
 
+#include "base/whole_number.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,12 +15,8 @@ namespace hyperpipe::hyper {
 namespace {
 
 std::optional<std::uint64_t> whole_number(std::string_view text) {
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) {
-    return std::nullopt;
-  }
-  return value;
+  auto parsed = base::parse_whole_number<std::uint64_t>(text, "a size");
+  return parsed ? std::optional<std::uint64_t>(*parsed) : std::nullopt;
 }
 
 std::string read_small_file(const char* path) {

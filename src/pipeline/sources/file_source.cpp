@@ -59,12 +59,7 @@ public:
     load.file_version_is_minimum = true; // a column type that needs a newer version raises it
     load.table = TableName{"public", context.table};
     load.reject_file = context.reject_file;
-    std::uint64_t bytes = 0;
-    for (const auto& input : load.inputs) {
-      std::error_code ec;
-      const auto size = fs::file_size(input, ec);
-      bytes += ec ? 0 : size;
-    }
+    const std::uint64_t bytes = total_size(load.inputs);
     if (context.on_progress) {
       load.on_progress = [&](std::uint64_t rows, std::uint64_t read) { context.on_progress(rows, read, bytes); };
     }

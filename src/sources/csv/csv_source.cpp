@@ -227,17 +227,11 @@ Status CsvSource::sample_tail(const std::filesystem::path& path, io::TextEncodin
   if (tail.file_size - tail.bytes.size() < head_end) {
     return {}; // the end overlaps what the first sample read (and may hold the header): a small file
   }
-  {
-    // The file's first bytes: gzip's magic, or a UTF-16 byte-order mark (`automatic` transcodes
-    // those at the start only): the end of such a file is not UTF-8 text.
-    HP_ASSIGN_OR_RETURN(auto head, io::open_file(path));
-    unsigned char magic[2] = {0, 0};
-    HP_ASSIGN_OR_RETURN(std::size_t got, head->read(reinterpret_cast<char*>(magic), 2));
-    const bool gzip = magic[0] == 0x1f && magic[1] == 0x8b;
-    const bool utf16 = (magic[0] == 0xff && magic[1] == 0xfe) || (magic[0] == 0xfe && magic[1] == 0xff);
-    if (got == 2 && (gzip || utf16)) {
-      return {};
-    }
+  // The file's first bytes: gzip's magic, or a UTF-16 byte-order mark (`automatic` transcodes
+  // those at the start only): the end of such a file is not UTF-8 text.
+  const std::string_view start = tail.start;
+  if (start.starts_with("\x1f\x8b") || start.starts_with("\xff\xfe") || start.starts_with("\xfe\xff")) {
+    return {};
   }
   const auto records = tail_records(tail.bytes, m_dialect);
   if (!records) {
