@@ -19,9 +19,13 @@
 ///     rows.finish().value();
 ///     writer.commit().value();
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "hyperpipe/column_batch.hpp"
@@ -68,6 +72,26 @@ public:
   Status ensure_table(const TableDefinition& table);
   /// A streaming writer for rows of a table created or checked above. One at a time per extract.
   Result<TableWriter> write_to(const TableName& table);
+
+  /// What a file copy's check found: the rows it counted, or why hyperd may read the file
+  /// otherwise than the caller would.
+  struct FileCheck {
+    std::optional<std::uint64_t> rows;
+    std::string doubt;
+  };
+  /// How copy_file_checked ended: the rows kept, or why none were.
+  struct FileCopy {
+    std::optional<std::uint64_t> rows;
+    std::string why_not;
+  };
+  /// hyperd's own COPY of `file` into `table` (its columns in order; `with_options`: the COPY's
+  /// WITH clause), in a transaction, while `check` reads the file on this thread (`copy_failed` is
+  /// set when hyperd's COPY has failed: the check may stop). Kept only when the check passes and counts the rows hyperd
+  /// copied; otherwise the COPY is stopped and rolled back, and the table is as it was. Not
+  /// while a TableWriter is open.
+  Result<FileCopy> copy_file_checked(const TableName& table, const std::filesystem::path& file,
+                                     std::string_view with_options,
+                                     const std::function<FileCheck(const std::atomic<bool>& copy_failed)>& check);
   /// Runs one SQL statement inside the extract (its tables are "schema"."table"); returns the
   /// affected row count hyperd reports.
   Result<std::uint64_t> execute(std::string_view sql);

@@ -73,6 +73,7 @@ Runner add_load_command(CLI::App& app) {
     std::string decimal, thousands;
     std::vector<std::string> nulls, date_formats, timestamp_formats;
     std::size_t sample_rows = 10'000;
+    bool no_server_copy = false;
     std::size_t max_value_mb = sources::k_default_max_value_bytes >> 20U;
     std::string records_path;
     std::string sheet;
@@ -107,6 +108,9 @@ Runner add_load_command(CLI::App& app) {
   command->add_option("--date-format", args->date_formats, "an extra date layout such as %d/%m/%Y (repeatable)");
   command->add_option("--timestamp-format", args->timestamp_formats, "an extra timestamp layout (repeatable)");
   command->add_option("--sample-rows", args->sample_rows, "rows read to infer types; 0 = all (default: 10000)");
+  command->add_flag("--no-server-copy", args->no_server_copy,
+                    "read every CSV file in hyperpipe; by default hyperd copies a plain file itself while hyperpipe "
+                    "checks every record reads alike");
   command->add_option("--max-value-mb", args->max_value_mb,
                       "the largest CSV record, Excel cell or string read, in MiB; larger fails at once (default: 64)")
       ->check(CLI::Range(std::int64_t{1}, pipeline::k_max_value_mb_limit));
@@ -194,6 +198,7 @@ Runner add_load_command(CLI::App& app) {
     }
     options.csv.null_tokens = args->nulls;
     options.csv.sample_rows = args->sample_rows;
+    options.server_copy = !args->no_server_copy;
     options.json.records_path = args->records_path;
     options.json.max_depth = args->json_depth;
     options.xlsx.sheet = args->sheet;

@@ -155,6 +155,7 @@ Result<LoadOutcome> load_once(HyperEngine& engine, const LoadFilesOptions& optio
   }
   LoadTarget target{options.output, options.append, options.file_version, options.column_types, sample_rows != 0, {}};
   target.file_version_is_minimum = options.file_version_is_minimum;
+  target.server_copy = options.server_copy;
   target.on_progress = options.on_progress;
   std::unique_ptr<sources::RejectSink> rejects =
       options.reject_file ? sources::reject_to_file(*options.reject_file) : sources::fail_on_error();

@@ -39,6 +39,8 @@ struct LoadFilesOptions {
   /// `file_version` is the least the file gets: a newer one when a column type needs it (a
   /// pipeline's staged sources), instead of an error (`hyperpipe load --file-version`).
   bool file_version_is_minimum = false;
+  /// Plain CSV files copied by hyperd itself, checked (LoadTarget::server_copy).
+  bool server_copy = true;
   std::map<std::string, SqlType> column_types; ///< --schema overrides, by column name
   sources::CsvOptions csv;
   sources::JsonOptions json;

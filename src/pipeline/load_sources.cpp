@@ -130,6 +130,8 @@ public:
     m_rows += rows;
     report(bytes_now);
   }
+  /// Rows counted by a read that was then abandoned (and will be read again).
+  void take_back(std::uint64_t rows) { m_rows -= rows; }
   void source_done(std::uint64_t bytes) { m_bytes_done += bytes; }
   void report(std::uint64_t bytes_now) const {
     if (m_target.on_progress) {
@@ -181,6 +183,49 @@ Result<LoadOutcome> pump(sources::RowSource& source, std::size_t index, const Pl
   return LoadOutcome::done;
 }
 
+enum class ServerCopyOutcome { copied, not_copied, widen };
+
+// hyperd reads the file itself when its source proves, record by record while hyperd copies,
+// that hyperd reads every value as the source would (sources/csv/copy_check.hpp). On any doubt
+// the copy is rolled back: the source then reads the file as always, or, for a value beyond a
+// type the sample gave, the load starts over with wider types (as the source's read would).
+Result<ServerCopyOutcome> copy_on_server(ExtractWriter& writer, sources::RowSource& source, std::size_t index,
+                                         const PlannedTable& table, const LoadTarget& target, Progress& progress,
+                                         FileLoadSummary& file) {
+  const auto copy = source.server_copy(index, table.definition);
+  if (!copy) {
+    return ServerCopyOutcome::not_copied;
+  }
+  std::uint64_t counted = 0;
+  std::uint64_t bytes = 0;
+  std::optional<sources::NeedsWidening> widening;
+  const auto check = [&](const std::atomic<bool>& copy_failed) {
+    sources::FileScan scan = copy->scan(copy_failed, [&](std::uint64_t rows, std::uint64_t bytes_now) {
+      progress.add_rows(rows - counted, bytes_now);
+      counted = rows;
+      bytes = bytes_now;
+    });
+    widening = std::move(scan.widening);
+    return ExtractWriter::FileCheck{scan.rows, std::move(scan.doubt)};
+  };
+  HP_ASSIGN_OR_RETURN(const auto copied, writer.copy_file_checked(table.definition.name, copy->file, copy->with_options, check));
+  if (!copied.rows) {
+    progress.take_back(counted);
+    if (widening && target.sampled && widening->column < table.provisional.size() && table.provisional[widening->column]) {
+      return ServerCopyOutcome::widen;
+    }
+    file.notes.push_back(fmt::format("read by hyperpipe after hyperd's own COPY was tried: {}", copied.why_not));
+    return ServerCopyOutcome::not_copied;
+  }
+  file.rows_read = *copied.rows;
+  file.rows_loaded = *copied.rows;
+  file.bytes = bytes;
+  file.notes.emplace_back("copied by hyperd itself, every record checked to read as hyperpipe reads it");
+  progress.add_rows(*copied.rows - counted, bytes);
+  progress.source_done(bytes);
+  return ServerCopyOutcome::copied;
+}
+
 } // namespace
 
 Result<LoadOutcome> load_sources(HyperEngine& engine, const LoadTarget& target, std::vector<TableJob>& jobs,
@@ -226,17 +271,33 @@ Result<LoadOutcome> load_sources(HyperEngine& engine, const LoadTarget& target, 
     for (std::size_t t = 0; t < planned[j].size(); ++t) {
       const PlannedTable& table = planned[j][t];
       HP_TRY(target.append ? writer.ensure_table(table.definition) : writer.add_table(table.definition));
-      HP_ASSIGN_OR_RETURN(auto table_writer, writer.write_to(table.definition.name));
+      std::optional<TableWriter> table_writer; // opened for the first source hyperd does not copy
       for (std::size_t s = 0; s < jobs[j].sources.size(); ++s) {
         sources::RowSource& source = *jobs[j].sources[s];
         FileLoadSummary file{source.name(), table.definition.name, 0, 0, 0, table.notes[s], 0};
-        HP_ASSIGN_OR_RETURN(const LoadOutcome outcome, pump(source, t, table, table_writer, target, rejects, progress, file));
+        if (!table_writer && target.server_copy) {
+          HP_ASSIGN_OR_RETURN(const auto copied, copy_on_server(writer, source, t, table, target, progress, file));
+          if (copied == ServerCopyOutcome::widen) {
+            return LoadOutcome::widen;
+          }
+          if (copied == ServerCopyOutcome::copied) {
+            summary.files.push_back(std::move(file));
+            continue;
+          }
+        }
+        if (!table_writer) {
+          HP_ASSIGN_OR_RETURN(auto opened, writer.write_to(table.definition.name));
+          table_writer.emplace(std::move(opened));
+        }
+        HP_ASSIGN_OR_RETURN(const LoadOutcome outcome, pump(source, t, table, *table_writer, target, rejects, progress, file));
         if (outcome == LoadOutcome::widen) {
           return outcome;
         }
         summary.files.push_back(std::move(file));
       }
-      HP_TRY(table_writer.finish());
+      if (table_writer) {
+        HP_TRY(table_writer->finish());
+      }
       summary.tables.push_back(table.definition);
     }
   }

@@ -44,6 +44,9 @@ struct LoadTarget {
   /// `file_version` is a minimum: raised to what the planned column types need (and to 3 for
   /// Parquet, whose types hyperd alone knows), instead of refusing them.
   bool file_version_is_minimum = false;
+  /// Let hyperd copy files itself where their source proves it reads them alike
+  /// (RowSource::server_copy); false reads every file in hyperpipe (--no-server-copy).
+  bool server_copy = true;
 };
 
 struct FileLoadSummary {

@@ -5,7 +5,9 @@
 // of them into an extract, for `hyperpipe load` and pipelines alike. Parquet is not one: hyperd
 // reads it itself, so it stays SQL.
 
+#include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,6 +54,27 @@ struct TableRead {
   std::vector<std::string> notes;
 };
 
+/// What a source's own reading of a file found, in the forms hyperd reads alike: the rows it
+/// counted, or the first doubt.
+struct FileScan {
+  std::optional<std::uint64_t> rows = {};
+  std::string doubt = {};
+  /// The doubt is a value its column's type cannot hold as the source reads it: a column typed
+  /// from a sample must be widened, as read() would have found.
+  std::optional<NeedsWidening> widening = {};
+};
+
+/// A file hyperd can read itself (its COPY), and the scan that proves it reads it as the
+/// source would (sources/csv/copy_check.hpp). The scan runs while hyperd copies: rows and
+/// bytes so far go to `progress`; it stops early, with a doubt, once `stop` is set.
+struct ServerCopy {
+  std::filesystem::path file;
+  std::string with_options; ///< the COPY's WITH clause
+  std::function<FileScan(const std::atomic<bool>& stop,
+                         const std::function<void(std::uint64_t rows, std::uint64_t bytes)>& progress)>
+      scan;
+};
+
 class RowSource {
 public:
   virtual ~RowSource() = default;
@@ -67,6 +90,11 @@ public:
                                  const std::vector<bool>& provisional, const BatchSink& sink, RejectSink& rejects) = 0;
   /// Input bytes consumed so far, for progress; 0 when unknown.
   virtual std::uint64_t bytes_read() const { return 0; }
+  /// When hyperd can read table `index` itself into `definition`'s columns, before read() is
+  /// called: how, and the scan that must pass for its rows to be kept. Otherwise nothing.
+  virtual std::optional<ServerCopy> server_copy(std::size_t /*index*/, const TableDefinition& /*definition*/) const {
+    return std::nullopt;
+  }
 };
 
 } // namespace hyperpipe::sources

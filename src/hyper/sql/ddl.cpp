@@ -97,4 +97,10 @@ std::string copy_from_stdin(const std::string& target, const TableDefinition& ta
   return fmt::format("COPY {} ({}) FROM STDIN WITH (FORMAT HYPERBINARY)", target, column_list(column_names(table)));
 }
 
+std::string copy_from_file(const std::string& target, const TableDefinition& table, const std::string& file,
+                           std::string_view with_options) {
+  return fmt::format("COPY {} ({}) FROM {} WITH ({})", target, column_list(column_names(table)), base::quote_literal(file),
+                     with_options);
+}
+
 } // namespace hyperpipe::sql

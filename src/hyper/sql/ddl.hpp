@@ -27,5 +27,8 @@ std::string insert_from_staging(const std::string& database, const TableDefiniti
 
 /// COPY target (columns) FROM STDIN WITH (FORMAT HYPERBINARY).
 std::string copy_from_stdin(const std::string& target, const TableDefinition& table);
+/// COPY target (columns) FROM 'file' WITH (with_options): hyperd reads the file itself.
+std::string copy_from_file(const std::string& target, const TableDefinition& table, const std::string& file,
+                           std::string_view with_options);
 
 } // namespace hyperpipe::sql

@@ -196,8 +196,10 @@ Status Connection::copy_begin(std::string_view sql) {
 }
 
 Status Connection::copy_send(std::string_view bytes) {
-  // libpq takes an int length; send large buffers in pieces.
-  constexpr std::size_t k_max_piece = 1U << 30U;
+  // In pieces of 64 KiB: libpq copies each into its output buffer before the socket, and that
+  // buffer then stays small and in cache instead of growing to the caller's 8 MB (whole `load`
+  // of 1M CSV rows measured ~5 % faster, #16). CopyData boundaries need not follow rows.
+  constexpr std::size_t k_max_piece = 64U << 10U;
   while (!bytes.empty()) {
     const std::size_t piece = std::min(bytes.size(), k_max_piece);
     if (PQputCopyData(m_state->conn, bytes.data(), static_cast<int>(piece)) != 1) {
@@ -206,6 +208,23 @@ Status Connection::copy_send(std::string_view bytes) {
     bytes.remove_prefix(piece);
   }
   return {};
+}
+
+void Canceller::cancel() const {
+  char message[256] = {};
+  if (m_cancel) {
+    (void)PQcancel(static_cast<PGcancel*>(m_cancel.get()), message, sizeof message);
+  }
+}
+
+Result<Canceller> Connection::canceller() {
+  PGcancel* cancel = PQgetCancel(m_state->conn);
+  if (cancel == nullptr) {
+    return connection_error(m_state->conn, "cannot prepare to cancel a statement");
+  }
+  Canceller canceller;
+  canceller.m_cancel = std::shared_ptr<void>(cancel, [](void* raw) { PQfreeCancel(static_cast<PGcancel*>(raw)); });
+  return canceller;
 }
 
 Result<std::uint64_t> Connection::copy_end() {

@@ -14,6 +14,17 @@
 
 namespace hyperpipe::hyper {
 
+/// Asks hyperd to stop the statement a connection is running, from any thread (libpq's
+/// cancel request, sent over its own short connection). Harmless when none is running.
+class Canceller {
+public:
+  void cancel() const;
+
+private:
+  friend class Connection;
+  std::shared_ptr<void> m_cancel;
+};
+
 class Connection {
 public:
   /// Connects to hyperd at host:port as `user`. A non-empty `database` (an existing .hyper path)
@@ -41,6 +52,9 @@ public:
   Result<std::uint64_t> copy_end();
   /// Abandons the stream: hyperd discards it and the COPY fails (nothing is written).
   void copy_abort(std::string_view reason);
+
+  /// What another thread uses to stop this connection's running statement.
+  Result<Canceller> canceller();
 
 private:
   struct State;

@@ -44,6 +44,7 @@ bool CsvSource::is_null(std::string_view field, bool quoted) const {
 Result<std::unique_ptr<CsvSource>> CsvSource::open(const std::filesystem::path& path, const CsvOptions& options) {
   std::unique_ptr<CsvSource> source(new CsvSource());
   source->m_name = path.string();
+  source->m_path = std::filesystem::absolute(path);
   source->m_options = options;
 
   io::TextEncoding encoding = options.encoding;

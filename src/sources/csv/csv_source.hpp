@@ -52,6 +52,10 @@ public:
                          const BatchSink& sink, RejectSink& rejects) override;
   /// The file's bytes read for the rows so far (the sample's reading not counted).
   std::uint64_t bytes_read() const override { return m_file_bytes.load(std::memory_order_relaxed); }
+  /// A plain file (UTF-8, not compressed, no NULL words, no regional numbers or extra date
+  /// layouts, quotes escaped by doubling, every column of a type copy_supports): hyperd may copy
+  /// it, checked by CopyCheck (csv_server_copy.cpp).
+  std::optional<ServerCopy> server_copy(std::size_t index, const TableDefinition& definition) const override;
 
 private:
   CsvSource() = default;
@@ -73,6 +77,7 @@ private:
   Status skip_separator_line(CsvReader& reader);
 
   std::string m_name;
+  std::filesystem::path m_path; ///< absolute: hyperd's working folder is not ours
   CsvOptions m_options;
   CsvDialect m_dialect;
   std::unique_ptr<CsvReader> m_reader;

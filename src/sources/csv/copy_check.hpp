@@ -1,0 +1,89 @@
+#pragma once
+// The check that lets hyperd read a CSV file itself (its own COPY ... FROM 'file', no client
+// parsing): it proves, record by record, that hyperd reads the file exactly as hyperpipe's own
+// reader would. Only plain forms pass — the subset on which both agree, measured against hyperd
+// (tests/python/test_server_copy.py); the first doubt stops it, and the file is then read by
+// hyperpipe as always (its errors, widening, rejects and notes). Pure: bytes in, a verdict out.
+//
+// What hyperd reads differently, so is a doubt: a blank line (hyperpipe skips it), a quote
+// inside an unquoted field (hyperd opens a quoted section there), text after a closing quote,
+// a lone \r line end, a quoted "" in a non-text column (hyperpipe: NULL), a NUL byte, and every
+// value outside the forms of copy_reads_alike (hyperd reads 1 as true, 01/05/2024 as a date,
+// " 12" as 12, 1e3 as a number, and rounds some long doubles differently).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hyperpipe/sql_type.hpp"
+#include "sources/csv/csv_reader.hpp"
+
+namespace hyperpipe::sources {
+
+/// Whether hyperd's COPY can fill a column of `type` alike (BOOLEAN, the integers, NUMERIC,
+/// DATE, TIMESTAMP, TEXT); any other type leaves the file to hyperpipe.
+bool copy_supports(const SqlType& type);
+
+/// Whether hyperd reads `value` (a field's text, not empty) into a column of `type` as exactly
+/// the value hyperpipe would: true/false; integers without sign or leading zero noise, in range;
+/// decimals that fit the precision and scale; YYYY-MM-DD; YYYY-MM-DD HH:MM:SS[.ffffff] (or T);
+/// text without NUL bytes (its UTF-8 is checked by the scan).
+bool copy_reads_alike(const SqlType& type, std::string_view value);
+
+/// Checks a file's bytes as they arrive, in any pieces.
+class CopyCheck {
+public:
+  /// `columns`: the table's column types in the file's order; `header`: the first line names them.
+  CopyCheck(const CsvDialect& dialect, std::vector<SqlType> columns, bool header, std::size_t max_record_bytes);
+
+  /// Checks the next bytes of the file; false once a doubt is found (doubt() says which).
+  bool feed(std::string_view bytes);
+  /// The end of the file: checks the last record; false on a doubt.
+  bool finish();
+
+  /// Data records checked so far (the header not counted).
+  std::uint64_t rows() const { return m_rows; }
+  /// Why hyperd may read the file otherwise, with its line; empty while none is found.
+  const std::string& doubt() const { return m_doubt; }
+
+  /// When the doubt is a value outside the plain forms of its column: which (the reader then
+  /// decides whether its column must be widened).
+  struct Value {
+    std::size_t column;
+    std::string text;
+    std::uint64_t line;
+  };
+  const std::optional<Value>& doubtful_value() const { return m_value; }
+
+private:
+  enum class Step { complete, incomplete, doubt };
+  struct Field {
+    std::string_view value;
+    bool quoted;
+    bool doubled; ///< held a doubled quote
+  };
+  /// Checks the record starting at `pos` in `data`; on complete, `pos` is past it.
+  Step check_record(std::string_view data, std::size_t& pos, bool at_end);
+  /// Checks the fields found (m_fields) of the record ending at `end`; `pos` moves there.
+  Step finish_record(std::size_t end, std::uint64_t line_breaks, std::size_t& pos);
+  bool check_field(std::size_t column, std::string_view value, bool quoted, bool doubled_quotes);
+  bool fail(std::string why);
+  bool check_bytes(std::string_view data, bool at_end);
+
+  CsvDialect m_dialect;
+  std::vector<SqlType> m_columns;
+  std::vector<bool> m_textual;
+  bool m_header;
+  std::size_t m_max_record_bytes;
+  std::string m_carry; ///< the start of a record the last piece cut off
+  std::vector<Field> m_fields;
+  bool m_started = false;
+  std::uint64_t m_line = 1;
+  std::uint64_t m_rows = 0;
+  std::string m_doubt;
+  std::optional<Value> m_value;
+};
+
+} // namespace hyperpipe::sources

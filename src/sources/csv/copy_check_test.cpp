@@ -1,0 +1,113 @@
+#include "sources/csv/copy_check.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hyperpipe::sources {
+namespace {
+
+const std::vector<SqlType> k_columns = {SqlType::big_int(), SqlType::numeric(7, 2), SqlType::text(), SqlType::date(),
+                                        SqlType::timestamp(), SqlType::boolean()};
+
+// The whole `text` fed in pieces of `piece` bytes: the verdict must not depend on the cuts.
+CopyCheck checked(std::string_view text, std::size_t piece, bool header = true) {
+  CopyCheck check(CsvDialect{}, k_columns, header, std::size_t{1} << 20U);
+  bool alike = true;
+  for (std::size_t at = 0; at < text.size() && alike; at += piece) {
+    alike = check.feed(text.substr(at, piece));
+  }
+  if (alike) {
+    check.finish();
+  }
+  return check;
+}
+
+TEST(CopyReadsAlike, TakesOnlyThePlainForms) {
+  EXPECT_TRUE(copy_reads_alike(SqlType::boolean(), "true"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::boolean(), "1"));   // hyperd: true; hyperpipe: refused
+  EXPECT_FALSE(copy_reads_alike(SqlType::boolean(), "yes")); // hyperpipe: true; hyperd: refused
+  EXPECT_TRUE(copy_reads_alike(SqlType::integer(), "-2147483648"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::integer(), "2147483648"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::small_int(), "40000"));
+  EXPECT_TRUE(copy_reads_alike(SqlType::big_int(), "9223372036854775807"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::big_int(), "9223372036854775808"));
+  for (const char* noise : {" 12", "12 ", "+12", "007", "1e3", "12.0", "", "-"}) {
+    EXPECT_FALSE(copy_reads_alike(SqlType::big_int(), noise)) << noise;
+  }
+  EXPECT_TRUE(copy_reads_alike(SqlType::numeric(7, 2), "-12345.6"));
+  EXPECT_TRUE(copy_reads_alike(SqlType::numeric(7, 2), "0.05"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::numeric(7, 2), "123456.00")); // six digits before the point
+  EXPECT_FALSE(copy_reads_alike(SqlType::numeric(7, 2), "1.234"));     // hyperd rounds; hyperpipe refuses
+  for (const char* noise : {".5", "5.", "1e3", "1,5", "00.5", "--1"}) {
+    EXPECT_FALSE(copy_reads_alike(SqlType::numeric(7, 2), noise)) << noise;
+  }
+  EXPECT_TRUE(copy_reads_alike(SqlType::date(), "2024-02-29"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::date(), "2023-02-29"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::date(), "01/05/2024"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::date(), "0000-01-01"));
+  EXPECT_TRUE(copy_reads_alike(SqlType::timestamp(), "2024-01-05 10:11:12"));
+  EXPECT_TRUE(copy_reads_alike(SqlType::timestamp(), "2024-01-05T10:11:12.123456"));
+  for (const char* noise : {"2024-01-05 10:11", "2024-01-05 24:00:00", "2024-01-05 10:11:12Z", "2024-01-05 10:11:12.1234567",
+                            "2024-01-05 10:11:60"}) {
+    EXPECT_FALSE(copy_reads_alike(SqlType::timestamp(), noise)) << noise;
+  }
+  EXPECT_TRUE(copy_reads_alike(SqlType::text(), "any \"text\", ünïcode"));
+  EXPECT_FALSE(copy_reads_alike(SqlType::text(), std::string_view("a\0b", 3)));
+  EXPECT_FALSE(copy_supports(SqlType::double_precision()));
+  EXPECT_FALSE(copy_supports(SqlType::varchar(10)));
+  EXPECT_FALSE(copy_supports(SqlType::timestamp_tz()));
+}
+
+TEST(CopyCheck, PassesAPlainFileWhateverTheCuts) {
+  const std::string file = "id,amount,note,day,seen,ok\n"
+                           "1,12.50,plain,2024-01-05,2024-01-05 10:11:12,true\n"
+                           "2,,\"quoted, with \"\"quotes\"\"\nand a line break\",,,false\r\n"
+                           "3,-0.5,\"\",2024-02-29,2024-02-29T00:00:00.5,\n"
+                           "4,1,ünïcode,2024-01-01,2024-01-01 00:00:00,true";
+  for (std::size_t piece : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{64}, file.size()}) {
+    const CopyCheck check = checked(file, piece);
+    EXPECT_EQ(check.doubt(), "") << piece;
+    EXPECT_EQ(check.rows(), 4U) << piece;
+  }
+}
+
+TEST(CopyCheck, NamesTheFirstDoubtWithItsLine) {
+  const std::string head = "id,amount,note,day,seen,ok\n1,1.00,a,2024-01-05,2024-01-05 10:11:12,true\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"\n", "line 3: a blank line"},
+      {"2,1.00,a\"b,,,\n", "line 3: a quote character inside an unquoted field"},
+      {"2,1.00,\"a\"b,,,\n", "line 3: text after a closing quote"},
+      {"2,1.00,a,,,\rx", "line 3: a line ending in a lone \\r"},
+      {"2,\"\",a,,,\n", "line 3: a quoted empty value in column 2"},
+      {"2,1.00,a,,\n", "line 3: 5 fields where the table has 6 columns"},
+      {"2,1.001,a,,,\n", "line 3: \"1.001\" in column 2 (NUMERIC(7,2)) is not in the plain form hyperd reads alike"},
+      {"2,1.00,a,,,1\n", "line 3: \"1\" in column 6 (BOOLEAN) is not in the plain form hyperd reads alike"},
+      {"2,1.00,\"a,,,\n", "line 3: an unterminated quote"},
+      {"2,1.00,\xC3(,,,\n", "bytes that are not UTF-8 before line 4"},
+  };
+  for (const auto& [tail, doubt] : cases) {
+    for (std::size_t piece : {std::size_t{3}, std::size_t{1000}}) {
+      const CopyCheck check = checked(head + tail, piece);
+      EXPECT_EQ(check.doubt().substr(0, doubt.size()), doubt) << tail << " in pieces of " << piece;
+    }
+  }
+}
+
+TEST(CopyCheck, RefusesMarksAtTheStartAndHeadersOverLines) {
+  EXPECT_NE(checked("\xEF\xBB\xBFid,amount,note,day,seen,ok\n", 100).doubt(), "");
+  EXPECT_NE(checked("\x1F\x8B\x08", 100).doubt(), "");
+  EXPECT_EQ(checked("id,amount,\"no\nte\",day,seen,ok\n", 100).doubt(), "line 1: a header that spans lines");
+  // Without a header the first line is data.
+  const CopyCheck data = checked("1,1.00,a,2024-01-05,2024-01-05 10:11:12,true\n", 5, false);
+  EXPECT_EQ(data.doubt(), "");
+  EXPECT_EQ(data.rows(), 1U);
+}
+
+TEST(CopyCheck, BoundsARecordThatNeverEnds) {
+  CopyCheck check(CsvDialect{}, k_columns, false, 64);
+  const std::string open_quote = "1,1.00,\"" + std::string(100, 'x');
+  EXPECT_FALSE(check.feed(open_quote));
+  EXPECT_EQ(check.doubt(), "line 1: a record longer than 0 MiB");
+}
+
+} // namespace
+} // namespace hyperpipe::sources
