@@ -32,19 +32,31 @@ Result<ExtractWriter::FileCopy> ExtractWriter::copy_file_checked(
   std::atomic<bool> copy_done{false};
   std::optional<Result<std::uint64_t>> copied;
   FileCheck checked;
+  bool failed_first = false;
   {
     std::jthread copier([&] {
       copied = connection.execute(copy);
-      copy_failed = !*copied;
       copy_done = true;
+      copy_failed = !*copied;
     });
-    checked = check(copy_failed);
+    try {
+      checked = check(copy_failed);
+    } catch (...) {
+      canceller.cancel();
+      copier.join();
+      m_state->abandon(); // its transaction still open: this extract can never be committed
+      throw;
+    }
+    failed_first = copy_failed; // the check then stopped for it: hyperd's error says why
     if (!checked.rows && !copy_done) {
       canceller.cancel(); // no use finishing a copy that will be rolled back
     }
   }
   if (checked.rows && *copied && **copied == *checked.rows) {
-    HP_TRY(connection.execute("COMMIT"));
+    if (auto committed = connection.execute("COMMIT"); !committed) {
+      m_state->abandon();
+      return std::move(committed).error();
+    }
     return FileCopy{**copied, {}};
   }
   // A cancel that reached hyperd only after the COPY ended may stop the ROLLBACK: send it again.
@@ -52,10 +64,13 @@ Result<ExtractWriter::FileCopy> ExtractWriter::copy_file_checked(
   if (!rolled_back) {
     rolled_back = connection.execute("ROLLBACK");
   }
-  HP_TRY(rolled_back);
-  std::string why_not = !checked.rows ? checked.doubt
-                        : !*copied    ? copied->error().message
-                                      : fmt::format("hyperd copied {} rows where {} were counted", **copied, *checked.rows);
+  if (!rolled_back) {
+    m_state->abandon(); // hyperd's rows may still be in it: this extract can never be committed
+    return std::move(rolled_back).error();
+  }
+  std::string why_not = failed_first    ? "hyperd's COPY failed: " + copied->error().message
+                        : !checked.rows ? checked.doubt
+                                        : fmt::format("hyperd copied {} rows where {} were counted", **copied, *checked.rows);
   return FileCopy{std::nullopt, std::move(why_not)};
 }
 

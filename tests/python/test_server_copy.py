@@ -1,6 +1,7 @@
 """hyperd copying a plain CSV file itself (issue #16's fast path): every value, type, count and
 note must be what hyperpipe's own reader gives (`--no-server-copy`), and any doubt the check
 finds — early, late, after hyperd has finished — must leave nothing of hyperd's copy behind."""
+import gzip
 import json
 import random
 import re
@@ -125,3 +126,21 @@ def test_append_and_rejects_keep_their_accounting(hyperpipe, hyper_process, tmp_
     assert "40000 read, 39999 loaded, 1 rejected" in rejected.stdout
     assert TRIED + f"line {2 + sum(row.count(chr(10)) + 1 for row in rows[:12000])}:" in rejected.stdout
     assert "2024-13-45" in (tmp_path / "rejects.csv").read_text()
+
+
+def test_marks_at_the_start_and_mixed_line_ends(hyperpipe, hyper_process, tmp_path):
+    rows = plain_rows(3000)
+    # Excel's "CSV UTF-8": a byte-order mark on the header line, which hyperd skips with it.
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + write(tmp_path / "plain.csv", rows).read_bytes())
+    assert COPIED in load_both(hyperpipe, hyper_process, tmp_path, bom)
+    # Line ends that change from one line to the next.
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(("id,big,amount,day,seen,flag,note\n" +
+                       "".join(row + ("\r\n" if i % 2 else "\n") for i, row in enumerate(rows))).encode())
+    assert COPIED in load_both(hyperpipe, hyper_process, tmp_path, mixed)
+    # gzip is hyperpipe's to read: hyperd is not asked.
+    packed = tmp_path / "plain.csv.gz"
+    packed.write_bytes(gzip.compress((tmp_path / "plain.csv").read_bytes()))
+    out = load_both(hyperpipe, hyper_process, tmp_path, packed)
+    assert COPIED not in out and TRIED not in out

@@ -66,8 +66,9 @@ private:
   };
   /// Checks the record starting at `pos` in `data`; on complete, `pos` is past it.
   Step check_record(std::string_view data, std::size_t& pos, bool at_end);
-  /// Checks the fields found (m_fields) of the record ending at `end`; `pos` moves there.
-  Step finish_record(std::size_t end, std::uint64_t line_breaks, std::size_t& pos);
+  /// Checks the fields found (m_fields) of `record` (a view into the data); `pos` moves past it.
+  Step finish_record(std::string_view record, std::uint64_t line_breaks, std::size_t& pos);
+  std::size_t record_bound() const;
   bool check_field(std::size_t column, std::string_view value, bool quoted, bool doubled_quotes);
   bool fail(std::string why);
   bool check_bytes(std::string_view data, bool at_end);

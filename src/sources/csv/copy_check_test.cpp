@@ -102,11 +102,28 @@ TEST(CopyCheck, RefusesMarksAtTheStartAndHeadersOverLines) {
   EXPECT_EQ(data.rows(), 1U);
 }
 
-TEST(CopyCheck, BoundsARecordThatNeverEnds) {
-  CopyCheck check(CsvDialect{}, k_columns, false, 64);
-  const std::string open_quote = "1,1.00,\"" + std::string(100, 'x');
-  EXPECT_FALSE(check.feed(open_quote));
-  EXPECT_EQ(check.doubt(), "line 1: a record longer than 0 MiB");
+TEST(CopyCheck, LeavesRecordsNearHyperpipesLimitToHyperpipe) {
+  // Half of --max-value-mb, counted as hyperpipe counts (bytes plus 8 per field), and 1 MiB at most.
+  CopyCheck open(CsvDialect{}, k_columns, false, 4096);
+  EXPECT_FALSE(open.feed("1,1.00,\"" + std::string(3000, 'x')));
+  EXPECT_EQ(open.doubt(), "line 1: a record longer than 2 KiB (such records are read by hyperpipe, which bounds them)");
+  CopyCheck whole(CsvDialect{}, k_columns, false, 4096);
+  EXPECT_TRUE(whole.feed("1,1.00," + std::string(1900, 'x') + ",,,\n"));
+  EXPECT_FALSE(whole.feed("1,1.00," + std::string(2030, 'x') + ",,,\n"));
+  EXPECT_EQ(whole.rows(), 1U);
+}
+
+TEST(CopyCheck, AValueDoubtAfterBadUtf8IsNoValueOfHyperpipes) {
+  // A record with bytes that are not UTF-8 is left to hyperpipe (it may reject the row before it
+  // reads the amount): its value is no reason to widen.
+  const CopyCheck check = checked("id,amount,note,day,seen,ok\n1,123456.00,caf\xFF,,,\n", 100);
+  EXPECT_FALSE(check.doubtful_value().has_value());
+  EXPECT_EQ(check.doubt(), "line 2: bytes that are not UTF-8");
+  const CopyCheck wide = checked("id,amount,note,day,seen,ok\n1,123456.00,cafe,,,\n", 100);
+  ASSERT_TRUE(wide.doubtful_value().has_value());
+  EXPECT_EQ(wide.doubtful_value()->column, 1U);
+  EXPECT_EQ(wide.doubtful_value()->text, "123456.00");
+  EXPECT_EQ(wide.doubtful_value()->line, 2U);
 }
 
 } // namespace
