@@ -3,7 +3,8 @@
 // PostgreSQL, SQLite, ODBC): its tables and their columns first, then each table's rows as typed
 // batches, with row accounting and bad rows set aside. One pump (pipeline/load_sources) feeds any
 // of them into an extract, for `hyperpipe load` and pipelines alike. Parquet is not one: hyperd
-// reads it itself, so it stays SQL.
+// reads it itself, so it stays SQL. A source may also offer a file for hyperd to copy itself
+// (server_copy), with the scan that proves hyperd reads it as the source would.
 
 #include <atomic>
 #include <cstdint>
