@@ -3,7 +3,8 @@
     .venv/bin/python bench/run_csv_bench.py [--rows 1000000] [--runs 5] [--big-gb 2]
 
 (a) a generated N-row x 12-column CSV (bench/make_csv.py), loaded side by side, interleaved, as
-    whole processes (start to exit): `hyperpipe load`; pandas.read_csv + pantab.frame_to_hyper;
+    whole processes (start to exit): `hyperpipe load` (a plain file: hyperd copies it, checked);
+    `hyperpipe load --no-server-copy` (hyperpipe's own reading); pandas.read_csv + pantab.frame_to_hyper;
     and the engine limit, hyperd's own server-side COPY of the file into a table that already
     has the right types (bench/csv_copy_limit). Medians of `runs`.
 (d) hyperpipe's peak RSS while loading a ~`big-gb` GB CSV (the same rows repeated).
@@ -59,6 +60,8 @@ def main():
                    check=True)
     variants = {
         "hyperpipe load": [str(HYPERPIPE), "load", str(csv), "--out", str(RESULTS / "csv_hyperpipe.hyper")],
+        "hyperpipe load --no-server-copy": [str(HYPERPIPE), "load", str(csv), "--out", str(RESULTS / "csv_client.hyper"),
+                                            "--no-server-copy"],
         "hyper COPY (limit)": [str(BUILD / "bench" / "csv_copy_limit"), str(csv), str(RESULTS / "csv_limit.hyper"),
                                SCHEMA],
         "pandas + pantab": [sys.executable, str(ROOT / "bench" / "pandas_csv.py"), str(csv),
@@ -71,6 +74,8 @@ def main():
             samples[name].append({"wall_seconds": wall, "rss_with_children_mib": rss})
     ours, limit = checksum(RESULTS / "csv_hyperpipe.hyper"), checksum(RESULTS / "csv_limit.hyper")
     assert ours == limit, f"hyperpipe and hyperd's COPY disagree:\n{ours}\n{limit}"
+    client = checksum(RESULTS / "csv_client.hyper")
+    assert client == ours, f"hyperpipe's own reading and hyperd's checked copy disagree:\n{client}\n{ours}"
 
     # (d): about big-gb of CSV, the same rows repeated, and hyperpipe's own peak RSS loading it.
     big = RESULTS / "big.csv"
@@ -89,6 +94,7 @@ def main():
     med = {name: statistics.median(s["wall_seconds"] for s in runs) for name, runs in samples.items()}
     summary = {"rows": args.rows, "runs": args.runs, "csv_bytes": csv.stat().st_size, "median_wall_seconds": med,
                "ratio_to_limit": med["hyperpipe load"] / med["hyper COPY (limit)"],
+               "client_reading_ratio_to_limit": med["hyperpipe load --no-server-copy"] / med["hyper COPY (limit)"],
                "speedup_vs_pandas": med["pandas + pantab"] / med["hyperpipe load"],
                "big_csv_bytes": big_size, "big_client_peak_rss_mib": big_rss, "big_seconds": big_seconds,
                "samples": samples, "checksum": ours}
@@ -98,6 +104,7 @@ def main():
     for name in variants:
         print(f"| {name} | {med[name]:.2f} | {args.rows / med[name] / 1e6:.2f} M |")
     print()
+    print(f"- hyperpipe --no-server-copy / limit: {summary['client_reading_ratio_to_limit']:.2f}x the time")
     print(f"- hyperpipe / limit: {summary['ratio_to_limit']:.2f}x the time; "
           f"vs pandas + pantab: {summary['speedup_vs_pandas']:.1f}x faster")
     print(f"- {big_size / 1e9:.2f} GB CSV: hyperpipe client peak RSS {big_rss:.0f} MiB, {big_seconds:.1f} s "

@@ -25,7 +25,7 @@ bool plain_values(const TextValueOptions& values) {
 
 std::optional<ServerCopy> CsvSource::server_copy(std::size_t, const TableDefinition& definition) const {
   const CsvDialect dialect = m_dialect;
-  // `automatic` resolved to UTF-8 (or a BOM or gzip, which the check refuses at the first bytes).
+  // `automatic` stays so for UTF-8, and for gzip and UTF-16 by their first bytes (looked at below).
   const bool utf8 = m_options.encoding == io::TextEncoding::automatic || m_options.encoding == io::TextEncoding::utf8;
   const bool plain_file = utf8 && !m_separator_line &&
                           m_options.null_tokens.empty() && dialect.escape == dialect.quote &&
