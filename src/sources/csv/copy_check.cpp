@@ -93,7 +93,18 @@ bool timestamp_alike(std::string_view text) {
   return text[19] == '.' && text.size() <= 26 && all_digits(text.substr(20));
 }
 
+constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
+
 } // namespace
+
+bool copy_reads_start(std::string_view first_bytes, bool header) {
+  for (std::string_view mark : {std::string_view("\x1F\x8B"), std::string_view("\xFF\xFE"), std::string_view("\xFE\xFF")}) {
+    if (first_bytes.starts_with(mark)) {
+      return false; // gzip, UTF-16: hyperpipe decodes them, hyperd would read them as text
+    }
+  }
+  return header || !first_bytes.starts_with(k_utf8_bom);
+}
 
 bool copy_supports(const SqlType& type) {
   switch (type.kind()) {
@@ -148,11 +159,11 @@ bool CopyCheck::feed(std::string_view bytes) {
   }
   if (!m_started && !bytes.empty()) {
     m_started = true;
-    for (std::string_view mark : {std::string_view("\xEF\xBB\xBF"), std::string_view("\x1F\x8B"),
-                                  std::string_view("\xFF\xFE"), std::string_view("\xFE\xFF")}) {
-      if (bytes.starts_with(mark)) {
-        return fail("a byte-order mark or compression at the start");
-      }
+    if (!copy_reads_start(bytes, m_header)) {
+      return fail("a byte-order mark or compression at the start");
+    }
+    if (bytes.starts_with(k_utf8_bom)) {
+      bytes.remove_prefix(k_utf8_bom.size()); // on the header line, which hyperd skips with it
     }
   }
   // The record the last piece cut off is completed with as little of this one as it takes,

@@ -32,7 +32,13 @@ bool copy_supports(const SqlType& type);
 /// text without NUL bytes (its UTF-8 is checked by the scan).
 bool copy_reads_alike(const SqlType& type, std::string_view value);
 
-/// Checks a file's bytes as they arrive, in any pieces.
+/// Whether hyperd may be handed a file that starts with `first_bytes` (its first 4 or fewer):
+/// not gzip, not UTF-16, and a UTF-8 byte-order mark only on a header line (hyperd skips it with
+/// the line; hyperpipe drops it).
+bool copy_reads_start(std::string_view first_bytes, bool header);
+
+/// Checks a file's bytes as they arrive, in any pieces (the first holding the file's first 4
+/// bytes, or all of a shorter file).
 class CopyCheck {
 public:
   /// `columns`: the table's column types in the file's order; `header`: the first line names them.

@@ -12,10 +12,6 @@ namespace hyperpipe::sources {
 namespace {
 
 constexpr std::size_t k_scan_piece = std::size_t{1} << 20U;
-constexpr std::string_view k_gzip = "\x1F\x8B";
-constexpr std::string_view k_utf16le = "\xFF\xFE";
-constexpr std::string_view k_utf16be = "\xFE\xFF";
-constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
 
 bool plain_values(const TextValueOptions& values) {
   return values.date_formats.empty() && values.timestamp_formats.empty() && values.numbers.plain();
@@ -34,11 +30,9 @@ std::optional<ServerCopy> CsvSource::server_copy(std::size_t, const TableDefinit
   if (!plain_file || definition.columns.size() != m_names.size()) {
     return std::nullopt;
   }
-  // What the first bytes say is known before hyperd starts: gzip and UTF-16 it would read as
-  // text; a UTF-8 byte-order mark only on the header line it skips.
+  // What the first bytes say is known before hyperd starts (the check would say it only after).
   const auto start = io::read_file_tail(m_path, 0);
-  if (!start || start->start.starts_with(k_gzip) || start->start.starts_with(k_utf16le) ||
-      start->start.starts_with(k_utf16be) || (start->start.starts_with(k_utf8_bom) && !dialect.header)) {
+  if (!start || !copy_reads_start(start->start, dialect.header)) {
     return std::nullopt;
   }
   std::vector<SqlType> types;
@@ -86,12 +80,8 @@ std::optional<ServerCopy> CsvSource::server_copy(std::size_t, const TableDefinit
       if (*got == 0) {
         break;
       }
-      std::string_view bytes_read(piece.data(), *got);
-      if (bytes == 0 && bytes_read.starts_with(k_utf8_bom)) {
-        bytes_read.remove_prefix(k_utf8_bom.size()); // on the header line hyperd skips (checked above)
-      }
       bytes += *got;
-      if (!check.feed(bytes_read)) {
+      if (!check.feed(std::string_view(piece.data(), *got))) {
         break;
       }
       progress(check.rows(), bytes);
