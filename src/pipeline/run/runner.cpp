@@ -10,6 +10,7 @@
 
 #include "base/quoting.hpp"
 #include "pipeline/run/counts.hpp"
+#include "pipeline/run/staged_files.hpp"
 #include "pipeline/run/sync_publish.hpp"
 #include "pipeline/run/watermark.hpp"
 #include "pipeline/run/workspace_sql.hpp"
@@ -363,46 +364,27 @@ private:
     HP_ASSIGN_OR_RETURN(const ExtractInfo info, m_engine.inspect_staged(staged.file));
     const PlannedOutput& output = m_plan.outputs.at(staged.direct->first);
     const int version = output.spec->file_version.value_or(m_engine.default_file_version());
-    const bool fits =
-        info.file_version == version && info.tables.size() == 1 && staged.result.tables.size() == 1 &&
-        info.tables[0].definition.name == TableName{"public", staged.result.tables[0]} &&
-        info.tables[0].definition.primary_key.empty() && info.tables[0].definition.foreign_keys.empty() &&
-        std::all_of(info.tables[0].definition.columns.begin(), info.tables[0].definition.columns.end(),
-                    [](const ColumnDefinition& column) { return column.nullable() && column.collation.empty(); });
-    if (!fits) {
+    if (staged.result.tables.size() != 1 || !fits_as_output(info, version, staged.result.tables[0])) {
       staged.direct.reset();
     }
     return {};
   }
 
-  // The largest staged file becomes the workspace (renamed, not copied); the other sources'
-  // tables are copied into it. Among files of the newest file version, so that every staged
-  // column type fits the workspace (NUMERIC(30,10) needs version 3). Sources going straight into
-  // an output stay out of it.
+  // The largest staged file of the newest version becomes the workspace (staged_files.hpp); the
+  // other sources' tables are copied into it. Sources going straight into an output stay out.
   Status build_workspace() {
     at(FailedStage::engine, "workspace");
+    std::vector<WorkspaceCandidate> files;
     for (auto& staged : m_staged) {
       if (staged.direct) {
         HP_TRY(confirm_direct(staged));
       }
-    }
-    std::optional<std::size_t> base;
-    std::uintmax_t largest = 0;
-    int newest = 0;
-    for (const auto& staged : m_staged) {
-      if (!staged.direct) {
-        newest = std::max(newest, staged.result.file_version);
-      }
-    }
-    for (std::size_t i = 0; i < m_staged.size(); ++i) {
       std::error_code ec;
-      const auto size = fs::file_size(m_staged[i].file, ec);
-      if (!m_staged[i].direct && !ec && size >= largest && m_staged[i].result.file_version == newest &&
-          newest >= k_staging_file_version) {
-        largest = size;
-        base = i;
-      }
+      const auto bytes = fs::file_size(staged.file, ec);
+      files.push_back({ec ? std::nullopt : std::optional<std::uintmax_t>(bytes), staged.result.file_version,
+                       staged.direct.has_value()});
     }
+    const std::optional<std::size_t> base = workspace_base(files, k_staging_file_version);
     // Every source went straight into an output, or those left were staged for an output's older
     // file version and turned out unfit for it: a new workspace, which computes with 128-bit
     // numerics like every staged file used to.
