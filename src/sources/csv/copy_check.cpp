@@ -2,148 +2,79 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <bit>
 #include <cstring>
-#include <limits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/utf8.hpp"
 
 namespace hyperpipe::sources {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-bool all_digits(std::string_view text) {
-  for (char c : text) {
-    if (!is_digit(c)) {
-      return false;
-    }
-  }
-  return !text.empty();
-}
-
-/// Digits with no leading zero, or "0" alone: hyperpipe refuses "007" as a number.
-bool plain_digits(std::string_view text) { return all_digits(text) && (text.size() == 1 || text.front() != '0'); }
-
-int two_digits(std::string_view text, std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); }
-
-bool integer_alike(TypeKind kind, std::string_view text) {
-  const std::string_view digits = !text.empty() && text.front() == '-' ? text.substr(1) : text;
-  if (!plain_digits(digits) || digits.size() > 19) {
-    return false;
-  }
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return false;
-  }
-  switch (kind) {
-  case TypeKind::small_int: return value >= std::numeric_limits<std::int16_t>::min() && value <= std::numeric_limits<std::int16_t>::max();
-  case TypeKind::integer: return value >= std::numeric_limits<std::int32_t>::min() && value <= std::numeric_limits<std::int32_t>::max();
-  default: return true;
-  }
-}
-
-bool decimal_alike(const SqlType& type, std::string_view text) {
-  const std::string_view unsigned_text = !text.empty() && text.front() == '-' ? text.substr(1) : text;
-  const std::size_t point = unsigned_text.find('.');
-  const std::string_view whole = unsigned_text.substr(0, point);
-  if (!plain_digits(whole)) {
-    return false;
-  }
-  if (point != std::string_view::npos) {
-    const std::string_view fraction = unsigned_text.substr(point + 1);
-    if (!all_digits(fraction) || fraction.size() > static_cast<std::size_t>(type.scale())) {
-      return false;
-    }
-  }
-  const std::size_t whole_digits = whole == "0" ? 0 : whole.size();
-  return whole_digits <= static_cast<std::size_t>(type.precision() - type.scale());
-}
-
-bool date_alike(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !all_digits(text.substr(0, 4)) ||
-      !all_digits(text.substr(5, 2)) || !all_digits(text.substr(8, 2))) {
-    return false;
-  }
-  const int year = two_digits(text, 0) * 100 + two_digits(text, 2);
-  const int month = two_digits(text, 5);
-  const int day = two_digits(text, 8);
-  if (year < 1 || month < 1 || month > 12 || day < 1) {
-    return false;
-  }
-  constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return day <= k_days[month - 1] + (month == 2 && leap ? 1 : 0);
-}
-
-bool timestamp_alike(std::string_view text) {
-  // YYYY-MM-DD HH:MM:SS[.f{1,6}], with a space or a T between.
-  if (text.size() < 19 || !date_alike(text.substr(0, 10)) || (text[10] != ' ' && text[10] != 'T') || text[13] != ':' ||
-      text[16] != ':' || !all_digits(text.substr(11, 2)) || !all_digits(text.substr(14, 2)) ||
-      !all_digits(text.substr(17, 2))) {
-    return false;
-  }
-  if (two_digits(text, 11) > 23 || two_digits(text, 14) > 59 || two_digits(text, 17) > 59) {
-    return false;
-  }
-  if (text.size() == 19) {
-    return true;
-  }
-  return text[19] == '.' && text.size() <= 26 && all_digits(text.substr(20));
-}
-
 constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
 
+enum ByteClass : std::uint8_t { k_plain = 0, k_delimiter, k_newline, k_return, k_other };
+
+/// Finds the next byte that is not k_plain (a delimiter, quote, \n, \r or NUL): 16 bytes at a
+/// time where SSE2 is there. Fields are short, and a byte loop was most of the check's time.
+class StopFinder {
+public:
+  StopFinder(const std::array<std::uint8_t, 256>& classes, char delimiter, char quote)
+      : m_classes(classes)
+#if defined(__SSE2__)
+        ,
+        m_delimiter(_mm_set1_epi8(delimiter)), m_quote(_mm_set1_epi8(quote))
+#endif
+  {
+    static_cast<void>(delimiter);
+    static_cast<void>(quote);
+  }
+
+  /// The first byte in [c, end) that is not k_plain; `end` if none.
+  const char* next(const char* c, const char* end) const {
+#if defined(__SSE2__)
+    while (end - c >= 16) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
+      const __m128i field_ends = _mm_or_si128(_mm_cmpeq_epi8(bytes, m_delimiter), _mm_cmpeq_epi8(bytes, m_quote));
+      const __m128i controls = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\n')),
+                                                         _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\r'))),
+                                            _mm_cmpeq_epi8(bytes, _mm_setzero_si128()));
+      const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(field_ends, controls)));
+      if (mask != 0) {
+        return c + std::countr_zero(mask);
+      }
+      c += 16;
+    }
+#endif
+    while (c < end && m_classes[static_cast<unsigned char>(*c)] == k_plain) {
+      ++c;
+    }
+    return c;
+  }
+
+private:
+  const std::array<std::uint8_t, 256>& m_classes;
+#if defined(__SSE2__)
+  __m128i m_delimiter;
+  __m128i m_quote;
+#endif
+};
+
 } // namespace
-
-bool copy_reads_start(std::string_view first_bytes, bool header) {
-  for (std::string_view mark : {std::string_view("\x1F\x8B"), std::string_view("\xFF\xFE"), std::string_view("\xFE\xFF")}) {
-    if (first_bytes.starts_with(mark)) {
-      return false; // gzip, UTF-16: hyperpipe decodes them, hyperd would read them as text
-    }
-  }
-  return header || !first_bytes.starts_with(k_utf8_bom);
-}
-
-bool copy_supports(const SqlType& type) {
-  switch (type.kind()) {
-  case TypeKind::boolean:
-  case TypeKind::small_int:
-  case TypeKind::integer:
-  case TypeKind::big_int:
-  case TypeKind::numeric:
-  case TypeKind::date:
-  case TypeKind::timestamp:
-  case TypeKind::text: return true;
-  default: return false; // doubles among them: hyperd rounds some long ones otherwise, and flips zeros' sign
-  }
-}
-
-bool copy_reads_alike(const SqlType& type, std::string_view value) {
-  switch (type.kind()) {
-  case TypeKind::boolean:
-    switch (value.size()) {
-    case 4: return value == "true" || value == "TRUE" || value == "True";
-    case 5: return value == "false" || value == "FALSE" || value == "False";
-    default: return false;
-    }
-  case TypeKind::small_int:
-  case TypeKind::integer:
-  case TypeKind::big_int: return integer_alike(type.kind(), value);
-  case TypeKind::numeric: return decimal_alike(type, value);
-  case TypeKind::date: return date_alike(value);
-  case TypeKind::timestamp: return timestamp_alike(value);
-  case TypeKind::text: return std::memchr(value.data(), '\0', value.size()) == nullptr;
-  default: return false;
-  }
-}
 
 CopyCheck::CopyCheck(const CsvDialect& dialect, std::vector<SqlType> columns, bool header, std::size_t max_record_bytes)
     : m_dialect(dialect), m_columns(std::move(columns)), m_header(header), m_max_record_bytes(max_record_bytes) {
   for (const auto& type : m_columns) {
-    m_textual.push_back(type.kind() == TypeKind::text);
+    m_forms.push_back(PlainForm::of(type));
   }
+  m_byte_class[static_cast<unsigned char>(m_dialect.quote)] = k_other;
+  m_byte_class[0] = k_other;
+  m_byte_class['\n'] = k_newline;
+  m_byte_class['\r'] = k_return;
+  m_byte_class[static_cast<unsigned char>(m_dialect.delimiter)] = k_delimiter;
 }
 
 bool CopyCheck::fail(std::string why) {
@@ -223,6 +154,9 @@ CopyCheck::Step CopyCheck::check_record(std::string_view data, std::size_t& pos,
   const char quote = m_dialect.quote;
   const char* base = data.data();
   std::size_t p = pos;
+  if (m_one_pass && !m_header && plain_record(data, pos)) {
+    return Step::complete;
+  }
   if (data[p] == '\n' || data[p] == '\r') {
     fail("a blank line (hyperpipe skips it)");
     return Step::doubt;
@@ -231,27 +165,6 @@ CopyCheck::Step CopyCheck::check_record(std::string_view data, std::size_t& pos,
   std::vector<Field>& fields = m_fields;
   fields.clear();
   std::uint64_t line_breaks = 0;
-  if (const auto* newline = static_cast<const char*>(std::memchr(base + p, '\n', data.size() - p))) {
-    // Most records: one line without quotes, split where it lies in one pass (fields are short:
-    // a byte loop beats a memchr per field).
-    const char* line_end = newline > base + p && newline[-1] == '\r' ? newline - 1 : newline;
-    const char* field = base + p;
-    bool simple = true;
-    for (const char* c = field; c < line_end; ++c) {
-      if (*c == delimiter) {
-        fields.push_back({std::string_view(field, static_cast<std::size_t>(c - field)), false, false});
-        field = c + 1;
-      } else if (*c == quote || *c == '\r') {
-        simple = false;
-        break;
-      }
-    }
-    if (simple) {
-      fields.push_back({std::string_view(field, static_cast<std::size_t>(line_end - field)), false, false});
-      return finish_record(data.substr(pos, static_cast<std::size_t>(newline - base) + 1 - pos), 0, pos);
-    }
-    fields.clear(); // the general reading below, from the record's start
-  }
   for (;;) {
     if (p < data.size() && data[p] == quote) {
       bool doubled = false;
@@ -328,6 +241,67 @@ CopyCheck::Step CopyCheck::check_record(std::string_view data, std::size_t& pos,
   return finish_record(data.substr(pos, p - pos), line_breaks, pos);
 }
 
+bool CopyCheck::plain_record(std::string_view data, std::size_t& pos) {
+  const char* const begin = data.data() + pos;
+  const char* const end = data.data() + data.size();
+  const char quote = m_dialect.quote;
+  const StopFinder stops(m_byte_class, m_dialect.delimiter, quote);
+  const char* c = begin;
+  for (std::size_t column = 0; column < m_forms.size(); ++column) {
+    const PlainForm& form = m_forms[column];
+    const char* field = c;
+    const char* field_end = nullptr;
+    bool quoted = false;
+    if (c < end && *c == quote) {
+      // Quoted: up to the closing quote, on this line, without a doubled quote (or a NUL).
+      quoted = true;
+      field = ++c;
+      while ((c = stops.next(c, end)) < end && (*c == m_dialect.delimiter || *c == '\r')) {
+        ++c;
+      }
+      if (c == end || *c != quote) {
+        return false;
+      }
+      field_end = c++;
+      if (field == field_end && !form.textual()) {
+        return false; // "" is an empty string to hyperd, NULL to hyperpipe
+      }
+    } else {
+      c = stops.next(c, end);
+      field_end = c;
+    }
+    if (c == end) {
+      return false; // cut by the piece's end, or the file's last record without a line break
+    }
+    const auto stop = m_byte_class[static_cast<unsigned char>(*c)];
+    if (stop == k_return) {
+      if (c + 1 == end || c[1] != '\n') {
+        return false;
+      }
+      ++c;
+    } else if (stop != k_delimiter && stop != k_newline) {
+      return false; // a quote or a NUL inside an unquoted field, text after a closing quote
+    }
+    if (field != field_end && !form.textual() && !form.reads_alike(std::string_view(field, static_cast<std::size_t>(field_end - field)))) {
+      return false;
+    }
+    if (stop == k_delimiter) {
+      ++c;
+      continue;
+    }
+    // The line's end: the record is whole if it ended its last field, and not blank.
+    const auto size = static_cast<std::size_t>(c + 1 - begin);
+    if (column + 1 != m_forms.size() || (field_end == begin && !quoted) || size + 8 * m_forms.size() > record_bound()) {
+      return false;
+    }
+    ++m_rows;
+    ++m_line;
+    pos += size;
+    return true;
+  }
+  return false; // more fields than columns
+}
+
 std::size_t CopyCheck::record_bound() const {
   // Well inside hyperpipe's own limit, which it measures otherwise (field bytes plus 8 per
   // field, at its buffer's ends): a record near it is left to hyperpipe to accept or refuse. The
@@ -374,12 +348,12 @@ CopyCheck::Step CopyCheck::finish_record(std::string_view record, std::uint64_t 
 bool CopyCheck::check_field(std::size_t column, std::string_view value, bool quoted, bool doubled_quotes) {
   if (value.empty()) {
     // Unquoted: NULL to both. Quoted: an empty string to both in text; hyperpipe's NULL elsewhere.
-    return !quoted || m_textual[column] || fail(fmt::format("a quoted empty value in column {}", column + 1));
+    return !quoted || m_forms[column].textual() || fail(fmt::format("a quoted empty value in column {}", column + 1));
   }
-  if (!m_textual[column] && doubled_quotes) {
+  if (!m_forms[column].textual() && doubled_quotes) {
     return fail(fmt::format("a quote character in column {}", column + 1));
   }
-  if (!copy_reads_alike(m_columns[column], value)) {
+  if (!m_forms[column].reads_alike(value)) {
     m_value = Value{column, std::string(value), m_line};
     return fail(fmt::format("\"{}\" in column {} ({}) is not in the plain form hyperd reads alike",
                             base::printable_excerpt(value), column + 1, m_columns[column].sql()));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace hyperpipe::sources {
 namespace {
 
@@ -129,6 +131,59 @@ TEST(CopyCheck, AValueDoubtAfterBadUtf8IsNoValueOfHyperpipes) {
   EXPECT_EQ(wide.doubtful_value()->column, 1U);
   EXPECT_EQ(wide.doubtful_value()->text, "123456.00");
   EXPECT_EQ(wide.doubtful_value()->line, 2U);
+}
+
+TEST(CopyCheck, OnePassAndFullReadingReachTheSameVerdict) {
+  // Records built from plain values and from every kind of noise, in random files: the one-pass
+  // reading of plain records may only ever pass what the full reading passes, with its doubt.
+  const std::vector<std::vector<std::string>> values = {
+      {"1", "-9223372036854775808", "9223372036854775808", "007", " 1", "\"12\"", "1e3", "-"},
+      {"12345.67", "-0.5", "123456.00", "1.234", ".5", "5.", "\"1.00\"", "\"\""},
+      {"text", "\"a, b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "caf\xC3\xA9", "x\"y", "\"\"", std::string("a\0b", 3)},
+      {"2024-02-29", "2023-02-29", "01/05/2024", "0000-01-01", "2024-1-05"},
+      {"2024-01-05 10:11:12", "2024-01-05T10:11:12.123456", "2024-01-05 24:00:00", "2024-01-05 10:11:12.",
+       "2024-01-05 10:11:12.1234567"},
+      {"true", "False", "TRUE", "1", "yes", "\"true\"x"}};
+  const std::vector<std::string> line_ends = {"\n", "\n", "\n", "\r\n", "\r", "\n\n", ",\n"};
+  std::mt19937 random(20261206);
+  int passed = 0;
+  int doubted = 0;
+  for (int file = 0; file < 3000; ++file) {
+    std::string text = "id,amount,note,day,seen,ok\n";
+    const int records = 1 + static_cast<int>(random() % 12);
+    for (int record = 0; record < records; ++record) {
+      for (std::size_t column = 0; column < values.size(); ++column) {
+        const bool plain = random() % 8 != 0; // mostly the first (plain) value or a NULL
+        const auto& choices = values[column];
+        text += column > 0 ? "," : "";
+        text += plain ? (random() % 4 == 0 ? std::string() : choices[0]) : choices[random() % choices.size()];
+      }
+      text += random() % 6 == 0 ? line_ends[random() % line_ends.size()] : "\n";
+    }
+    if (random() % 4 == 0) {
+      text.pop_back(); // no line break after the last record
+    }
+    for (std::size_t piece : {text.size(), std::size_t{9}}) {
+      CopyCheck one_pass(CsvDialect{}, k_columns, true, std::size_t{1} << 20U);
+      CopyCheck full(CsvDialect{}, k_columns, true, std::size_t{1} << 20U);
+      full.without_one_pass();
+      for (CopyCheck* check : {&one_pass, &full}) {
+        bool alike = true;
+        for (std::size_t at = 0; at < text.size() && alike; at += piece) {
+          alike = check->feed(std::string_view(text).substr(at, piece));
+        }
+        if (alike) {
+          check->finish();
+        }
+      }
+      ASSERT_EQ(one_pass.doubt(), full.doubt()) << text;
+      ASSERT_EQ(one_pass.rows(), full.rows()) << text;
+      (one_pass.doubt().empty() ? passed : doubted) += 1;
+    }
+  }
+  // Both verdicts are common, so neither side of the comparison is idle.
+  EXPECT_GT(passed, 500);
+  EXPECT_GT(doubted, 500);
 }
 
 } // namespace

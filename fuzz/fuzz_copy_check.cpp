@@ -1,0 +1,59 @@
+// libFuzzer target: the check that lets hyperd copy a CSV file itself (CopyCheck). Its one-pass
+// reading of plain records must reach the same verdict as the full reading (rows and doubt), and
+// neither may depend on how the bytes are cut. Nothing may crash or read out of bounds.
+#include <cstddef>
+#include <cstdint>
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#include "sources/csv/copy_check.hpp"
+
+using namespace hyperpipe;
+
+namespace {
+
+struct Verdict {
+  std::uint64_t rows;
+  std::string doubt;
+  bool operator==(const Verdict&) const = default;
+};
+
+Verdict check(std::string_view bytes, const std::vector<SqlType>& columns, bool header, std::size_t piece, bool one_pass) {
+  sources::CopyCheck copy_check(sources::CsvDialect{}, columns, header, 4096);
+  if (!one_pass) {
+    copy_check.without_one_pass();
+  }
+  // The first piece holds the file's first 4 bytes, as feed() asks.
+  bool alike = copy_check.feed(bytes.substr(0, std::max<std::size_t>(piece, 4)));
+  for (std::size_t at = std::max<std::size_t>(piece, 4); at < bytes.size() && alike; at += piece) {
+    alike = copy_check.feed(bytes.substr(at, piece));
+  }
+  if (alike) {
+    copy_check.finish();
+  }
+  return {copy_check.rows(), copy_check.doubt()};
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) {
+    return 0;
+  }
+  // The first two bytes choose the columns (three, of the types hyperd may fill) and the cuts.
+  static const SqlType k_types[] = {SqlType::boolean(),     SqlType::small_int(), SqlType::integer(),
+                                    SqlType::big_int(),     SqlType::numeric(5, 2), SqlType::numeric(18, 0),
+                                    SqlType::date(),        SqlType::timestamp(), SqlType::text()};
+  const std::vector<SqlType> columns = {k_types[data[0] % 9], k_types[(data[0] / 9) % 9], k_types[data[1] % 9]};
+  const bool header = (data[1] & 0x80U) != 0;
+  const std::size_t piece = 1 + (data[1] >> 4U & 0x7U) * 5;
+  const std::string_view bytes(reinterpret_cast<const char*>(data + 2), size - 2);
+  const Verdict one_pass = check(bytes, columns, header, bytes.size() + 1, true);
+  const Verdict full = check(bytes, columns, header, bytes.size() + 1, false);
+  const Verdict cut = check(bytes, columns, header, piece, true);
+  if (!(one_pass == full) || one_pass.doubt.empty() != cut.doubt.empty() || (one_pass.doubt.empty() && one_pass.rows != cut.rows)) {
+    std::abort();
+  }
+  return 0;
+}
