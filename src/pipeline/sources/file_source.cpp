@@ -171,6 +171,9 @@ private:
     if (auto rows = reader.integer("sample_rows", 0, 1'000'000'000)) {
       options.csv.sample_rows = static_cast<std::size_t>(*rows);
     }
+    if (auto server_copy = reader.flag("server_copy")) {
+      options.server_copy = *server_copy;
+    }
   }
 
   static void read_json(ConfigReader& reader, LoadFilesOptions& options) {

@@ -59,6 +59,15 @@ TEST(CopyReadsAlike, TakesOnlyThePlainForms) {
   EXPECT_FALSE(copy_supports(SqlType::timestamp_tz()));
 }
 
+TEST(CopyReadsEnd, RefusesAFileEndingWithABlankLine) {
+  for (const char* end : {"a,b", "a,b\n", "a,b\r\n", "\"\n\"\n", ""}) {
+    EXPECT_TRUE(copy_reads_end(end)) << end;
+  }
+  for (const char* end : {"b\n\n", "b\r\n\r\n", "b\n\r\n", "\n", "\r\n", "b\r\r\n"}) {
+    EXPECT_FALSE(copy_reads_end(end)) << end;
+  }
+}
+
 TEST(CopyCheck, PassesAPlainFileWhateverTheCuts) {
   const std::string file = "id,amount,note,day,seen,ok\n"
                            "1,12.50,plain,2024-01-05,2024-01-05 10:11:12,true\n"

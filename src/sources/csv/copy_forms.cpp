@@ -140,4 +140,14 @@ bool copy_reads_start(std::string_view first_bytes, bool header) {
   return header || !first_bytes.starts_with(k_utf8_bom);
 }
 
+bool copy_reads_end(std::string_view last_bytes) {
+  std::string_view rest = last_bytes;
+  if (!rest.ends_with('\n')) {
+    return true;
+  }
+  rest.remove_suffix(rest.ends_with("\r\n") ? 2 : 1); // the last record's line break
+  // Nothing before it: the whole file is one line break (the bytes are the file when so few).
+  return !rest.empty() && !rest.ends_with('\n') && !rest.ends_with('\r');
+}
+
 } // namespace hyperpipe::sources

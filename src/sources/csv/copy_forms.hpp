@@ -54,4 +54,9 @@ bool copy_reads_alike(const SqlType& type, std::string_view value);
 /// the line; hyperpipe drops it).
 bool copy_reads_start(std::string_view first_bytes, bool header);
 
+/// Whether a file that ends with `last_bytes` (its last 4 or fewer) may be handed to hyperd: not
+/// when it ends with a blank line, which hyperd refuses and hyperpipe skips (known before copying,
+/// rather than found by the check after a whole copy; a blank line elsewhere is the check's).
+bool copy_reads_end(std::string_view last_bytes);
+
 } // namespace hyperpipe::sources

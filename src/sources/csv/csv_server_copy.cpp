@@ -30,9 +30,10 @@ std::optional<ServerCopy> CsvSource::server_copy(std::size_t, const TableDefinit
   if (!plain_file || definition.columns.size() != m_names.size()) {
     return std::nullopt;
   }
-  // What the first bytes say is known before hyperd starts (the check would say it only after).
-  const auto start = io::read_file_tail(m_path, 0);
-  if (!start || !copy_reads_start(start->start, dialect.header)) {
+  // What the first and last bytes say is known before hyperd starts (the check would say it
+  // only after).
+  const auto ends = io::read_file_tail(m_path, 4);
+  if (!ends || !copy_reads_start(ends->start, dialect.header) || !copy_reads_end(ends->bytes)) {
     return std::nullopt;
   }
   std::vector<SqlType> types;
