@@ -1,6 +1,6 @@
 // libFuzzer target: the check that lets hyperd copy a CSV file itself (CopyCheck). Its one-pass
-// reading of plain records must reach the same verdict as the full reading (rows and doubt), and
-// neither may depend on how the bytes are cut. Nothing may crash or read out of bounds.
+// reading of plain records must reach the same verdict as the full reading (rows and doubt) in
+// every dialect, and neither may depend on how the bytes are cut. Nothing may crash or read out of bounds.
 #include <cstddef>
 #include <cstdint>
 #include <algorithm>
@@ -19,8 +19,9 @@ struct Verdict {
   bool operator==(const Verdict&) const = default;
 };
 
-Verdict check(std::string_view bytes, const std::vector<SqlType>& columns, bool header, std::size_t piece, bool one_pass) {
-  sources::CopyCheck copy_check(sources::CsvDialect{}, columns, header, 4096);
+Verdict check(std::string_view bytes, const sources::CsvDialect& dialect, const std::vector<SqlType>& columns,
+              std::size_t piece, bool one_pass) {
+  sources::CopyCheck copy_check(dialect, columns, dialect.header, 4096);
   if (!one_pass) {
     copy_check.without_one_pass();
   }
@@ -38,20 +39,26 @@ Verdict check(std::string_view bytes, const std::vector<SqlType>& columns, bool 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) {
+  if (size < 3) {
     return 0;
   }
-  // The first two bytes choose the columns (three, of the types hyperd may fill) and the cuts.
+  // The first three bytes choose the columns (three, of the types hyperd may fill), the cuts and
+  // the dialect (odd ones among them, which the check must refuse whichever way it reads).
   static const SqlType k_types[] = {SqlType::boolean(),     SqlType::small_int(), SqlType::integer(),
                                     SqlType::big_int(),     SqlType::numeric(5, 2), SqlType::numeric(18, 0),
                                     SqlType::date(),        SqlType::timestamp(), SqlType::text()};
+  static const char k_delimiters[] = {',', ';', '\t', '|', '\0', '\n', '"', ','};
+  static const char k_quotes[] = {'"', '\'', '\n', '"'};
   const std::vector<SqlType> columns = {k_types[data[0] % 9], k_types[(data[0] / 9) % 9], k_types[data[1] % 9]};
-  const bool header = (data[1] & 0x80U) != 0;
+  sources::CsvDialect dialect;
+  dialect.header = (data[1] & 0x80U) != 0;
+  dialect.delimiter = k_delimiters[data[2] & 0x7U];
+  dialect.quote = dialect.escape = k_quotes[(data[2] >> 3U) & 0x3U];
   const std::size_t piece = 1 + (data[1] >> 4U & 0x7U) * 5;
-  const std::string_view bytes(reinterpret_cast<const char*>(data + 2), size - 2);
-  const Verdict one_pass = check(bytes, columns, header, bytes.size() + 1, true);
-  const Verdict full = check(bytes, columns, header, bytes.size() + 1, false);
-  const Verdict cut = check(bytes, columns, header, piece, true);
+  const std::string_view bytes(reinterpret_cast<const char*>(data + 3), size - 3);
+  const Verdict one_pass = check(bytes, dialect, columns, bytes.size() + 1, true);
+  const Verdict full = check(bytes, dialect, columns, bytes.size() + 1, false);
+  const Verdict cut = check(bytes, dialect, columns, piece, true);
   if (!(one_pass == full) || one_pass.doubt.empty() != cut.doubt.empty() || (one_pass.doubt.empty() && one_pass.rows != cut.rows)) {
     std::abort();
   }

@@ -187,6 +187,7 @@ VALID = {
             delimiter: tab
             "null": NA
             sample_rows: 0
+            server_copy: false
             columns: {id: bigint, day: date}
             date_formats: "%d/%m/%Y"
             incremental: {column: id}

@@ -65,10 +65,19 @@ private:
 
 } // namespace
 
+bool copy_reads_dialect(const CsvDialect& dialect) {
+  const auto ordinary = [](char c) { return c != '\n' && c != '\r' && c != '\0'; };
+  return dialect.escape == dialect.quote && dialect.delimiter != dialect.quote && ordinary(dialect.delimiter) &&
+         ordinary(dialect.quote);
+}
+
 CopyCheck::CopyCheck(const CsvDialect& dialect, std::vector<SqlType> columns, bool header, std::size_t max_record_bytes)
     : m_dialect(dialect), m_columns(std::move(columns)), m_header(header), m_max_record_bytes(max_record_bytes) {
   for (const auto& type : m_columns) {
     m_forms.push_back(PlainForm::of(type));
+  }
+  if (!copy_reads_dialect(m_dialect)) {
+    m_doubt = "a delimiter or quote character that hyperd's COPY reads otherwise";
   }
   m_byte_class[static_cast<unsigned char>(m_dialect.quote)] = k_other;
   m_byte_class[0] = k_other;

@@ -24,11 +24,16 @@
 
 namespace hyperpipe::sources {
 
+/// Whether hyperd's COPY reads files in `dialect` as hyperpipe does: quotes escaped by doubling,
+/// and a delimiter and a quote that differ and are neither a line break nor a NUL byte.
+bool copy_reads_dialect(const CsvDialect& dialect);
+
 /// Checks a file's bytes as they arrive, in any pieces (the first holding the file's first 4
 /// bytes, or all of a shorter file).
 class CopyCheck {
 public:
   /// `columns`: the table's column types in the file's order; `header`: the first line names them.
+  /// A dialect copy_reads_dialect refuses is a doubt from the start.
   CopyCheck(const CsvDialect& dialect, std::vector<SqlType> columns, bool header, std::size_t max_record_bytes);
 
   /// Reads every record the full way, without plain_record's one pass: for the tests and the fuzz

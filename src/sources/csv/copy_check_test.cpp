@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
 
 namespace hyperpipe::sources {
 namespace {
@@ -143,22 +144,28 @@ TEST(CopyCheck, AValueDoubtAfterBadUtf8IsNoValueOfHyperpipes) {
 }
 
 TEST(CopyCheck, OnePassAndFullReadingReachTheSameVerdict) {
-  // Records built from plain values and from every kind of noise, in random files: the one-pass
-  // reading of plain records may only ever pass what the full reading passes, with its doubt.
+  // Records built from plain values and from every kind of noise, in random files and dialects,
+  // near the record bound: the one-pass reading of plain records may only ever pass what the full
+  // reading passes, with its doubt and doubtful value. Written with , and " then translated.
   const std::vector<std::vector<std::string>> values = {
       {"1", "-9223372036854775808", "9223372036854775808", "007", " 1", "\"12\"", "1e3", "-"},
       {"12345.67", "-0.5", "123456.00", "1.234", ".5", "5.", "\"1.00\"", "\"\""},
-      {"text", "\"a, b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "caf\xC3\xA9", "x\"y", "\"\"", std::string("a\0b", 3)},
+      {"text", "\"a, b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "caf\xC3\xA9", "x\"y", "\"\"",
+       std::string("a\0b", 3), "\"cr\rinside\"", std::string("\"nul\0inside\"", 12), "caf\xFF", "\"x\"y",
+       std::string(40, 'w')},
       {"2024-02-29", "2023-02-29", "01/05/2024", "0000-01-01", "2024-1-05"},
       {"2024-01-05 10:11:12", "2024-01-05T10:11:12.123456", "2024-01-05 24:00:00", "2024-01-05 10:11:12.",
        "2024-01-05 10:11:12.1234567"},
       {"true", "False", "TRUE", "1", "yes", "\"true\"x"}};
   const std::vector<std::string> line_ends = {"\n", "\n", "\n", "\r\n", "\r", "\n\n", ",\n"};
+  const std::vector<CsvDialect> dialects = {{',', '"', '"', true}, {';', '"', '"', true}, {'\t', '\'', '\'', true},
+                                            {'|', '"', '"', false}};
   std::mt19937 random(20261206);
   int passed = 0;
   int doubted = 0;
-  for (int file = 0; file < 3000; ++file) {
-    std::string text = "id,amount,note,day,seen,ok\n";
+  for (int file = 0; file < 4000; ++file) {
+    const CsvDialect& dialect = dialects[random() % dialects.size()];
+    std::string text = dialect.header ? "id,amount,note,day,seen,ok\n" : "";
     const int records = 1 + static_cast<int>(random() % 12);
     for (int record = 0; record < records; ++record) {
       for (std::size_t column = 0; column < values.size(); ++column) {
@@ -172,9 +179,13 @@ TEST(CopyCheck, OnePassAndFullReadingReachTheSameVerdict) {
     if (random() % 4 == 0) {
       text.pop_back(); // no line break after the last record
     }
+    for (char& c : text) {
+      c = c == ',' ? dialect.delimiter : c == '"' ? dialect.quote : c;
+    }
     for (std::size_t piece : {text.size(), std::size_t{9}}) {
-      CopyCheck one_pass(CsvDialect{}, k_columns, true, std::size_t{1} << 20U);
-      CopyCheck full(CsvDialect{}, k_columns, true, std::size_t{1} << 20U);
+      // A bound of 100 bytes (counted as hyperpipe counts) that some records pass.
+      CopyCheck one_pass(dialect, k_columns, dialect.header, 200);
+      CopyCheck full(dialect, k_columns, dialect.header, 200);
       full.without_one_pass();
       for (CopyCheck* check : {&one_pass, &full}) {
         bool alike = true;
@@ -187,12 +198,33 @@ TEST(CopyCheck, OnePassAndFullReadingReachTheSameVerdict) {
       }
       ASSERT_EQ(one_pass.doubt(), full.doubt()) << text;
       ASSERT_EQ(one_pass.rows(), full.rows()) << text;
+      const auto& value = one_pass.doubtful_value();
+      ASSERT_EQ(value.has_value(), full.doubtful_value().has_value()) << text;
+      if (value) {
+        ASSERT_EQ(std::tie(value->column, value->text, value->line),
+                  std::tie(full.doubtful_value()->column, full.doubtful_value()->text, full.doubtful_value()->line));
+      }
       (one_pass.doubt().empty() ? passed : doubted) += 1;
     }
   }
   // Both verdicts are common, so neither side of the comparison is idle.
   EXPECT_GT(passed, 500);
   EXPECT_GT(doubted, 500);
+}
+
+TEST(CopyReadsDialect, TakesOrdinaryDelimitersAndDoubledQuotesOnly) {
+  EXPECT_TRUE(copy_reads_dialect(CsvDialect{}));
+  EXPECT_TRUE(copy_reads_dialect(CsvDialect{'\t', '\'', '\'', false}));
+  EXPECT_FALSE(copy_reads_dialect(CsvDialect{',', '"', '\\', true})); // backslash escapes: hyperd's are others
+  for (char odd : {'\n', '\r', '\0'}) {
+    EXPECT_FALSE(copy_reads_dialect(CsvDialect{odd, '"', '"', true}));
+    EXPECT_FALSE(copy_reads_dialect(CsvDialect{',', odd, odd, true}));
+  }
+  EXPECT_FALSE(copy_reads_dialect(CsvDialect{'"', '"', '"', true}));
+  // A dialect hyperd reads otherwise is a doubt before any byte is read.
+  CopyCheck check(CsvDialect{',', '\n', '\n', false}, {SqlType::text()}, false, 4096);
+  EXPECT_FALSE(check.feed("\n\n\nx\n"));
+  EXPECT_FALSE(check.doubt().empty());
 }
 
 } // namespace

@@ -111,7 +111,7 @@ PlainForm PlainForm::of(const SqlType& type) {
 
 bool PlainForm::reads_alike(std::string_view value) const {
   if (value.empty()) {
-    return false;
+    return m_kind == Kind::text; // (callers pass no empty value: to both, an unquoted one is NULL)
   }
   switch (m_kind) {
   case Kind::none: return false;

@@ -22,8 +22,8 @@ public:
   static PlainForm of(const SqlType& type);
 
   /// Whether hyperd reads `value` (a field's text, not empty) into the column as exactly the
-  /// value hyperpipe would: true/false (lower, upper or title case); integers without sign or
-  /// leading zero noise, in range; decimals that fit the precision and scale; YYYY-MM-DD;
+  /// value hyperpipe would: true/false (lower, upper or title case); integers without a plus
+  /// sign, spaces or leading zeros, in range; decimals that fit the precision and scale; YYYY-MM-DD;
   /// YYYY-MM-DD HH:MM:SS[.ffffff] (or T between); text without NUL bytes (its UTF-8 is checked by
   /// the scan).
   bool reads_alike(std::string_view value) const;

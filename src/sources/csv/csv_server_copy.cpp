@@ -23,9 +23,7 @@ std::optional<ServerCopy> CsvSource::server_copy(std::size_t, const TableDefinit
   const CsvDialect dialect = m_dialect;
   // `automatic` stays so for UTF-8, and for gzip and UTF-16 by their first bytes (looked at below).
   const bool utf8 = m_options.encoding == io::TextEncoding::automatic || m_options.encoding == io::TextEncoding::utf8;
-  const bool plain_file = utf8 && !m_separator_line &&
-                          m_options.null_tokens.empty() && dialect.escape == dialect.quote &&
-                          dialect.delimiter != '\n' && dialect.delimiter != '\r' && dialect.delimiter != dialect.quote &&
+  const bool plain_file = utf8 && !m_separator_line && m_options.null_tokens.empty() && copy_reads_dialect(dialect) &&
                           std::all_of(m_column_values.begin(), m_column_values.end(), plain_values);
   if (!plain_file || definition.columns.size() != m_names.size()) {
     return std::nullopt;
