@@ -4,7 +4,9 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sources/csv/copy_check.hpp"
 

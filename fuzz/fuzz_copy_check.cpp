@@ -16,12 +16,15 @@ namespace {
 struct Verdict {
   std::uint64_t rows;
   std::string doubt;
+  std::optional<std::uint64_t> value_line; ///< the doubtful value's place and text, if any
+  std::size_t value_column = 0;
+  std::string value_text;
   bool operator==(const Verdict&) const = default;
 };
 
 Verdict check(std::string_view bytes, const sources::CsvDialect& dialect, const std::vector<SqlType>& columns,
-              std::size_t piece, bool one_pass) {
-  sources::CopyCheck copy_check(dialect, columns, dialect.header, 4096);
+              std::size_t max_record_bytes, std::size_t piece, bool one_pass) {
+  sources::CopyCheck copy_check(dialect, columns, dialect.header, max_record_bytes);
   if (!one_pass) {
     copy_check.without_one_pass();
   }
@@ -33,7 +36,13 @@ Verdict check(std::string_view bytes, const sources::CsvDialect& dialect, const 
   if (alike) {
     copy_check.finish();
   }
-  return {copy_check.rows(), copy_check.doubt()};
+  Verdict verdict{copy_check.rows(), copy_check.doubt(), std::nullopt};
+  if (const auto& value = copy_check.doubtful_value()) {
+    verdict.value_line = value->line;
+    verdict.value_column = value->column;
+    verdict.value_text = value->text;
+  }
+  return verdict;
 }
 
 } // namespace
@@ -42,8 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 3) {
     return 0;
   }
-  // The first three bytes choose the columns (three, of the types hyperd may fill), the cuts and
-  // the dialect (odd ones among them, which the check must refuse whichever way it reads).
+  // The first three bytes choose the columns (three, of the types hyperd may fill), the cuts, the
+  // record bound and the dialect (odd ones among them, which the check must refuse whichever way
+  // it reads).
   static const SqlType k_types[] = {SqlType::boolean(),     SqlType::small_int(), SqlType::integer(),
                                     SqlType::big_int(),     SqlType::numeric(5, 2), SqlType::numeric(18, 0),
                                     SqlType::date(),        SqlType::timestamp(), SqlType::text()};
@@ -55,10 +65,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   dialect.delimiter = k_delimiters[data[2] & 0x7U];
   dialect.quote = dialect.escape = k_quotes[(data[2] >> 3U) & 0x3U];
   const std::size_t piece = 1 + (data[1] >> 4U & 0x7U) * 5;
+  const std::size_t max_record_bytes = std::size_t{64} << (data[2] >> 5U); // 64 B .. 8 KiB
   const std::string_view bytes(reinterpret_cast<const char*>(data + 3), size - 3);
-  const Verdict one_pass = check(bytes, dialect, columns, bytes.size() + 1, true);
-  const Verdict full = check(bytes, dialect, columns, bytes.size() + 1, false);
-  const Verdict cut = check(bytes, dialect, columns, piece, true);
+  const Verdict one_pass = check(bytes, dialect, columns, max_record_bytes, bytes.size() + 1, true);
+  const Verdict full = check(bytes, dialect, columns, max_record_bytes, bytes.size() + 1, false);
+  const Verdict cut = check(bytes, dialect, columns, max_record_bytes, piece, true);
   if (!(one_pass == full) || one_pass.doubt.empty() != cut.doubt.empty() || (one_pass.doubt.empty() && one_pass.rows != cut.rows)) {
     std::abort();
   }

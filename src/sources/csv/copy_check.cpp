@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -22,15 +23,13 @@ enum ByteClass : std::uint8_t { k_plain = 0, k_delimiter, k_newline, k_return, k
 /// time where SSE2 is there. Fields are short, and a byte loop was most of the check's time.
 class StopFinder {
 public:
-  StopFinder(const std::array<std::uint8_t, 256>& classes, char delimiter, char quote)
+  StopFinder(const std::array<std::uint8_t, 256>& classes, [[maybe_unused]] char delimiter, [[maybe_unused]] char quote)
       : m_classes(classes)
 #if defined(__SSE2__)
         ,
         m_delimiter(_mm_set1_epi8(delimiter)), m_quote(_mm_set1_epi8(quote))
 #endif
   {
-    static_cast<void>(delimiter);
-    static_cast<void>(quote);
   }
 
   /// The first byte in [c, end) that is not k_plain; `end` if none.
@@ -64,6 +63,25 @@ private:
 };
 
 } // namespace
+
+bool copy_reads_start(std::string_view first_bytes, bool header) {
+  for (std::string_view mark : {std::string_view("\x1F\x8B"), std::string_view("\xFF\xFE"), std::string_view("\xFE\xFF")}) {
+    if (first_bytes.starts_with(mark)) {
+      return false; // gzip, UTF-16: hyperpipe decodes them, hyperd would read them as text
+    }
+  }
+  return header || !first_bytes.starts_with(k_utf8_bom);
+}
+
+bool copy_reads_end(std::string_view last_bytes) {
+  std::string_view rest = last_bytes;
+  if (!rest.ends_with('\n')) {
+    return true;
+  }
+  rest.remove_suffix(rest.ends_with("\r\n") ? 2 : 1); // the last record's line break
+  // Nothing before it: the whole file is one line break (the bytes are the file when so few).
+  return !rest.empty() && !rest.ends_with('\n') && !rest.ends_with('\r');
+}
 
 bool copy_reads_dialect(const CsvDialect& dialect) {
   const auto ordinary = [](char c) { return c != '\n' && c != '\r' && c != '\0'; };

@@ -10,19 +10,28 @@
 // a lone \r line end, a quoted "" in a non-text column (hyperpipe: NULL), a NUL byte, and every
 // value outside its column's plain form (copy_forms.hpp).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <array>
-
 #include "hyperpipe/sql_type.hpp"
 #include "sources/csv/copy_forms.hpp"
 #include "sources/csv/csv_reader.hpp"
 
 namespace hyperpipe::sources {
+
+/// Whether hyperd may be handed a file that starts with `first_bytes` (its first 4 or fewer):
+/// not gzip, not UTF-16, and a UTF-8 byte-order mark only on a header line (hyperd skips it with
+/// the line; hyperpipe drops it).
+bool copy_reads_start(std::string_view first_bytes, bool header);
+
+/// Whether a file that ends with `last_bytes` (its last 4 or fewer) may be handed to hyperd: not
+/// when it ends with a blank line, which hyperd refuses and hyperpipe skips (known before copying,
+/// rather than found by the check after a whole copy; a blank line elsewhere is the check's).
+bool copy_reads_end(std::string_view last_bytes);
 
 /// Whether hyperd's COPY reads files in `dialect` as hyperpipe does: quotes escaped by doubling,
 /// and a delimiter and a quote that differ and are neither a line break nor a NUL byte.
@@ -82,8 +91,8 @@ private:
   CsvDialect m_dialect;
   std::vector<SqlType> m_columns;
   std::vector<PlainForm> m_forms;
-  /// Per byte: what ends an unquoted field's plain bytes (k_delimiter, k_newline, k_return, or
-  /// k_other for a quote or a NUL); 0 for the rest.
+  /// Per byte: whether it ends an unquoted field's plain bytes, and how (a delimiter, a line
+  /// break, a \r, or a quote or NUL that leaves the record to the full reading); 0 if it does not.
   std::array<std::uint8_t, 256> m_byte_class{};
   bool m_header;
   std::size_t m_max_record_bytes;

@@ -91,8 +91,6 @@ bool boolean_alike(std::string_view text) {
   }
 }
 
-constexpr std::string_view k_utf8_bom = "\xEF\xBB\xBF";
-
 } // namespace
 
 PlainForm PlainForm::of(const SqlType& type) {
@@ -128,26 +126,5 @@ bool PlainForm::reads_alike(std::string_view value) const {
 }
 
 bool copy_supports(const SqlType& type) { return PlainForm::of(type).copies(); }
-
-bool copy_reads_alike(const SqlType& type, std::string_view value) { return PlainForm::of(type).reads_alike(value); }
-
-bool copy_reads_start(std::string_view first_bytes, bool header) {
-  for (std::string_view mark : {std::string_view("\x1F\x8B"), std::string_view("\xFF\xFE"), std::string_view("\xFE\xFF")}) {
-    if (first_bytes.starts_with(mark)) {
-      return false; // gzip, UTF-16: hyperpipe decodes them, hyperd would read them as text
-    }
-  }
-  return header || !first_bytes.starts_with(k_utf8_bom);
-}
-
-bool copy_reads_end(std::string_view last_bytes) {
-  std::string_view rest = last_bytes;
-  if (!rest.ends_with('\n')) {
-    return true;
-  }
-  rest.remove_suffix(rest.ends_with("\r\n") ? 2 : 1); // the last record's line break
-  // Nothing before it: the whole file is one line break (the bytes are the file when so few).
-  return !rest.empty() && !rest.ends_with('\n') && !rest.ends_with('\r');
-}
 
 } // namespace hyperpipe::sources

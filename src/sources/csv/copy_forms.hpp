@@ -1,7 +1,7 @@
 #pragma once
 // The plain forms of values that hyperd's COPY and hyperpipe's own reader read alike, measured
-// against hyperd (tests/python/test_server_copy.py): the value half of the check that lets
-// hyperd read a CSV file itself (copy_check.hpp holds the record half). Pure.
+// against hyperd (tests/python/test_server_copy.py): the values' part of the check that lets
+// hyperd read a CSV file itself (copy_check.hpp holds the records' and the file's). Pure.
 //
 // hyperd reads 1 as true, 01/05/2024 as a date, " 12" as 12 and 1e3 as a number, where hyperpipe
 // refuses them or reads them otherwise; and it rounds some long doubles differently and flips the
@@ -45,18 +45,5 @@ private:
 /// Whether hyperd's COPY can fill a column of `type` alike (BOOLEAN, the integers, NUMERIC,
 /// DATE, TIMESTAMP, TEXT); any other type leaves the file to hyperpipe.
 bool copy_supports(const SqlType& type);
-
-/// PlainForm::reads_alike for a column of `type` (false for a type copy_supports refuses).
-bool copy_reads_alike(const SqlType& type, std::string_view value);
-
-/// Whether hyperd may be handed a file that starts with `first_bytes` (its first 4 or fewer):
-/// not gzip, not UTF-16, and a UTF-8 byte-order mark only on a header line (hyperd skips it with
-/// the line; hyperpipe drops it).
-bool copy_reads_start(std::string_view first_bytes, bool header);
-
-/// Whether a file that ends with `last_bytes` (its last 4 or fewer) may be handed to hyperd: not
-/// when it ends with a blank line, which hyperd refuses and hyperpipe skips (known before copying,
-/// rather than found by the check after a whole copy; a blank line elsewhere is the check's).
-bool copy_reads_end(std::string_view last_bytes);
 
 } // namespace hyperpipe::sources
