@@ -23,7 +23,8 @@ enum ByteClass : std::uint8_t { k_plain = 0, k_delimiter, k_newline, k_return, k
 /// time where SSE2 is there. Fields are short, and a byte loop was most of the check's time.
 class StopFinder {
 public:
-  StopFinder(const std::array<std::uint8_t, 256>& classes, [[maybe_unused]] char delimiter, [[maybe_unused]] char quote)
+  StopFinder(const std::array<std::uint8_t, 256>& classes, [[maybe_unused]] char delimiter,
+             [[maybe_unused]] char quote)
       : m_classes(classes)
 #if defined(__SSE2__)
         ,
@@ -309,7 +310,9 @@ bool CopyCheck::plain_record(std::string_view data, std::size_t& pos) {
     } else if (stop != k_delimiter && stop != k_newline) {
       return false; // a quote or a NUL inside an unquoted field, text after a closing quote
     }
-    if (field != field_end && !form.textual() && !form.reads_alike(std::string_view(field, static_cast<std::size_t>(field_end - field)))) {
+    // Text needs no look: its NUL bytes stopped the field above, and its UTF-8 is checked per piece.
+    const std::string_view value(field, static_cast<std::size_t>(field_end - field));
+    if (!value.empty() && !form.textual() && !form.reads_alike(value)) {
       return false;
     }
     if (stop == k_delimiter) {

@@ -103,7 +103,8 @@ PlainForm PlainForm::of(const SqlType& type) {
   case TypeKind::date: return PlainForm(Kind::date);
   case TypeKind::timestamp: return PlainForm(Kind::timestamp);
   case TypeKind::text: return PlainForm(Kind::text);
-  default: return PlainForm(Kind::none); // doubles among them: hyperd rounds some long ones otherwise, and flips zeros' sign
+  // Doubles among the rest: hyperd rounds some long ones otherwise, and flips zeros' sign.
+  default: return PlainForm(Kind::none);
   }
 }
 
