@@ -170,9 +170,8 @@ bool CopyCheck::check_bytes(std::string_view data, bool at_end) {
     return false;
   }
   m_carry.assign(data.substr(pos));
-  if (m_carry.size() > record_bound()) {
-    return fail(fmt::format("a record longer than {} KiB (such records are read by hyperpipe, which bounds them)",
-                            record_bound() >> 10U));
+  if (too_long(m_carry.size(), 0)) {
+    return fail_too_long();
   }
   return true;
 }
@@ -321,7 +320,7 @@ bool CopyCheck::plain_record(std::string_view data, std::size_t& pos) {
     }
     // The line's end: the record is whole if it ended its last field, and not blank.
     const auto size = static_cast<std::size_t>(c + 1 - begin);
-    if (column + 1 != m_forms.size() || (field_end == begin && !quoted) || size + 8 * m_forms.size() > record_bound()) {
+    if (column + 1 != m_forms.size() || (field_end == begin && !quoted) || too_long(size, m_forms.size())) {
       return false;
     }
     ++m_rows;
@@ -339,11 +338,17 @@ std::size_t CopyCheck::record_bound() const {
   return std::min(m_max_record_bytes / 2, std::size_t{1} << 20U);
 }
 
+bool CopyCheck::too_long(std::size_t bytes, std::size_t fields) const { return bytes + 8 * fields > record_bound(); }
+
+bool CopyCheck::fail_too_long() {
+  return fail(fmt::format("a record longer than {} KiB (such records are read by hyperpipe, which bounds them)",
+                          record_bound() >> 10U));
+}
+
 CopyCheck::Step CopyCheck::finish_record(std::string_view record, std::uint64_t line_breaks, std::size_t& pos) {
   const std::vector<Field>& fields = m_fields;
-  if (record.size() + 8 * fields.size() > record_bound()) {
-    fail(fmt::format("a record longer than {} KiB (such records are read by hyperpipe, which bounds them)",
-                     record_bound() >> 10U));
+  if (too_long(record.size(), fields.size())) {
+    fail_too_long();
     return Step::doubt;
   }
   if (fields.size() != m_columns.size()) {

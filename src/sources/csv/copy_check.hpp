@@ -84,6 +84,9 @@ private:
   /// Checks the fields found (m_fields) of `record` (a view into the data); `pos` moves past it.
   Step finish_record(std::string_view record, std::uint64_t line_breaks, std::size_t& pos);
   std::size_t record_bound() const;
+  /// Whether a record of `bytes` in `fields` fields, counted as hyperpipe counts, passes the bound.
+  bool too_long(std::size_t bytes, std::size_t fields) const;
+  bool fail_too_long();
   bool check_field(std::size_t column, std::string_view value, bool quoted, bool doubled_quotes);
   bool fail(std::string why);
   bool check_bytes(std::string_view data, bool at_end);
